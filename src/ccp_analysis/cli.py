@@ -1,0 +1,207 @@
+"""The `ccp-analysis` command: data verify/build, report build, versions, prune, check.
+
+Imports stay inside the commands so `--help` and a no-op rebuild start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+
+from ccp_analysis.errors import CcpError
+
+EPILOG = textwrap.dedent("""\
+    examples:
+      ccp-analysis data verify                 check every raw input against its sha256
+      ccp-analysis data build                  rebuild data/processed from data/raw
+      ccp-analysis build                       build both editions into reports/<version>/
+      ccp-analysis build --edition updated --only fig4_huawei_revenue -p fx_series=fed
+      ccp-analysis latest --notebooks          executed notebooks of the latest versions
+      ccp-analysis check                       rebuild and compare with the committed manifests
+      ccp-analysis prune as-published-1a2b3c4d5e6f
+
+    Run 'ccp-analysis COMMAND --help' for the options of each command.
+    """)
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def cmd_data(args: argparse.Namespace) -> int:
+    from ccp_analysis import raw
+
+    if args.action == "verify":
+        checked = raw.verify_all()
+        print(f"{len(checked)} raw files match data/raw/MANIFEST.json")
+        return 0
+    if args.action == "hash":
+        from pathlib import Path
+
+        for name in args.files:
+            print(f"{raw.sha256_file(Path(name))}  {name}")
+        return 0
+    from ccp_analysis import processed
+
+    target = processed.build(progress=lambda line: _say(f"  {line}"))
+    print(f"wrote {target}")
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from ccp_analysis.build import runner
+
+    result = runner.build(
+        editions=args.edition or ["as-published", "updated"],
+        only=args.only or [],
+        overrides=args.param or [],
+        jobs=args.jobs,
+        label=args.version,
+        progress=_say,
+    )
+    for line in result:
+        print(line)
+    return 0
+
+
+def cmd_latest(args: argparse.Namespace) -> int:
+    from ccp_analysis.build import versions
+
+    for edition, folder in versions.latest().items():
+        if args.edition and edition not in args.edition:
+            continue
+        if args.notebooks:
+            for path in sorted((folder / "notebooks").glob("*.ipynb")):
+                print(path.relative_to(versions.paths.project_root()))
+        else:
+            print(f"{edition}\t{folder.relative_to(versions.paths.project_root())}")
+    return 0
+
+
+def cmd_versions(args: argparse.Namespace) -> int:
+    from ccp_analysis.build import versions
+
+    for line in versions.describe():
+        print(line)
+    return 0
+
+
+def cmd_prune(args: argparse.Namespace) -> int:
+    from ccp_analysis.build import versions
+
+    for removed in versions.prune(args.versions):
+        print(f"removed reports/{removed}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from ccp_analysis.build import gate
+
+    problems = gate.check(editions=args.edition or None, progress=_say)
+    if problems:
+        print("\n".join(problems))
+        return 1
+    print("every output matches its committed manifest")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="ccp-analysis",
+        description="Rebuild the figures of CSIS's 'CCP Inc. in Malaysia' (2022) from "
+        "traceable data: raw inputs -> tidy frames -> parameterized notebooks -> versioned "
+        "report outputs.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    data = sub.add_parser(
+        "data", help="verify raw inputs, or rebuild data/processed",
+        description="verify: check every file of data/raw against the sha256 in "
+        "data/raw/MANIFEST.json. build: clean data/raw into the tidy frames of data/processed "
+        "(validated, written atomically, with DATA_DICTIONARY.md). hash FILE...: print the "
+        "sha256 to record in the manifest for a new raw file.",
+    )
+    data.add_argument("action", choices=["verify", "build", "hash"])
+    data.add_argument("files", nargs="*", help="with 'hash': the files to hash")
+    data.set_defaults(func=cmd_data)
+
+    build = sub.add_parser(
+        "build", help="run the figure notebooks into a new version under reports/",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=textwrap.dedent("""\
+            Execute the notebooks of notebooks/ through papermill and write
+            reports/<version>/ with figures/ (PNG 300 dpi, SVG, PDF), tables/ (CSV of what
+            each figure plots), notebooks/ (executed), manifest.json and README.md.
+
+            The version id is derived from every input (notebook sources, parameters, data,
+            library source, key package versions), so an unchanged rebuild maps to the
+            version that exists and runs nothing. Notebooks whose inputs did not change reuse
+            their cached outputs; the rest run in a pool of processes. An existing version is
+            never changed; reports/LATEST.json points at the latest version of each edition."""),
+        epilog=textwrap.dedent("""\
+            examples:
+              ccp-analysis build
+              ccp-analysis build --edition updated --jobs 2
+              ccp-analysis build --edition as-published --only fig4_huawei_revenue \\
+                  -p fx_series=oecd_imf -p currency=CNY --version fig4-oecd-cny"""),
+    )
+    build.add_argument("--edition", action="append", choices=["as-published", "updated"],
+                       help="as-published: data cut at the report's date (2022-12-16) and the "
+                       "report's spans; updated: all data. Repeat for both (default: both).")
+    build.add_argument("--only", action="append", metavar="FIGURE",
+                       help="build only this notebook (name without .ipynb, e.g. "
+                       "fig5_alibaba_stock); repeatable. The version then holds only these.")
+    build.add_argument("-p", "--param", action="append", metavar="NAME=VALUE",
+                       help="override a notebook parameter, checked against each notebook's "
+                       "parameters cell before any kernel starts; NOTEBOOK:NAME=VALUE targets "
+                       "one notebook. Repeatable.")
+    build.add_argument("--jobs", type=int, default=2, metavar="N",
+                       help="notebooks run at once (default 2, the machine's cores)")
+    build.add_argument("--version", metavar="LABEL",
+                       help="name the version instead of deriving it (letters, digits, '.', "
+                       "'_', '-'; at most 64). A label that exists with other content is "
+                       "refused.")
+    build.set_defaults(func=cmd_build)
+
+    latest = sub.add_parser("latest", help="print the latest version of each edition")
+    latest.add_argument("--edition", action="append", choices=["as-published", "updated"])
+    latest.add_argument("--notebooks", action="store_true",
+                        help="print the executed notebooks of those versions instead")
+    latest.set_defaults(func=cmd_latest)
+
+    vers = sub.add_parser("versions", help="list the versions under reports/")
+    vers.set_defaults(func=cmd_versions)
+
+    prune = sub.add_parser("prune", help="delete named versions (the only way one is removed)",
+                           description="Delete the named version folders under reports/. "
+                           "The latest version of an edition cannot be pruned.")
+    prune.add_argument("versions", nargs="+", metavar="VERSION")
+    prune.set_defaults(func=cmd_prune)
+
+    check = sub.add_parser(
+        "check", help="rebuild every notebook and compare all outputs with the manifests",
+        description="The reproducibility gate: rebuild the latest version of each edition in a "
+        "temporary folder and compare the sha256 of every figure, table and executed notebook "
+        "with its committed manifest.json. Lists each artifact that differs.")
+    check.add_argument("--edition", action="append", choices=["as-published", "updated"])
+    check.set_defaults(func=cmd_check)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CcpError as exc:
+        _say(f"ccp-analysis: error: {exc}")
+        return 2
+    except KeyboardInterrupt:
+        _say("ccp-analysis: interrupted; existing versions are unchanged")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""Every path of the project, from one place.
+
+The project root is found from this file (src layout) unless CCP_ANALYSIS_ROOT names another
+copy of the project; the build passes it to every kernel, so notebooks find their data from any
+working directory, and tests can point the library at a temporary copy of the project.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT_ENV = "CCP_ANALYSIS_ROOT"
+
+
+def project_root() -> Path:
+    env = os.environ.get(ROOT_ENV)
+    if env:
+        return Path(env).resolve()
+    return Path(__file__).resolve().parents[2]
+
+
+def raw_dir() -> Path:
+    return project_root() / "data" / "raw"
+
+
+def raw_manifest() -> Path:
+    return raw_dir() / "MANIFEST.json"
+
+
+def processed_dir() -> Path:
+    return project_root() / "data" / "processed"
+
+
+def notebooks_dir() -> Path:
+    return project_root() / "notebooks"
+
+
+def reports_dir() -> Path:
+    return project_root() / "reports"
+
+
+def cache_dir() -> Path:
+    return project_root() / ".cache" / "notebooks"
+
+
+def package_dir() -> Path:
+    return Path(__file__).resolve().parent

@@ -1,0 +1,101 @@
+"""data/processed: building every tidy frame from data/raw, and reading them back.
+
+A build writes all frames into a temporary folder beside data/processed and swaps it in only
+when every frame has been cleaned and validated, so bad input never leaves a partial or mixed
+set of frames behind.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from ccp_analysis import deals, fx, huawei, paths, schemas, stock, support
+
+DICTIONARY = "DATA_DICTIONARY.md"
+
+BUILDERS: dict[str, Callable[[], pd.DataFrame]] = {
+    "huawei_state_support": lambda: support.state_support("huawei"),
+    "alibaba_state_support": lambda: support.state_support("alibaba"),
+    "state_support_estimates": support.estimates,
+    "fx_rates": fx.rates,
+    "huawei_revenue": huawei.revenue,
+    "alibaba_stock": stock.alibaba_stock,
+    "malaysia_deals": deals.malaysia_deals,
+    "malaysia_deal_edges": deals.deal_edges,
+    "ai_park_network": deals.ai_park_network,
+}
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Deterministic CSV bytes: LF line ends, ISO dates, shortest round-trip floats."""
+    frame.to_csv(path, index=False, lineterminator="\n", date_format="%Y-%m-%d",
+                 encoding="utf-8")
+
+
+def build_frames(progress: Callable[[str], None] = lambda _: None) -> dict[str, pd.DataFrame]:
+    frames = {}
+    for name, builder in BUILDERS.items():
+        frame = builder()
+        frames[name] = schemas.validate(name, frame.reset_index(drop=True))
+        progress(f"{name}: {len(frame)} rows")
+    return frames
+
+
+def build(progress: Callable[[str], None] = lambda _: None) -> Path:
+    """Rebuild data/processed atomically; returns its path."""
+    target = paths.processed_dir()
+    frames = build_frames(progress)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".processed-", dir=target.parent))
+    try:
+        for name, frame in frames.items():
+            write_csv(frame, staging / f"{name}.csv")
+        (staging / DICTIONARY).write_text(schemas.data_dictionary() + "\n", encoding="utf-8")
+        os.chmod(staging, 0o755)
+        _swap(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def _swap(staging: Path, target: Path) -> None:
+    """Replace target by staging with renames only, so a crash leaves one or the other whole."""
+    if target.exists():
+        old = target.with_name(f".processed-old-{os.getpid()}")
+        os.replace(target, old)
+        os.replace(staging, target)
+        shutil.rmtree(old)
+    else:
+        os.replace(staging, target)
+
+
+def load(name: str) -> pd.DataFrame:
+    """A processed frame with the dtypes its schema declares."""
+    if name not in schemas.FRAMES:
+        raise KeyError(f"no processed frame {name!r}; known: {', '.join(schemas.FRAMES)}")
+    path = paths.processed_dir() / f"{name}.csv"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: run 'ccp-analysis data build' first")
+    text = pd.read_csv(path, dtype=str, keep_default_na=False)
+    out = {}
+    for col in schemas.FRAMES[name].columns:
+        values = text[col.name]
+        if col.dtype == "str":
+            out[col.name] = values.astype(str)
+        elif col.dtype == "float":
+            out[col.name] = pd.to_numeric(values.replace("", None)).astype("float64")
+        elif col.dtype == "int":
+            out[col.name] = values.astype("int64")
+        elif col.dtype == "Int64":
+            out[col.name] = pd.array(pd.to_numeric(values.replace("", None)), dtype="Int64")
+        elif col.dtype == "bool":
+            out[col.name] = values.map({"True": True, "False": False}).astype(bool)
+        else:
+            out[col.name] = pd.to_datetime(values)
+    return pd.DataFrame(out)

@@ -1,0 +1,310 @@
+"""Each tidy frame declared once: its columns, units, key and order.
+
+The same declarations make the pandera schemas that validate every frame when it is written and
+the data dictionary published beside the frames, so the documentation cannot drift from the
+checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pandera.pandas as pa
+
+from ccp_analysis import deals, money, periods, support
+
+
+@dataclass(frozen=True)
+class Col:
+    name: str
+    dtype: str  # "str", "int", "Int64" (nullable), "float", "bool", "date"
+    description: str
+    nullable: bool = False
+    isin: tuple[str, ...] | None = None
+    checks: tuple[pa.Check, ...] = ()
+
+
+@dataclass(frozen=True)
+class Frame:
+    name: str
+    description: str
+    key: tuple[str, ...]
+    sort: tuple[str, ...]
+    columns: tuple[Col, ...]
+    sources: tuple[str, ...] = field(default_factory=tuple)
+
+    def schema(self) -> pa.DataFrameSchema:
+        return pa.DataFrameSchema(
+            {c.name: _column(c) for c in self.columns},
+            unique=list(self.key),
+            strict=True,
+            ordered=True,
+            checks=[pa.Check(lambda df: _is_sorted(df, list(self.sort)),
+                             error=f"rows sorted by {', '.join(self.sort)}")],
+            name=self.name,
+        )
+
+
+_DTYPES = {"str": str, "int": "int64", "Int64": "Int64", "float": "float64", "bool": bool,
+           "date": "datetime64[ns]"}
+
+
+def _column(col: Col) -> pa.Column:
+    checks = list(col.checks)
+    if col.isin is not None:
+        checks.append(pa.Check.isin(list(col.isin)))
+    return pa.Column(_DTYPES[col.dtype], checks=checks, nullable=col.nullable,
+                     description=col.description)
+
+
+def _is_sorted(frame: pd.DataFrame, by: list[str]) -> bool:
+    return frame[by].equals(frame.sort_values(by)[by].reset_index(drop=True).set_axis(
+        frame.index))
+
+
+POSITIVE = pa.Check.gt(0)
+_RAW_FILE = Col("raw_file", "str", "Raw file the row was read from (under data/raw/).")
+_RAW_LINE = Col("raw_line", "int", "Line of that raw file holding the row.")
+
+
+def _support_columns(firm: str) -> tuple[Col, ...]:
+    head = [
+        Col("item_id", "str", "Item id: A01-A23 / B01-B10 appendix rows, F1-/F2- figure items."),
+        Col("firm", "str", "Firm supported.", isin=(firm,)),
+        Col("source_ref", "str", "Where the item stands in the report (appendix row or figure "
+            "column/city)."),
+        Col("same_item_as", "str", "For a figure item repeating an appendix row, that row's "
+            "item_id; empty otherwise."),
+        Col("is_primary", "bool", "True where same_item_as is empty: count only these in totals."),
+        Col("year_text", "str", "Year as printed (empty where the report gives none)."),
+        Col("period_start_year", "Int64", "First year of the period the item covers.",
+            nullable=True),
+        Col("period_end_year", "Int64", "Last year of that period.", nullable=True),
+        Col("period_precision", "str", "How precise the period is.",
+            isin=(periods.YEAR, periods.SPAN, periods.APPROXIMATE, "not stated")),
+        Col("entity", "str", "Chinese state entity as printed."),
+        Col("entity_type", "str", "Kind of entity.", isin=support.ENTITY_TYPES),
+    ]
+    if firm == "huawei":
+        head.append(Col("channel", "str", "Figure 1 column the item belongs to.",
+                        isin=support.CHANNELS))
+    else:
+        head += [
+            Col("government_level", "str", "Level of government.",
+                isin=support.GOVERNMENT_LEVELS),
+            Col("place", "str", "City or province of the entity (central bodies: Beijing)."),
+        ]
+    tail = [
+        Col("instrument", "str", "Form of support.", isin=support.INSTRUMENTS),
+        Col("beneficiary", "str", "Who receives it: the firm itself or its customers.",
+            isin=support.BENEFICIARIES),
+        Col("amount_usd", "float", "USD value of the support where the text states or implies "
+            "one.", nullable=True, checks=(POSITIVE,)),
+        Col("amount_basis", "str", "stated (a USD amount printed), derived (a printed share of a "
+            "printed amount) or unquantified.",
+            isin=(money.STATED, money.DERIVED, money.UNQUANTIFIED)),
+        Col("amount_text", "str", "The words of raw_text that state the amount."),
+        Col("amount_formula", "str", "How amount_usd follows from amount_text."),
+        Col("unquantified_reason", "str", "Why no USD amount is given (unquantified items)."),
+    ]
+    if firm == "alibaba":
+        tail += [
+            Col("tax_rate_pct", "float", "Tax rate the item states for Alibaba or its sector, "
+                "percent.", nullable=True),
+            Col("standard_tax_rate_pct", "float", "Standard rate the item compares against, "
+                "percent.", nullable=True),
+        ]
+    tail += [
+        Col("note", "str", "Judgement made in coding the item."),
+        Col("raw_text", "str", "The item's text as printed."),
+        _RAW_FILE,
+        _RAW_LINE,
+    ]
+    return tuple(head + tail)
+
+
+FRAMES: dict[str, Frame] = {}
+
+
+def _register(frame: Frame) -> None:
+    FRAMES[frame.name] = frame
+
+
+_register(Frame(
+    name="huawei_state_support",
+    description="Huawei's state support items: Appendix A (23 rows) and Figure 1's items, "
+    "figure items that repeat an appendix row marked by same_item_as.",
+    key=("item_id",), sort=("item_id",), columns=_support_columns("huawei"),
+    sources=(support.APPENDIX_A, support.FIGURE_1, support.CODING),
+))
+_register(Frame(
+    name="alibaba_state_support",
+    description="Alibaba's state support items: Appendix B (10 rows) and Figure 2's boxes.",
+    key=("item_id",), sort=("item_id",), columns=_support_columns("alibaba"),
+    sources=(support.APPENDIX_B, support.FIGURE_2, support.CODING),
+))
+_register(Frame(
+    name="state_support_estimates",
+    description="The text's headline estimates of Huawei's state support (stated only).",
+    key=("estimate_id",), sort=("estimate_id",),
+    columns=(
+        Col("estimate_id", "str", "Estimate id."),
+        Col("firm", "str", "Firm.", isin=("huawei", "alibaba")),
+        Col("value_low", "float", "Value stated (low end of a range), in `unit`."),
+        Col("value_high", "float", "Value stated (high end of a range), in `unit`."),
+        Col("unit", "str", "usd or pct.", isin=("usd", "pct")),
+        Col("value_text", "str", "The words stating the value."),
+        Col("period_text", "str", "Period the estimate covers, as printed."),
+        Col("attributed_to", "str", "Who made the estimate, per the report."),
+        Col("quote", "str", "The sentence as printed."),
+        _RAW_LINE,
+    ),
+    sources=("report/state_support_estimates.csv",),
+))
+_register(Frame(
+    name="fx_rates",
+    description="CNY per USD yearly averages, every series in long form.",
+    key=("fx_series", "year"), sort=("fx_series", "year"),
+    columns=(
+        Col("year", "int", "Calendar year."),
+        Col("fx_series", "str", "Exchange-rate series.", isin=("ecb", "oecd_imf", "fed", "pboc")),
+        Col("cny_per_usd", "float", "Yearly average, CNY per USD.", checks=(POSITIVE,)),
+        Col("fx_status", "str", "How far the value is verified (data/raw/market/SOURCES.md)."),
+    ),
+    sources=("market/cny_per_usd_annual.csv",),
+))
+_register(Frame(
+    name="huawei_revenue",
+    description="Huawei's annual revenue and net profit in CNY million, and revenue in USD "
+    "million at the yearly average rate of each series.",
+    key=("fx_series", "year"), sort=("fx_series", "year"),
+    columns=(
+        Col("fx_series", "str", "Exchange-rate series that made the USD values.",
+            isin=("ecb", "oecd_imf", "fed", "pboc")),
+        Col("year", "int", "Fiscal (calendar) year."),
+        Col("revenue_cny_mn", "float", "Revenue, CNY million, as reported.", checks=(POSITIVE,)),
+        Col("net_profit_cny_mn", "float", "Net profit, CNY million, as reported."),
+        Col("revenue_status", "str", "Verification status of the revenue value."),
+        Col("cny_per_usd", "float", "Yearly average rate of the series (NaN: none).",
+            nullable=True),
+        Col("fx_status", "str", "Verification status of the rate.", nullable=True),
+        Col("revenue_usd_mn", "float", "Revenue, USD million, at that rate (NaN: no rate).",
+            nullable=True),
+        Col("revenue_change_pct_cny", "float", "Change on the year before, percent, in CNY.",
+            nullable=True),
+        Col("revenue_change_pct_usd", "float", "Change on the year before, percent, in USD.",
+            nullable=True),
+        Col("raw_line", "int", "Line of data/raw/market/huawei_financials.csv."),
+    ),
+    sources=("market/huawei_financials.csv", "market/cny_per_usd_annual.csv"),
+))
+_register(Frame(
+    name="alibaba_stock",
+    description="BABA daily close (unadjusted, USD per ADS) and market value on the share "
+    "count in force.",
+    key=("date",), sort=("date",),
+    columns=(
+        Col("date", "date", "NYSE trading day."),
+        Col("close_usd", "float", "Close, USD per ADS, unadjusted.", checks=(POSITIVE,)),
+        Col("adj_close_usd", "float", "Dividend-adjusted close (as of 2026-03), USD per ADS.",
+            checks=(POSITIVE,)),
+        Col("volume_ads", "int", "ADS traded."),
+        Col("shares_ads_equivalent", "float", "Share count used, in ADS equivalents."),
+        Col("shares_as_of", "date", "Date of that share count."),
+        Col("shares_basis", "str", "Which count applies to the day."),
+        Col("shares_status", "str", "Verification status of the count."),
+        Col("market_value_usd_bn", "float", "close_usd x shares_ads_equivalent, USD billion."),
+        Col("price_source", "str", "Repository the price row came from."),
+        Col("raw_line", "int", "Line of data/raw/market/baba_daily.csv."),
+    ),
+    sources=("market/baba_daily.csv", "market/alibaba_shares_outstanding.csv"),
+))
+_register(Frame(
+    name="malaysia_deals",
+    description="Appendix C: one row per timeline entry of Chinese tech deals in Malaysia.",
+    key=("entry_id",), sort=("event_date", "entry_id"),
+    columns=(
+        Col("entry_id", "str", "Entry id, C01-C62 in printed order."),
+        Col("event_date", "date", "First day of the period the date text names."),
+        Col("date_precision", "str", "Precision of event_date.",
+            isin=(periods.DAY, periods.MONTH, periods.HALF_YEAR, periods.YEAR)),
+        Col("year", "int", "Year of the event."),
+        Col("date_text", "str", "Date as printed."),
+        Col("chinese_companies", "str", "Chinese companies named, '; '-separated."),
+        Col("counterparts", "str", "Malaysian or other parties named, '; '-separated."),
+        Col("n_chinese_companies", "int", "How many Chinese companies the entry names."),
+        Col("deal_type", "str", "Kind of deal (first matching wording rule in deals.py).",
+            isin=deals.DEAL_TYPES),
+        Col("text", "str", "Entry text as printed."),
+        _RAW_LINE,
+    ),
+    sources=(deals.TIMELINE,),
+))
+_register(Frame(
+    name="malaysia_deal_edges",
+    description="Appendix C as a network: Chinese company to counterpart per entry, and "
+    "co-named Chinese companies to each other.",
+    key=("entry_id", "company", "counterpart"), sort=("entry_id", "company", "counterpart"),
+    columns=(
+        Col("entry_id", "str", "Timeline entry."),
+        Col("company", "str", "Chinese company."),
+        Col("counterpart", "str", "Counterpart (or, for co-party edges, the other Chinese "
+            "company)."),
+        Col("edge_kind", "str", "counterpart or co-party.", isin=("counterpart", "co-party")),
+        Col("year", "int", "Year of the entry."),
+        Col("deal_type", "str", "Kind of deal of the entry.", isin=deals.DEAL_TYPES),
+    ),
+    sources=(deals.TIMELINE,),
+))
+_register(Frame(
+    name="ai_park_network",
+    description="Figure 3: the SenseTime / G3 Global / CHEC (CCCC) AI-park links from the text.",
+    key=("edge_id",), sort=("edge_id",),
+    columns=(
+        Col("edge_id", "str", "Link id."),
+        Col("source", "str", "One end of the link."),
+        Col("source_kind", "str", "What the source is."),
+        Col("target", "str", "Other end of the link."),
+        Col("target_kind", "str", "What the target is."),
+        Col("relation", "str", "The link, in a few words."),
+        Col("date_text", "str", "When, as the text dates it."),
+        Col("quote", "str", "The text the link is read from."),
+        _RAW_LINE,
+    ),
+    sources=(deals.NETWORK,),
+))
+
+
+def validate(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    return FRAMES[name].schema().validate(frame, lazy=False)
+
+
+def data_dictionary() -> str:
+    """Markdown description of every frame, generated from the declarations above."""
+    lines = [
+        "# Data dictionary",
+        "",
+        "Generated by `ccp-analysis data build` from `src/ccp_analysis/schemas.py`; do not edit.",
+        "Every frame is a UTF-8 CSV in this folder, validated against its schema when written.",
+        "",
+    ]
+    for frame in FRAMES.values():
+        lines += [
+            f"## `{frame.name}.csv`",
+            "",
+            frame.description,
+            "",
+            f"- Key (unique): {', '.join(f'`{k}`' for k in frame.key)}",
+            f"- Sorted by: {', '.join(f'`{k}`' for k in frame.sort)}",
+            f"- Built from: {', '.join(f'`data/raw/{s}`' for s in frame.sources)}",
+            "",
+            "| column | type | null allowed | allowed values | description |",
+            "|---|---|---|---|---|",
+        ]
+        for col in frame.columns:
+            allowed = ", ".join(col.isin) if col.isin else ""
+            lines.append(f"| `{col.name}` | {col.dtype} | {'yes' if col.nullable else 'no'} | "
+                         f"{allowed} | {col.description} |")
+        lines.append("")
+    return "\n".join(lines)
