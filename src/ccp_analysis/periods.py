@@ -105,11 +105,13 @@ def parse_event_date(text: str) -> EventDate:
     clean = text.strip()
     try:
         if m := _DAY_MONTH_YEAR.match(clean):
-            return EventDate(dt.date(int(m[3]), _month(m[2], text), int(m[1])), DAY)
+            year = _check_year(int(m[3]), text)
+            return EventDate(dt.date(year, _month(m[2], text), int(m[1])), DAY)
         if m := _MONTH_DAY_YEAR.match(clean):
-            return EventDate(dt.date(int(m[3]), _month(m[1], text), int(m[2])), DAY)
+            year = _check_year(int(m[3]), text)
+            return EventDate(dt.date(year, _month(m[1], text), int(m[2])), DAY)
     except ValueError as exc:
-        if "month name" in str(exc):
+        if "month name" in str(exc) or "outside 1900-2100" in str(exc):
             raise
         raise ValueError(f"{text!r}: not a calendar day ({exc})") from None
     if m := _MONTH_YEAR.match(clean):

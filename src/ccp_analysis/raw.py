@@ -33,6 +33,10 @@ MANIFEST_FIELDS = (
 
 # Column holding the physical line of each row, so cleaning errors can name it.
 LINE = "source_line"
+# Plain ASCII numbers only: int() and float() also take "636_807", "nan" or other scripts'
+# digits, which would let a transcription slip through as a value.
+_INT = re.compile(r"^-?[0-9]+$")
+_FLOAT = re.compile(r"^-?[0-9]+(?:\.[0-9]+)?$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -127,9 +131,7 @@ def read_csv(relpath: str, columns: list[str]) -> pd.DataFrame:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(shown, line, None, data[exc.start : exc.start + 4],
-                         "UTF-8 text") from None
+        raise _not_utf8(shown, data, exc) from None
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader)
     missing = [c for c in columns if c not in header]
@@ -152,6 +154,22 @@ def read_csv(relpath: str, columns: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=header, dtype=object)[columns]
     frame[LINE] = lines
     return frame
+
+
+def _not_utf8(shown: str, data: bytes, exc: UnicodeDecodeError) -> InputError:
+    """Name the line and, where the header allows, the field holding the first bad bytes."""
+    line = data[: exc.start].count(b"\n") + 1
+    bad = data[exc.start : exc.start + 4]
+    lines = data.decode("utf-8", errors="replace").splitlines()
+    header = next(csv.reader([lines[0]])) if lines else []
+    field = None
+    if line > 1 and line <= len(lines):
+        record = next(csv.reader([lines[line - 1]]), [])
+        for name, value in zip(header, record, strict=False):
+            if "\ufffd" in value:
+                field = name
+                break
+    return InputError(shown, line, field, bad, "UTF-8 text")
 
 
 def display_path(relpath: str) -> str:
@@ -179,12 +197,13 @@ def typed(frame: pd.DataFrame, relpath: str, column: str, kind: str,
             continue
         try:
             if kind == "int":
+                if not _INT.match(text):
+                    raise ValueError(text)
                 values.append(int(text))
             elif kind == "float":
-                number = float(text)
-                if number != number or number in (float("inf"), float("-inf")):
+                if not _FLOAT.match(text):
                     raise ValueError(text)
-                values.append(number)
+                values.append(float(text))
             else:
                 if not _ISO_DATE.match(text):
                     raise ValueError(text)

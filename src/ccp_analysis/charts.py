@@ -1,0 +1,198 @@
+"""Drawing the project's charts from the tables of figure_data, in the project style.
+
+Charts take the annotations they show as arguments: which year's drop or which day's peak to
+mark is the notebook's finding, computed from data there, not decided here.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ccp_analysis.style import PALETTE
+
+
+def _bn(value: float) -> str:
+    return f"${value:,.1f} bn" if value >= 0.1 or value == 0 else f"${value * 1000:,.0f} mn"
+
+
+def support_bars(by_channel: pd.DataFrame, by_instrument: pd.DataFrame, *, title: str,
+                 reference_marks: dict[str, float]) -> Figure:
+    """Two panels of quantified support (USD bn) with the unquantified items counted beside."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 5.2), width_ratios=[1, 1.3])
+    for ax, table, heading in ((axes[0], by_channel, "By Figure 1 channel"),
+                               (axes[1], by_instrument, "By instrument")):
+        table = table.iloc[::-1]
+        ax.barh(table["group"], table["amount_usd_bn"], color=PALETTE[0])
+        top = max(list(table["amount_usd_bn"]) + list(reference_marks.values()))
+        for y, (_, row) in enumerate(table.iterrows()):
+            ax.text(row["amount_usd_bn"] + top * 0.01, y,
+                    f"{_bn(row['amount_usd_bn'])}  ({row['n_quantified']} quantified, "
+                    f"{row['n_unquantified']} not)", va="center", fontsize=8)
+        for i, (label, value) in enumerate(reference_marks.items()):
+            ax.axvline(value, color=PALETTE[3 + i], linestyle="--", linewidth=1)
+            ax.text(value, 1.0 - 0.05 * i, f" {label}", color=PALETTE[3 + i], fontsize=8,
+                    va="top", transform=ax.get_xaxis_transform(),
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3})
+        ax.set_xlim(0, top * 1.45)
+        ax.set_xlabel("USD billion (items with a stated or derived amount)")
+        ax.set_title(heading, fontsize=10)
+        ax.grid(axis="x")
+        ax.grid(axis="y", visible=False)
+    fig.suptitle(title, x=0.01, ha="left", fontweight="bold")
+    return fig
+
+
+def alibaba_support(items: pd.DataFrame, *, title: str, standard_rate: float) -> Figure:
+    """Left: each measure by year and place, coloured by level. Right: stated tax rates."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.8), width_ratios=[1.6, 1])
+    levels = sorted(items["government_level"].unique())
+    places = sorted(items["place"].unique())
+    for i, level in enumerate(levels):
+        rows = items[items["government_level"] == level]
+        left.scatter(rows["year"], [places.index(p) for p in rows["place"]], s=90,
+                     color=PALETTE[i], label=level, zorder=3)
+        for _, row in rows.iterrows():
+            label = row["instrument"].replace("regulatory or policy measure", "regulatory") + (
+                f" ({_bn(row['amount_usd'] / 1e9)})" if pd.notna(row["amount_usd"]) else "")
+            left.annotate(label, (row["year"], places.index(row["place"])), xytext=(0, 8),
+                          textcoords="offset points", fontsize=7, ha="center")
+    left.set_yticks(range(len(places)), places)
+    years = sorted(items["year"].unique())
+    left.set_xticks(years, [str(y) for y in years])
+    left.set_xlim(min(years) - 0.7, max(years) + 0.7)
+    left.set_ylim(-0.6, len(places) + 0.3)
+    left.legend(title="Level of government", loc="upper center", ncols=2, fontsize=8,
+                title_fontsize=8)
+    left.set_title("Measures by place and year", fontsize=10)
+    rates = items[items["tax_rate_pct"].notna()]
+    labels = [f"{r['year']} {r['place']}" for _, r in rates.iterrows()]
+    right.bar(labels, rates["tax_rate_pct"], color=PALETTE[2])
+    right.axhline(standard_rate, color=PALETTE[3], linestyle="--", linewidth=1)
+    right.text(len(rates) - 0.5, standard_rate, f"standard rate {standard_rate:g}%",
+               color=PALETTE[3], ha="right", va="bottom", fontsize=8)
+    for x, value in enumerate(rates["tax_rate_pct"]):
+        right.text(x, value, f"{value:g}%", ha="center", va="bottom", fontsize=8)
+    right.set_ylim(0, standard_rate * 1.25)
+    right.set_ylabel("Tax rate, percent")
+    right.set_title("Stated tax rates against the standard rate", fontsize=10)
+    fig.suptitle(title, x=0.01, ha="left", fontweight="bold")
+    return fig
+
+
+def ai_park(edges: pd.DataFrame, positions: dict[str, tuple[float, float]],
+            kinds: dict[str, str], *, title: str) -> Figure:
+    """The AI-park microcosm at fixed node positions, coloured by kind of node."""
+    fig, ax = plt.subplots(figsize=(9, 6))
+    kind_colours = {kind: PALETTE[i] for i, kind in enumerate(sorted(set(kinds.values())))}
+    pairs = edges.assign(label=edges["relation"] + " (" + edges["date_text"] + ")")
+    pairs["label"] = pairs["label"].str.replace(" ()", "", regex=False)
+    grouped = pairs.groupby(["source", "target"], sort=True)["label"].agg("\n".join)
+    for (source, target), label in grouped.items():
+        (x0, y0), (x1, y1) = positions[source], positions[target]
+        ax.plot([x0, x1], [y0, y1], color="#999999", linewidth=1, zorder=1)
+        ax.text((x0 + x1) / 2, (y0 + y1) / 2, label, fontsize=6.5, ha="center", va="center",
+                color="#444444", bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
+    for node, (x, y) in positions.items():
+        ax.scatter([x], [y], s=900, color=kind_colours[kinds[node]], zorder=2,
+                   label=kinds[node])
+        ax.text(x, y - 0.09, node, ha="center", va="top", fontsize=9, fontweight="bold")
+    handles, labels = ax.get_legend_handles_labels()
+    unique = dict(zip(labels, handles, strict=True))
+    ax.legend(unique.values(), unique.keys(), loc="upper left", markerscale=0.4)
+    ax.set_xlim(-0.15, 1.15)
+    ax.set_ylim(-0.2, 1.12)
+    ax.axis("off")
+    ax.set_title(title)
+    return fig
+
+
+def deal_network(nodes: pd.DataFrame, edges: pd.DataFrame, *, title: str) -> Figure:
+    """Chinese companies (left) linked to their counterparts (right); arcs join co-parties."""
+    height = max(6.0, 0.16 * max((nodes["side"] == "counterpart").sum(), 1) + 1.5)
+    fig, ax = plt.subplots(figsize=(10, height))
+    pos = {row["node"]: (row["x"], row["y"]) for _, row in nodes.iterrows()}
+    for _, edge in edges.iterrows():
+        (x0, y0), (x1, y1) = pos[edge["company"]], pos[edge["counterpart"]]
+        if edge["edge_kind"] == "co-party":
+            ax.annotate("", (x1, y1), (x0, y0), arrowprops={
+                "arrowstyle": "-", "color": PALETTE[1], "linewidth": 0.8 + 0.6 * edge["n_deals"],
+                "connectionstyle": "arc3,rad=0.5"})
+        else:
+            ax.plot([x0, x1], [y0, y1], color=PALETTE[0], alpha=0.35,
+                    linewidth=0.6 + 0.6 * edge["n_deals"], zorder=1)
+    for _, node in nodes.iterrows():
+        left = node["side"] == "chinese company"
+        ax.scatter([node["x"]], [node["y"]], s=12 + 10 * node["degree"],
+                   color=PALETTE[3] if left else PALETTE[2], zorder=2)
+        ax.text(node["x"] + (-0.02 if left else 0.02), node["y"],
+                f"{node['node']} ({node['degree']})", ha="right" if left else "left",
+                va="center", fontsize=7.5 if left else 6.5)
+    ax.set_xlim(-0.55, 1.5)
+    ax.set_ylim(-0.02, 1.02)
+    ax.axis("off")
+    ax.set_title(title)
+    return fig
+
+
+def revenue_bars(table: pd.DataFrame, *, title: str, ylabel: str, highlight_year: int | None,
+                 highlight_text: str) -> Figure:
+    fig, ax = plt.subplots()
+    colours = [PALETTE[3] if y == highlight_year else PALETTE[0] for y in table["year"]]
+    ax.bar(table["year"].astype(str), table["revenue_bn"], color=colours)
+    for x, value in enumerate(table["revenue_bn"]):
+        ax.text(x, value, f"{value:,.1f}", ha="center", va="bottom", fontsize=8)
+    if highlight_year is not None and highlight_year in set(table["year"]):
+        x = list(table["year"]).index(highlight_year)
+        value = table.loc[table["year"] == highlight_year, "revenue_bn"].iloc[0]
+        ax.annotate(highlight_text, (x, value * 1.05), xytext=(0, 30), textcoords="offset points",
+                    ha="center", fontsize=9, color=PALETTE[3], fontweight="bold",
+                    arrowprops={"arrowstyle": "->", "color": PALETTE[3]})
+    ax.set_ylim(0, table["revenue_bn"].max() * 1.2)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    return fig
+
+
+def stock_line(table: pd.DataFrame, *, title: str, ylabel: str,
+               marks: list[tuple[pd.Timestamp, float, str, tuple[int, int]]]) -> Figure:
+    """A daily line with marked points; each mark carries its label's offset in points."""
+    fig, ax = plt.subplots()
+    ax.plot(table["date"], table["value"], color=PALETTE[0], linewidth=1)
+    top = table["value"].max()
+    for date, value, text, (dx, dy) in marks:
+        ax.scatter([date], [value], color=PALETTE[3], zorder=3, s=18)
+        ax.annotate(text, (date, value), xytext=(dx, dy), textcoords="offset points",
+                    fontsize=8, color=PALETTE[3], ha="left" if dx >= 0 else "right",
+                    arrowprops={"arrowstyle": "-", "color": PALETTE[3], "linewidth": 0.6})
+    ax.set_ylim(0, top * 1.18)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    return fig
+
+
+def deals_stacked(table: pd.DataFrame, *, title: str, highlight_year: int | None,
+                  highlight_text: str) -> Figure:
+    fig, ax = plt.subplots()
+    pivot = table.pivot(index="year", columns="company_group", values="mentions")
+    order = [c for c in table["company_group"].drop_duplicates()]
+    pivot = pivot[order]
+    bottom = pd.Series(0, index=pivot.index)
+    for i, company in enumerate(order):
+        ax.bar(pivot.index.astype(str), pivot[company], bottom=bottom,
+               color=PALETTE[i % len(PALETTE)] if company != "Other" else "#bbbbbb",
+               label=company)
+        bottom = bottom + pivot[company]
+    entries = table.drop_duplicates("year").set_index("year")["entries_in_year"]
+    for x, year in enumerate(pivot.index):
+        ax.text(x, bottom[year], f"{entries[year]}", ha="center", va="bottom", fontsize=8)
+    if highlight_year is not None and highlight_year in pivot.index:
+        x = list(pivot.index).index(highlight_year)
+        ax.text(x, bottom[highlight_year] + bottom.max() * 0.07, highlight_text, ha="right",
+                fontsize=9, color=PALETTE[3], fontweight="bold")
+    ax.set_ylim(0, bottom.max() * 1.3)
+    ax.set_ylabel("Company mentions (number over bar: entries)")
+    ax.legend(ncols=2, loc="upper left")
+    ax.set_title(title)
+    return fig

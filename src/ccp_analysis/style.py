@@ -1,0 +1,68 @@
+"""The project's figure style and the one function every figure and table is saved through.
+
+Byte-identical outputs need fixed metadata: PNG without the Software key, PDF without dates
+and producer, SVG without date and with a fixed hash salt (in ccp.mplstyle).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from ccp_analysis import paths
+
+STYLE = paths.package_dir() / "ccp.mplstyle"
+# Okabe-Ito, as in ccp.mplstyle, for code that picks colours by role.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
+           "#000000"]
+FORMATS = ("png", "svg", "pdf")
+METADATA = {
+    "png": {"Software": None},
+    "svg": {"Date": None, "Creator": None},
+    "pdf": {"CreationDate": None, "Creator": None, "Producer": None},
+}
+
+
+def use() -> None:
+    """Apply the project style (call once per notebook, before drawing)."""
+    mpl.rcdefaults()
+    plt.style.use(STYLE)
+
+
+def export(fig: plt.Figure, name: str, output_dir: str, *, caption: str, alt_text: str,
+           source_note: str) -> list[Path]:
+    """Save a figure as PNG (300 dpi), SVG and PDF plus a JSON sidecar with its caption.
+
+    An empty output_dir means an interactive run: nothing is written.
+    """
+    if not output_dir:
+        return []
+    folder = Path(output_dir) / "figures"
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for fmt in FORMATS:
+        path = folder / f"{name}.{fmt}"
+        fig.savefig(path, format=fmt, metadata=METADATA[fmt])
+        written.append(path)
+    sidecar = folder / f"{name}.json"
+    sidecar.write_text(json.dumps({"name": name, "caption": caption, "alt_text": alt_text,
+                                   "source_note": source_note}, indent=2, ensure_ascii=False)
+                       + "\n", encoding="utf-8")
+    written.append(sidecar)
+    return written
+
+
+def export_table(frame: pd.DataFrame, name: str, output_dir: str) -> Path | None:
+    """Save exactly the data a figure plots as CSV (deterministic bytes)."""
+    if not output_dir:
+        return None
+    folder = Path(output_dir) / "tables"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.csv"
+    frame.to_csv(path, index=False, lineterminator="\n", date_format="%Y-%m-%d",
+                 float_format="%.6g")
+    return path
