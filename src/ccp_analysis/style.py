@@ -7,6 +7,7 @@ and producer, SVG without date and with a fixed hash salt (in ccp.mplstyle).
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import matplotlib as mpl
@@ -20,6 +21,9 @@ STYLE = paths.package_dir() / "ccp.mplstyle"
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
            "#000000"]
 FORMATS = ("png", "svg", "pdf")
+# Where a build wants figures and tables; unset in an interactive or nbval run, which then
+# writes nothing. An environment variable, not a parameter, so no path enters a notebook.
+OUTPUT_ENV = "CCP_OUTPUT_DIR"
 METADATA = {
     "png": {"Software": None},
     "svg": {"Date": None, "Creator": None},
@@ -33,15 +37,21 @@ def use() -> None:
     plt.style.use(STYLE)
 
 
-def export(fig: plt.Figure, name: str, output_dir: str, *, caption: str, alt_text: str,
+def output_dir() -> Path | None:
+    value = os.environ.get(OUTPUT_ENV, "")
+    return Path(value) if value else None
+
+
+def export(fig: plt.Figure, name: str, *, caption: str, alt_text: str,
            source_note: str) -> list[Path]:
     """Save a figure as PNG (300 dpi), SVG and PDF plus a JSON sidecar with its caption.
 
-    An empty output_dir means an interactive run: nothing is written.
+    Outside a build (no CCP_OUTPUT_DIR) nothing is written: the figure only shows inline.
     """
-    if not output_dir:
+    target = output_dir()
+    if target is None:
         return []
-    folder = Path(output_dir) / "figures"
+    folder = target / "figures"
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for fmt in FORMATS:
@@ -56,11 +66,12 @@ def export(fig: plt.Figure, name: str, output_dir: str, *, caption: str, alt_tex
     return written
 
 
-def export_table(frame: pd.DataFrame, name: str, output_dir: str) -> Path | None:
-    """Save exactly the data a figure plots as CSV (deterministic bytes)."""
-    if not output_dir:
+def export_table(frame: pd.DataFrame, name: str) -> Path | None:
+    """Save exactly the data a figure plots as CSV (deterministic bytes), in a build only."""
+    target = output_dir()
+    if target is None:
         return None
-    folder = Path(output_dir) / "tables"
+    folder = target / "tables"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.csv"
     frame.to_csv(path, index=False, lineterminator="\n", date_format="%Y-%m-%d",

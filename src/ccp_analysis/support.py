@@ -50,7 +50,7 @@ GOVERNMENT_LEVELS = ("central", "provincial", "municipal", "provincial and munic
 # "Discounted 15% local tax rate"); the standard rate is the one the text compares against.
 _OWN_RATE = re.compile(
     r"(\d+(?:\.\d+)?)% effective tax rate|tax rate for Alibaba once again roughly (\d+(?:\.\d+)?)%"
-    r"|Discounted (\d+(?:\.\d+)?)% local tax rate"
+    r"|[Dd]iscounted (\d+(?:\.\d+)?)% local tax rate"
 )
 _STANDARD_RATE = re.compile(r"standard enterprise income tax rate of (\d+(?:\.\d+)?)%")
 

@@ -1,0 +1,1 @@
+"""The report build: notebooks -> papermill -> versioned, deterministic outputs in reports/."""

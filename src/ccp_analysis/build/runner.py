@@ -1,0 +1,254 @@
+"""`ccp-analysis build`: plan, check, run what changed in a process pool, publish versions."""
+
+from __future__ import annotations
+
+import csv
+import json
+import multiprocessing
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from ccp_analysis import __version__, paths, raw
+from ccp_analysis.build import cache, datacheck, execute, index, params, versions
+from ccp_analysis.editions import EDITIONS
+from ccp_analysis.editions import check as check_edition
+from ccp_analysis.errors import CcpError, NotebookError, ParameterError
+
+# Deterministic bytes need these in every kernel; set here so any way of calling the build
+# gets them, not only `make`.
+DETERMINISM_ENV = {"SOURCE_DATE_EPOCH": "1671148800", "PYTHONHASHSEED": "0"}
+
+
+@dataclass(frozen=True)
+class Item:
+    edition: str
+    notebook: str
+    source: Path
+    parameters: dict[str, object]
+    key: str
+
+
+def discover(only: list[str]) -> dict[str, Path]:
+    found = {p.stem: p for p in sorted(paths.notebooks_dir().glob("*.ipynb"))}
+    unknown = [name for name in only if name not in found]
+    if unknown:
+        raise ParameterError(f"--only {unknown[0]!r}: no such notebook; known: "
+                             f"{', '.join(found)}")
+    return {name: path for name, path in found.items() if not only or name in only}
+
+
+def edition_presets(edition: str) -> dict[str, dict[str, object]]:
+    """Parameters an edition sets: the report's spans, or everything the data hold."""
+    if edition == "as-published":
+        return {}
+    with (paths.processed_dir() / "huawei_revenue.csv").open(encoding="utf-8") as handle:
+        last_year = max(int(row["year"]) for row in csv.DictReader(handle))
+    return {"fig4_huawei_revenue": {"year_end": last_year},
+            "fig5_alibaba_stock": {"date_end": ""}}
+
+
+def plan(editions: list[str], only: list[str], overrides: list[str]) -> list[Item]:
+    notebooks = discover(only)
+    declared = {name: params.declared(path) for name, path in notebooks.items()}
+    user = params.resolve(declared, params.parse_overrides(overrides))
+    data = cache.data_hashes()
+    library = cache.library_hash()
+    items = []
+    for edition in editions:
+        presets = edition_presets(edition)
+        for name, path in notebooks.items():
+            values = {p.name: p.default for p in declared[name].values()}
+            values.update({k: v for k, v in presets.get(name, {}).items() if k in values})
+            values["edition"] = edition
+            values.update(user[name])
+            params.check_values(name, values)
+            if user[name]:
+                datacheck.check(name, values, edition)
+            key = cache.run_key(cache.sha256_file(path), values, data, library)
+            items.append(Item(edition, name, path, values, key))
+    return items
+
+
+def content_id(edition: str, items: list[Item]) -> str:
+    return cache.sha256_bytes(cache.canonical_json(
+        {"edition": edition, "notebooks": {i.notebook: i.key for i in items}}).encode())
+
+
+def _git(*args: str) -> str:
+    try:
+        result = subprocess.run(["git", *args], cwd=paths.project_root(), capture_output=True,
+                                text=True, timeout=20, check=True)
+        return result.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def _seed_cache(items: list[Item]) -> None:
+    """Reuse runs recorded in existing versions: a fresh clone reruns nothing it already has."""
+    known = versions.known_runs()
+    for item in items:
+        if cache.lookup(item.key) or item.key not in known:
+            continue
+        version, entry = known[item.key]
+        source = versions.folder(version)
+        expected = versions.manifest(version)["outputs"]
+        run_dir = paths.cache_dir() / ".runs" / f"{item.key}.{os.getpid()}"
+        shutil.rmtree(run_dir, ignore_errors=True)
+        try:
+            for rel in entry["outputs"]:
+                if cache.sha256_file(source / rel) != expected[rel]:
+                    raise ValueError(rel)
+                target = run_dir / (execute.NOTEBOOK if rel.startswith("notebooks/")
+                                    else rel)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source / rel, target)
+        except (OSError, ValueError, KeyError):
+            shutil.rmtree(run_dir, ignore_errors=True)  # damaged copy: run it instead
+            continue
+        cache.store(item.key, run_dir)
+
+
+def _run_all(items: list[Item], jobs: int, progress: Callable[[str], None]) -> None:
+    tasks = [execute.Task(
+        key=i.key, edition=i.edition, notebook=i.notebook, source=i.source,
+        parameters=i.parameters,
+        run_dir=paths.cache_dir() / ".runs" / f"{i.key}.{os.getpid()}",
+        failure_path=versions.reports() / versions.FAILURES / i.edition / f"{i.notebook}.ipynb",
+    ) for i in items]
+    failures = []
+    # fork: workers inherit the imported papermill instead of importing it again.
+    context = multiprocessing.get_context("fork")
+    import papermill  # noqa: F401 - imported once here, shared by the forked workers
+
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
+        futures = {pool.submit(execute.run, task): task for task in tasks}
+        for done, future in enumerate(as_completed(futures), start=1):
+            task = futures[future]
+            outcome = future.result()
+            if outcome.ok:
+                cache.store(task.key, task.run_dir)
+                progress(f"[{done}/{len(tasks)}] ran {task.edition} {task.notebook} "
+                         f"({outcome.seconds:.1f} s)")
+            else:
+                shutil.rmtree(task.run_dir, ignore_errors=True)
+                progress(f"[{done}/{len(tasks)}] FAILED {task.edition} {task.notebook}")
+                failures.append(outcome.error)
+    if failures:
+        raise NotebookError("\n".join(failures) + f"\n{len(failures)} notebook(s) failed; no "
+                            "version was written; notebooks that ran are cached")
+
+
+def _assemble(edition: str, version: str, cid: str, items: list[Item], build_kind: str,
+              label: str | None) -> Path:
+    staging = versions.staging_dir(version)
+    notebooks = {}
+    for item in items:
+        entry = cache.lookup(item.key)
+        assert entry is not None
+        outputs = []
+        for path in sorted(entry.rglob("*")):
+            if not path.is_file():
+                continue
+            rel = path.relative_to(entry).as_posix()
+            target_rel = f"notebooks/{item.notebook}.ipynb" if rel == execute.NOTEBOOK else rel
+            target = staging / target_rel
+            if target.exists():
+                raise CcpError(f"{item.notebook} writes {target_rel}, which another notebook "
+                               "of this build also writes")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+            outputs.append(target_rel)
+        notebooks[item.notebook] = {"cache_key": item.key,
+                                    "source_sha256": cache.sha256_file(item.source),
+                                    "outputs": sorted(outputs)}
+    root = paths.project_root()
+    inputs = dict(cache.data_hashes())
+    for rel, entry in sorted(raw.load_manifest().items()):
+        inputs[f"data/raw/{rel}"] = entry.sha256
+    for item in items:
+        inputs[item.source.relative_to(root).as_posix()] = cache.sha256_file(item.source)
+    inputs["src/ccp_analysis (library source)"] = cache.library_hash()
+    outputs = {p.relative_to(staging).as_posix(): cache.sha256_file(p)
+               for p in sorted(staging.rglob("*")) if p.is_file()}
+    manifest = {
+        "version": version,
+        "edition": edition,
+        "label": label,
+        "build": build_kind,
+        "content_id": cid,
+        "parameters": {i.notebook: i.parameters for i in items},
+        "notebooks": notebooks,
+        "inputs": dict(sorted(inputs.items())),
+        "package": {"name": "ccp-analysis", "version": __version__,
+                    "git_commit": _git("rev-parse", "HEAD") or "unknown",
+                    "git_dirty": bool(_git("status", "--porcelain", "--", ".", ":!reports"))},
+        "environment": cache.environment(),
+        "outputs": outputs,
+    }
+    (staging / versions.MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True)
+                                             + "\n", encoding="utf-8")
+    (staging / "README.md").write_text(index.render(staging, manifest), encoding="utf-8")
+    return versions.publish(staging, version)
+
+
+def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
+          label: str | None, progress: Callable[[str], None]) -> list[str]:
+    started = time.perf_counter()
+    editions = list(dict.fromkeys(check_edition(e) for e in editions))
+    if jobs < 1:
+        raise ParameterError(f"--jobs {jobs}: expected a whole number of 1 or more")
+    if label is not None:
+        versions.check_label(label)
+        if len(editions) != 1:
+            raise ParameterError("--version names one version: give exactly one --edition")
+    os.environ.update(DETERMINISM_ENV)
+    os.environ[paths.ROOT_ENV] = str(paths.project_root())
+    versions.check_writable()
+    with versions.lock():
+        versions.clear_stale_staging()
+        raw.verify_all()
+        if not (paths.processed_dir() / "huawei_revenue.csv").is_file():
+            raise CcpError("data/processed is empty: run 'ccp-analysis data build' first")
+        items = plan(editions, only, overrides)
+        build_kind = "default" if not only and not overrides else "custom"
+        lines, todo = [], []
+        targets: dict[str, tuple[str, str, list[Item]]] = {}
+        for edition in editions:
+            mine = [i for i in items if i.edition == edition]
+            cid = content_id(edition, mine)
+            version = label or f"{edition}-{cid[:12]}"
+            if versions.folder(version).exists():
+                existing = versions.manifest(version) if (
+                    versions.folder(version) / versions.MANIFEST).is_file() else {}
+                if existing.get("content_id") != cid:
+                    raise CcpError(f"reports/{version} exists with other content; it is never "
+                                   "overwritten: choose another --version label")
+                lines.append(f"{edition}: unchanged, reports/{version}")
+                if build_kind == "default":
+                    versions.set_latest(edition, version)
+                continue
+            targets[edition] = (version, cid, mine)
+            todo += mine
+        if todo:
+            _seed_cache(todo)
+            to_run = [i for i in todo if cache.lookup(i.key) is None]
+            reused = len(todo) - len(to_run)
+            progress(f"{len(to_run)} notebook run(s) to do, {reused} reused from the cache")
+            if to_run:
+                _run_all(to_run, jobs, progress)
+        for edition, (version, cid, mine) in targets.items():
+            _assemble(edition, version, cid, mine, build_kind, label)
+            if build_kind == "default":
+                versions.set_latest(edition, version)
+            lines.append(f"{edition}: built reports/{version}")
+    progress(f"done in {time.perf_counter() - started:.1f} s")
+    return lines
+
+
+__all__ = ["EDITIONS", "build"]
