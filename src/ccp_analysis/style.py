@@ -43,37 +43,30 @@ def output_dir() -> Path | None:
 
 
 def export(fig: plt.Figure, name: str, *, caption: str, alt_text: str,
-           source_note: str) -> list[Path]:
+           source_note: str) -> None:
     """Save a figure as PNG (300 dpi), SVG and PDF plus a JSON sidecar with its caption.
 
     Outside a build (no CCP_OUTPUT_DIR) nothing is written: the figure only shows inline.
     """
+    # Returns nothing, so a notebook cell ending in export() shows no run-specific paths.
     target = output_dir()
     if target is None:
-        return []
+        return
     folder = target / "figures"
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
     for fmt in FORMATS:
-        path = folder / f"{name}.{fmt}"
-        fig.savefig(path, format=fmt, metadata=METADATA[fmt])
-        written.append(path)
+        fig.savefig(folder / f"{name}.{fmt}", format=fmt, metadata=METADATA[fmt])
     sidecar = folder / f"{name}.json"
     sidecar.write_text(json.dumps({"name": name, "caption": caption, "alt_text": alt_text,
                                    "source_note": source_note}, indent=2, ensure_ascii=False)
                        + "\n", encoding="utf-8")
-    written.append(sidecar)
-    return written
 
 
-def export_table(frame: pd.DataFrame, name: str) -> Path | None:
+def export_table(frame: pd.DataFrame, name: str) -> None:
     """Save exactly the data a figure plots as CSV (deterministic bytes), in a build only."""
     target = output_dir()
     if target is None:
-        return None
+        return
     folder = target / "tables"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.csv"
-    frame.to_csv(path, index=False, lineterminator="\n", date_format="%Y-%m-%d",
-                 float_format="%.6g")
-    return path
+    frame.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n", date_format="%Y-%m-%d")

@@ -91,7 +91,8 @@ def run(task: Task) -> Outcome:
 
         try:
             pm.execute_notebook(
-                str(task.source), str(output), parameters=task.parameters,
+                # Sorted: the injected cell then reads the same from a build and a gate run.
+                str(task.source), str(output), parameters=dict(sorted(task.parameters.items())),
                 kernel_name="python3", progress_bar=False, log_output=False,
                 cwd=str(task.run_dir),
             )

@@ -1,0 +1,103 @@
+"""The reproducibility gate: rebuild every notebook of the latest versions, compare every byte.
+
+Each notebook of a committed version runs again from its recorded parameters into a temporary
+folder, never through the cache, and the sha256 of each figure, table and canonical executed
+notebook is compared with the version's manifest.json. A table that differs is shown by the
+rows that changed, so a reviewer sees what moved, not only that something did.
+"""
+
+from __future__ import annotations
+
+import difflib
+import multiprocessing
+import os
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from ccp_analysis import paths
+from ccp_analysis.build import cache, execute, versions
+from ccp_analysis.build.runner import DETERMINISM_ENV
+
+MAX_ROWS = 6
+
+
+def _rows_that_differ(expected: Path, actual: Path) -> list[str]:
+    old = expected.read_text(encoding="utf-8").splitlines()
+    new = actual.read_text(encoding="utf-8").splitlines()
+    changed = [line for line in difflib.unified_diff(old, new, lineterm="", n=0)
+               if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    shown = [f"      {line}" for line in changed[:MAX_ROWS]]
+    if len(changed) > MAX_ROWS:
+        shown.append(f"      ... {len(changed) - MAX_ROWS} more changed rows")
+    return shown
+
+
+def _compare(version: str, notebook: str, run_dir: Path, manifest: dict) -> list[str]:
+    expected = {rel: sha for rel, sha in manifest["outputs"].items()
+                if rel in manifest["notebooks"][notebook]["outputs"]}
+    actual = {}
+    for path in sorted(run_dir.rglob("*")):
+        if path.is_file():
+            rel = path.relative_to(run_dir).as_posix()
+            rel = f"notebooks/{notebook}.ipynb" if rel == execute.NOTEBOOK else rel
+            actual[rel] = path
+    problems = []
+    for rel in sorted(set(expected) | set(actual)):
+        if rel not in actual:
+            problems.append(f"{version}/{rel}: missing from the rebuild ({notebook})")
+            continue
+        if rel not in expected:
+            problems.append(f"{version}/{rel}: produced by the rebuild but not in the manifest")
+            continue
+        sha = cache.sha256_file(actual[rel])
+        if sha != expected[rel]:
+            problems.append(f"{version}/{rel}: expected sha256 {expected[rel]}, rebuilt {sha} "
+                            f"({notebook})")
+            committed = versions.folder(version) / rel
+            if rel.endswith(".csv") and committed.is_file():
+                problems.extend(_rows_that_differ(committed, actual[rel]))
+    return problems
+
+
+def check(editions: list[str] | None = None, jobs: int = 2,
+          progress: Callable[[str], None] = lambda _: None) -> list[str]:
+    """Every artifact of the latest versions that a rebuild does not reproduce, as lines."""
+    os.environ.update(DETERMINISM_ENV)
+    os.environ[paths.ROOT_ENV] = str(paths.project_root())
+    latest = versions.read_latest()
+    chosen = sorted(editions or latest)
+    missing = [e for e in chosen if e not in latest]
+    if missing:
+        return [f"reports/{versions.LATEST} names no version of edition {missing[0]!r}"]
+    problems: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="ccp-gate-") as tmp:
+        tasks = []
+        manifests = {}
+        for edition in chosen:
+            version = latest[edition]
+            manifest = versions.manifest(version)
+            manifests[version] = manifest
+            for notebook, values in sorted(manifest["parameters"].items()):
+                source = paths.notebooks_dir() / f"{notebook}.ipynb"
+                run_dir = Path(tmp) / version / notebook
+                tasks.append((version, execute.Task(
+                    key=f"gate-{version}-{notebook}", edition=edition, notebook=notebook,
+                    source=source, parameters=values, run_dir=run_dir,
+                    failure_path=Path(tmp) / "failures" / f"{version}-{notebook}.ipynb")))
+        import papermill  # noqa: F401 - imported once, shared by the forked workers
+
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context) as pool:
+            outcomes = pool.map(execute.run, [task for _, task in tasks])
+            for (version, task), outcome in zip(tasks, outcomes, strict=True):
+                if not outcome.ok:
+                    problems.append(f"{version}/notebooks/{task.notebook}.ipynb: the rebuild "
+                                    f"failed\n{outcome.error}")
+                    continue
+                found = _compare(version, task.notebook, task.run_dir, manifests[version])
+                progress(f"{version} {task.notebook}: "
+                         + ("identical" if not found else f"{len(found)} difference(s)"))
+                problems.extend(found)
+    return problems
