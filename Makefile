@@ -11,7 +11,7 @@ export SOURCE_DATE_EPOCH := 1671148800
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 
-.PHONY: report data test test-fast lint clean-venv
+.PHONY: report data test test-fast lint lab clean-venv
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -31,11 +31,20 @@ data: $(STAMP)
 	$(BIN)/ccp-analysis data verify
 	$(BIN)/ccp-analysis data build
 
-## test: lint, then the whole suite (unit tests, nbval, reproducibility gate, drift, robustness)
-test: $(STAMP) lint
-	$(BIN)/python -m pytest -n 2 --dist loadscope tests
-	$(BIN)/python -m pytest -n 2 --dist loadscope --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
-		$$($(BIN)/ccp-analysis latest --notebooks)
+## test: lint, the whole suite (unit, build, robustness, gate, drift), then nbval
+# Each check announces itself; the first that fails is named on the last line.
+test: $(STAMP)
+	@echo "== check 1/3: ruff (src, tests, notebooks, benchmarks)"
+	@$(BIN)/ruff check src tests notebooks benchmarks || \
+		{ echo "make test: FAILED at check 1/3: ruff"; exit 1; }
+	@echo "== check 2/3: pytest tests (unit, build, robustness, reproducibility gate, drift)"
+	@$(BIN)/python -m pytest -n 2 --dist loadscope tests || \
+		{ echo "make test: FAILED at check 2/3: pytest tests"; exit 1; }
+	@echo "== check 3/3: nbval on the executed notebooks of the latest versions"
+	@$(BIN)/python -m pytest -n 2 --dist loadscope -p no:cacheprovider --nbval \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg $$($(BIN)/ccp-analysis latest --notebooks) || \
+		{ echo "make test: FAILED at check 3/3: nbval"; exit 1; }
+	@echo "make test: all 3 checks passed"
 
 ## test-fast: the unit tests only (seconds)
 test-fast: $(STAMP)
@@ -43,6 +52,10 @@ test-fast: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests notebooks benchmarks
+
+## lab: open the notebooks in JupyterLab, on the project's kernel
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
 
 clean-venv:
 	rm -rf $(VENV)

@@ -209,6 +209,8 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
             raise ParameterError("--version names one version: give exactly one --edition")
     os.environ.update(DETERMINISM_ENV)
     os.environ[paths.ROOT_ENV] = str(paths.project_root())
+    # The `python3` kernel of this environment first, before any a user registered elsewhere.
+    os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
     versions.check_writable()
     with versions.lock():
         versions.clear_stale_staging()
