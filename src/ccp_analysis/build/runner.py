@@ -187,7 +187,9 @@ def _assemble(edition: str, version: str, cid: str, items: list[Item], build_kin
         "inputs": dict(sorted(inputs.items())),
         "package": {"name": "ccp-analysis", "version": __version__,
                     "git_commit": _git("rev-parse", "HEAD") or "unknown",
-                    "git_dirty": bool(_git("status", "--porcelain", "--", ".", ":!reports"))},
+                    # Uncommitted changes to what makes the content, at build time.
+                    "git_dirty": bool(_git("status", "--porcelain", "--", "src", "notebooks",
+                                           "data", "pyproject.toml", "constraints.txt"))},
         "environment": cache.environment(),
         "outputs": outputs,
     }
