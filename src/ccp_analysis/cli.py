@@ -16,7 +16,7 @@ EPILOG = textwrap.dedent("""\
       ccp-analysis data verify                 check every raw input against its sha256
       ccp-analysis data build                  rebuild data/processed from data/raw
       ccp-analysis build                       build both editions into reports/<version>/
-      ccp-analysis build --edition updated --only fig4_huawei_revenue -p fx_series=fed
+      ccp-analysis build --edition updated --only fig4_huawei_revenue -p fx_series=oecd_imf
       ccp-analysis latest --notebooks          executed notebooks of the latest versions
       ccp-analysis check                       rebuild and compare with the committed manifests
       ccp-analysis prune as-published-1a2b3c4d5e6f

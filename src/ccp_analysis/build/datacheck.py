@@ -59,7 +59,10 @@ def check(notebook: str, values: dict[str, object], edition: str) -> None:
     if notebook not in CHECKS:
         return
     function, names = CHECKS[notebook]
-    rows = function(values, edition)
+    try:
+        rows = function(values, edition)
+    except ParameterError as exc:
+        raise ParameterError(f"notebook {notebook}: {exc}") from None
     if len(rows) == 0:
         shown = ", ".join(f"{n}={values[n]!r}" for n in names.split("/"))
         raise ParameterError(f"notebook {notebook}: parameters {shown}: the range holds no data "

@@ -98,7 +98,7 @@ def run(task: Task) -> Outcome:
             )
         except PapermillExecutionError as exc:
             partial = _keep_partial(output, task.failure_path)
-            cell = f"{exc.cell_index + 1} (In [{exc.exec_count}])"
+            cell = _source_cell(task.source, exc.cell_index, exc.exec_count)
             message = exc.evalue.strip().splitlines()[0] if exc.evalue.strip() else ""
             return Outcome(task.key, task.edition, task.notebook, False,
                            time.perf_counter() - start,
@@ -116,6 +116,19 @@ def run(task: Task) -> Outcome:
                                    "not start)", detail, partial), partial)
     finally:
         os.environ.pop(OUTPUT_ENV, None)
+
+
+def _source_cell(source: Path, executed_index: int, exec_count: int | None) -> str:
+    """Where the failing cell stands in the source notebook, which has no injected cell."""
+    cells = json.loads(source.read_text(encoding="utf-8"))["cells"]
+    tagged = [i for i, c in enumerate(cells)
+              if "parameters" in c.get("metadata", {}).get("tags", [])]
+    index = executed_index
+    if tagged and executed_index > tagged[0] + 1:
+        index -= 1  # papermill put the injected-parameters cell right after the parameters cell
+    cell_id = cells[index].get("id", "?") if 0 <= index < len(cells) else "?"
+    return (f"cell {index + 1} of notebooks/{source.name} (id {cell_id}, "
+            f"In [{exec_count}] when executed)")
 
 
 def _log_tail(path: Path, lines: int = 5) -> str:

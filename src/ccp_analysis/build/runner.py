@@ -126,7 +126,8 @@ def _run_all(items: list[Item], jobs: int, progress: Callable[[str], None]) -> N
     context = multiprocessing.get_context("fork")
     import papermill  # noqa: F401 - imported once here, shared by the forked workers
 
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context)
+    try:
         futures = {pool.submit(execute.run, task): task for task in tasks}
         for done, future in enumerate(as_completed(futures), start=1):
             task = futures[future]
@@ -139,6 +140,14 @@ def _run_all(items: list[Item], jobs: int, progress: Callable[[str], None]) -> N
                 shutil.rmtree(task.run_dir, ignore_errors=True)
                 progress(f"[{done}/{len(tasks)}] FAILED {task.edition} {task.notebook}")
                 failures.append(outcome.error)
+    except BaseException:
+        # Interrupted: drop queued runs and stop the running ones (their kernels exit with
+        # their parent); runs that finished are already in the cache.
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
+        raise
+    pool.shutdown()
     if failures:
         raise NotebookError("\n".join(failures) + f"\n{len(failures)} notebook(s) failed; no "
                             "version was written; notebooks that ran are cached")
@@ -216,6 +225,8 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
     versions.check_writable()
     with versions.lock():
         versions.clear_stale_staging()
+        # Run folders and kernel logs of killed or failed builds: nothing in them is reused.
+        shutil.rmtree(paths.cache_dir() / ".runs", ignore_errors=True)
         raw.verify_all()
         if not (paths.processed_dir() / "huawei_revenue.csv").is_file():
             raise CcpError("data/processed is empty: run 'ccp-analysis data build' first")

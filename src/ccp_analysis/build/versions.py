@@ -85,9 +85,9 @@ def set_latest(edition: str, version: str) -> None:
 
 def check_writable() -> None:
     target = reports()
-    target.mkdir(parents=True, exist_ok=True)
     probe = target / f".write-test-{os.getpid()}"
     try:
+        target.mkdir(parents=True, exist_ok=True)
         probe.write_text("")
         probe.unlink()
     except OSError as exc:
