@@ -9,7 +9,10 @@ STAMP := $(VENV)/.installed
 # Fixed build time stamps and hash seed: same inputs, same bytes.
 export SOURCE_DATE_EPOCH := 1671148800
 export PYTHONHASHSEED := 0
-export MPLBACKEND := Agg
+# Kernels must draw inline, as the committed notebooks were run: with MPLBACKEND=Agg (even
+# from the caller's shell) nbval's kernels show no figure output and every figure cell fails.
+# Outside a kernel, headless matplotlib picks Agg by itself.
+unexport MPLBACKEND
 
 .PHONY: report data test test-fast lint lab clean-venv
 

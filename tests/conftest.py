@@ -173,7 +173,8 @@ def ccp_cli():
 
 
 # =============================================================================================
-# Notebook CI fixtures (used by tests/test_gate.py and tests/test_drift.py).
+# Notebook CI fixtures (used by tests/test_gate.py, tests/test_drift.py and
+# tests/test_notebook_hygiene.py).
 #
 # The reproducibility gate and nbval only ever run on a copy of data/, notebooks/ and the
 # latest report versions (reports/LATEST.json and the folders it names) under a temporary

@@ -98,7 +98,8 @@ def cmd_prune(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from ccp_analysis.build import gate
 
-    problems = gate.check(editions=args.edition or None, progress=_say)
+    problems = gate.check(editions=args.edition or None, progress=_say,
+                          notebooks=args.only or None)
     if problems:
         print("\n".join(problems))
         return 1
@@ -187,6 +188,9 @@ def parser() -> argparse.ArgumentParser:
         "temporary folder and compare the sha256 of every figure, table and executed notebook "
         "with its committed manifest.json. Lists each artifact that differs.")
     check.add_argument("--edition", action="append", choices=["as-published", "updated"])
+    check.add_argument("--only", action="append", metavar="NOTEBOOK",
+                       help="rebuild and compare only this notebook (name without .ipynb); "
+                       "repeatable")
     check.set_defaults(func=cmd_check)
     return top
 

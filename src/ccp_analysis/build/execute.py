@@ -19,6 +19,7 @@ from ccp_analysis.style import OUTPUT_ENV
 
 NOTEBOOK = "notebook.ipynb"
 INJECTED_ID = "injected-parameters"
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 # Papermill keeps these in the notebook metadata; everything else it records varies per run.
 KEEP_PAPERMILL = ("default_parameters", "parameters")
 
@@ -80,6 +81,10 @@ def run(task: Task) -> Outcome:
     task.run_dir.mkdir(parents=True, exist_ok=True)
     output = task.run_dir / NOTEBOOK
     os.environ[OUTPUT_ENV] = str(task.run_dir)
+    # Figures show inline in the executed notebook whatever the caller's MPLBACKEND (with Agg,
+    # e.g. from the Makefile, every figure output would be missing and the bytes would differ).
+    # This is the pool worker's environment, inherited by its kernel only.
+    os.environ["MPLBACKEND"] = INLINE_BACKEND
     # The kernel inherits this worker's stderr: send it to a log beside the run, so ipykernel's
     # start-up chatter never reaches the user, while a kernel that dies can still be explained.
     log_path = task.run_dir.with_name(task.run_dir.name + ".kernel.log")

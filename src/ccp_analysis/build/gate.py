@@ -52,18 +52,28 @@ def _compare(version: str, notebook: str, run_dir: Path, manifest: dict) -> list
             problems.append(f"{version}/{rel}: produced by the rebuild but not in the manifest")
             continue
         sha = cache.sha256_file(actual[rel])
+        committed = versions.folder(version) / rel
+        on_disk = cache.sha256_file(committed) if committed.is_file() else "missing"
         if sha != expected[rel]:
             problems.append(f"{version}/{rel}: expected sha256 {expected[rel]}, rebuilt {sha} "
                             f"({notebook})")
-            committed = versions.folder(version) / rel
-            if rel.endswith(".csv") and committed.is_file():
-                problems.extend(_rows_that_differ(committed, actual[rel]))
+        elif on_disk != expected[rel]:
+            # The rebuild matches the manifest but the committed file does not: edited by hand.
+            problems.append(f"{version}/{rel}: expected sha256 {expected[rel]}, committed "
+                            f"{on_disk} (the rebuild matches the manifest; {notebook})")
+        else:
+            continue
+        if rel.endswith(".csv") and committed.is_file():
+            problems.extend(_rows_that_differ(committed, actual[rel]))
     return problems
 
 
 def check(editions: list[str] | None = None, jobs: int = 2,
-          progress: Callable[[str], None] = lambda _: None) -> list[str]:
-    """Every artifact of the latest versions that a rebuild does not reproduce, as lines."""
+          progress: Callable[[str], None] = lambda _: None,
+          notebooks: list[str] | None = None) -> list[str]:
+    """Every artifact of the latest versions that a rebuild does not reproduce, as lines.
+
+    `notebooks` limits the rebuild to those notebooks of each version (default: all)."""
     os.environ.update(DETERMINISM_ENV)
     os.environ[paths.ROOT_ENV] = str(paths.project_root())
     latest = versions.read_latest()
@@ -79,7 +89,13 @@ def check(editions: list[str] | None = None, jobs: int = 2,
             version = latest[edition]
             manifest = versions.manifest(version)
             manifests[version] = manifest
+            unknown = sorted(set(notebooks or []) - set(manifest["parameters"]))
+            if unknown:
+                return [f"reports/{version} has no notebook {unknown[0]!r}; it has: "
+                        + ", ".join(sorted(manifest["parameters"]))]
             for notebook, values in sorted(manifest["parameters"].items()):
+                if notebooks and notebook not in notebooks:
+                    continue
                 source = paths.notebooks_dir() / f"{notebook}.ipynb"
                 run_dir = Path(tmp) / version / notebook
                 tasks.append((version, execute.Task(

@@ -1,0 +1,177 @@
+"""Fast checks of the notebooks and of the committed report versions (no kernel runs).
+
+Source notebooks are committed clean (no outputs, no execution counts), with one `parameters`
+cell the build can check overrides against; lint covers the notebooks too. The latest version
+of each edition is committed whole: every file its manifest lists, with the recorded sha256,
+built from the notebooks as they are now. The slow checks (the gate rebuilds every notebook,
+nbval re-executes them) are in test_gate.py, test_drift.py and the nbval step of `make test`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbval.plugin import get_sanitize_patterns
+
+from ccp_analysis.build import params
+from ccp_analysis.editions import EDITIONS
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
+LINTED = ("src", "tests", "notebooks", "benchmarks")
+
+
+def _latest() -> dict[str, str]:
+    return json.loads((ROOT / "reports" / "LATEST.json").read_text(encoding="utf-8"))
+
+
+def _manifest(version: str) -> dict:
+    return json.loads((ROOT / "reports" / version / "manifest.json").read_text(encoding="utf-8"))
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_there_are_notebooks():
+    assert len(NOTEBOOKS) >= 7, [p.name for p in NOTEBOOKS]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_source_notebook_is_committed_without_outputs(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    dirty = [(i, len(cell.get("outputs", [])), cell.get("execution_count"))
+             for i, cell in enumerate(nb["cells"]) if cell["cell_type"] == "code"
+             and (cell.get("outputs") or cell.get("execution_count") is not None)]
+    assert dirty == [], f"{path.name}: cells with outputs or execution counts (index, " \
+        f"outputs, count): {dirty}; clear them before committing"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_source_notebook_is_valid_nbformat_with_unique_ids(path):
+    # The file as committed: nbformat.read and nbformat.validate both repair duplicate ids
+    # (with a warning), so the ids are checked on the raw JSON, before validation.
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    assert (nb["nbformat"], nb["nbformat_minor"]) >= (4, 5), "cell ids need nbformat 4.5"
+    ids = [cell.get("id") for cell in nb["cells"]]
+    assert all(ids), f"{path.name}: cells without an id"
+    assert len(ids) == len(set(ids)), f"{path.name}: repeated cell ids " \
+        f"{sorted({i for i in ids if ids.count(i) > 1})}"
+    nbformat.validate(nb)  # raises ValidationError, naming the problem
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_parameters_cell_is_typed(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(tagged) == 1, f"{path.name}: {len(tagged)} cells tagged 'parameters', expected 1"
+    assert tagged[0]["cell_type"] == "code"
+    # declared() raises ParameterError for any line that is not `name: type = literal` with
+    # type str/int/float/bool and a default of that type.
+    declared = params.declared(path)
+    lines = [line for line in "".join(tagged[0]["source"]).splitlines() if line.strip()]
+    assert len(declared) == len(lines), f"{path.name}: {len(lines)} lines, " \
+        f"{len(declared)} parameters"
+    for name, param in declared.items():
+        assert param.type_name in params.SUPPORTED, (name, param.type_name)
+        assert type(param.default) is params.SUPPORTED[param.type_name], (name, param.default)
+    # The build always sets `edition`; a notebook must declare it to receive it.
+    assert declared.get("edition") == params.Parameter("edition", "str", "as-published")
+
+
+def test_ruff_passes_on_src_tests_notebooks_benchmarks():
+    paths = [name for name in LINTED if (ROOT / name).exists()]
+    assert "notebooks" in paths and "src" in paths
+    ruff = Path(sys.executable).with_name("ruff")
+    proc = subprocess.run([str(ruff), "check", "--no-cache", *paths], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_latest_versions_exist_for_both_editions():
+    latest = _latest()
+    assert sorted(latest) == sorted(EDITIONS)
+    for edition, version in latest.items():
+        manifest = _manifest(version)  # raises when the folder or its manifest is missing
+        assert manifest["version"] == version
+        assert manifest["edition"] == edition
+        assert manifest["build"] == "default", f"{version} is a custom build"
+        assert version.startswith(f"{edition}-")
+
+
+@pytest.mark.parametrize("edition", sorted(EDITIONS))
+def test_committed_outputs_match_their_manifest(edition, nbci):
+    version = _latest()[edition]
+    mismatches = [line for line in nbci.manifest_mismatches(ROOT) if line.startswith(version)]
+    assert mismatches == []
+    assert len(_manifest(version)["outputs"]) >= 40
+
+
+@pytest.mark.parametrize("edition", sorted(EDITIONS))
+def test_every_notebook_is_in_the_latest_version_as_it_is_now(edition):
+    version = _latest()[edition]
+    manifest = _manifest(version)
+    names = sorted(p.stem for p in NOTEBOOKS)
+    assert sorted(manifest["notebooks"]) == names, f"reports/{version} holds other notebooks"
+    assert sorted(manifest["parameters"]) == names
+    stale = [name for name in names if manifest["notebooks"][name]["source_sha256"]
+             != _sha(ROOT / "notebooks" / f"{name}.ipynb")]
+    assert stale == [], f"notebooks changed since reports/{version} was built: {stale}; run " \
+        "'ccp-analysis build' and commit the new version"
+    executed = sorted(p.stem for p in (ROOT / "reports" / version / "notebooks").glob("*.ipynb"))
+    assert executed == names
+
+
+def test_sanitize_file_is_read_by_nbval_and_keeps_every_number():
+    text = SANITIZE.read_text(encoding="utf-8")
+    patterns = get_sanitize_patterns(text)
+    # Every "regex:" line nbval would use is paired with its "replace:" line (no half pattern
+    # silently ignored), and each compiles.
+    assert len(patterns) == len(re.findall(r"^regex: ", text, flags=re.MULTILINE))
+    for regex, _ in patterns:
+        re.compile(regex)
+    # No pattern may change a digit of any output that nbval compares.
+    checked = 0
+    for version in sorted(set(_latest().values())):
+        for path in sorted((ROOT / "reports" / version / "notebooks").glob("*.ipynb")):
+            for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+                for output in cell.get("outputs", []):
+                    texts = [output.get("text", "")] + [
+                        value for key, value in output.get("data", {}).items()
+                        if key.startswith("text/")]
+                    for value in texts:
+                        value = "".join(value) if isinstance(value, list) else value
+                        sanitized = value
+                        for regex, replace in patterns:
+                            sanitized = re.sub(regex, replace, sanitized)
+                        assert re.findall(r"\d+", sanitized) == re.findall(r"\d+", value), \
+                            f"{path.name}: a sanitize pattern changes numbers"
+                        checked += 1
+    assert checked >= 50
+
+
+def test_integrity_check_names_a_committed_table_edited_by_hand(nbci_project, nbci):
+    """A committed table edited, its manifest entry left alone (in a copy). The gate does not
+    see this: it compares a rebuild with the manifest, and both still agree. The integrity
+    check above does, naming the file."""
+    root = nbci_project
+    version = nbci.latest(root)["as-published"]
+    table = root / "reports" / version / "tables" / "fig4_huawei_revenue.csv"
+    assert nbci.manifest_mismatches(root) == []
+    lines = table.read_text(encoding="utf-8").splitlines(keepends=True)
+    fields = lines[-1].split(",")
+    change = lines[0].split(",").index("change_pct")
+    assert fields[change] != "-28.6"
+    fields[change] = "-28.6"  # "as the report says"
+    table.write_text("".join(lines[:-1]) + ",".join(fields), encoding="utf-8")
+
+    assert nbci.manifest_mismatches(root) == [
+        f"{version}/tables/fig4_huawei_revenue.csv: sha256 differs from its manifest entry"]
