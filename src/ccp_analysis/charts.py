@@ -31,15 +31,15 @@ def support_bars(by_channel: pd.DataFrame, by_instrument: pd.DataFrame, *, title
                     f"{_bn(row['amount_usd_bn'])}  ({row['n_quantified']} quantified, "
                     f"{row['n_unquantified']} not)", va="center", fontsize=8)
         for i, (label, value) in enumerate(reference_marks.items()):
-            ax.axvline(value, color=PALETTE[3 + i], linestyle="--", linewidth=1)
-            ax.text(value, 1.0 - 0.05 * i, f" {label}", color=PALETTE[3 + i], fontsize=8,
-                    va="top", transform=ax.get_xaxis_transform(),
-                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3})
+            ax.axvline(value, color=PALETTE[3 + i], linestyle="--", linewidth=1, label=label)
         ax.set_xlim(0, top * 1.45)
-        ax.set_xlabel("USD billion (items with a stated or derived amount)")
+        ax.set_xlabel("USD billion (stated or derived amounts)")
         ax.set_title(heading, fontsize=10)
         ax.grid(axis="x")
         ax.grid(axis="y", visible=False)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels),
+               title="Estimates in the report's text", title_fontsize=8)
     fig.suptitle(title, x=0.01, ha="left", fontweight="bold")
     return fig
 
@@ -62,9 +62,9 @@ def alibaba_support(items: pd.DataFrame, *, title: str, standard_rate: float) ->
     years = sorted(items["year"].unique())
     left.set_xticks(years, [str(y) for y in years])
     left.set_xlim(min(years) - 0.7, max(years) + 0.7)
-    left.set_ylim(-0.6, len(places) + 0.3)
-    left.legend(title="Level of government", loc="upper center", ncols=2, fontsize=8,
-                title_fontsize=8)
+    left.set_ylim(-0.6, len(places) - 0.3)
+    left.legend(title="Level of government", loc="upper center", bbox_to_anchor=(0.5, -0.1),
+                ncols=4, fontsize=8, title_fontsize=8)
     left.set_title("Measures by place and year", fontsize=10)
     rates = items[items["tax_rate_pct"].notna()]
     labels = [f"{r['year']} {r['place']}" for _, r in rates.iterrows()]
@@ -188,9 +188,8 @@ def deals_stacked(table: pd.DataFrame, *, title: str, highlight_year: int | None
     for x, year in enumerate(pivot.index):
         ax.text(x, bottom[year], f"{entries[year]}", ha="center", va="bottom", fontsize=8)
     if highlight_year is not None and highlight_year in pivot.index:
-        x = list(pivot.index).index(highlight_year)
-        ax.text(x, bottom[highlight_year] + bottom.max() * 0.07, highlight_text, ha="right",
-                fontsize=9, color=PALETTE[3], fontweight="bold")
+        ax.text(0.99, 0.95, highlight_text, transform=ax.transAxes, ha="right", va="top",
+                fontsize=10, color=PALETTE[3], fontweight="bold")
     ax.set_ylim(0, bottom.max() * 1.3)
     ax.set_ylabel("Company mentions (number over bar: entries)")
     ax.legend(ncols=2, loc="upper left")
