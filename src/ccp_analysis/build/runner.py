@@ -134,6 +134,7 @@ def _run_all(items: list[Item], jobs: int, progress: Callable[[str], None]) -> N
             outcome = future.result()
             if outcome.ok:
                 cache.store(task.key, task.run_dir)
+                task.run_dir.with_name(task.run_dir.name + ".kernel.log").unlink(missing_ok=True)
                 progress(f"[{done}/{len(tasks)}] ran {task.edition} {task.notebook} "
                          f"({outcome.seconds:.1f} s)")
             else:
@@ -143,8 +144,9 @@ def _run_all(items: list[Item], jobs: int, progress: Callable[[str], None]) -> N
     except BaseException:
         # Interrupted: drop queued runs and stop the running ones (their kernels exit with
         # their parent); runs that finished are already in the cache.
+        workers = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
-        for process in list(getattr(pool, "_processes", {}).values()):
+        for process in workers:
             process.terminate()
         raise
     pool.shutdown()
@@ -225,8 +227,6 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
     versions.check_writable()
     with versions.lock():
         versions.clear_stale_staging()
-        # Run folders and kernel logs of killed or failed builds: nothing in them is reused.
-        shutil.rmtree(paths.cache_dir() / ".runs", ignore_errors=True)
         raw.verify_all()
         if not (paths.processed_dir() / "huawei_revenue.csv").is_file():
             raise CcpError("data/processed is empty: run 'ccp-analysis data build' first")
@@ -251,6 +251,8 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
             targets[edition] = (version, cid, mine)
             todo += mine
         if todo:
+            # Run folders and kernel logs of killed or failed builds: nothing there is reused.
+            shutil.rmtree(paths.cache_dir() / ".runs", ignore_errors=True)
             _seed_cache(todo)
             to_run = [i for i in todo if cache.lookup(i.key) is None]
             reused = len(todo) - len(to_run)
