@@ -120,7 +120,8 @@ def _coding(firm: str, item_ids: set[str]) -> pd.DataFrame:
     if missing:
         raise InputError(shown, None, "item_id", missing[0],
                          f"a coding row for every {firm} item")
-    return coding.drop(columns=[raw.LINE, "firm"])
+    # The coding line stays, so amount errors can name it.
+    return coding.drop(columns=["firm"]).rename(columns={raw.LINE: "coding_line"})
 
 
 def _amounts(frame: pd.DataFrame) -> pd.DataFrame:
@@ -180,9 +181,7 @@ def state_support(firm: str) -> pd.DataFrame:
     """The tidy support frame of one firm ('huawei' or 'alibaba'), one row per item."""
     items = _items(firm)
     coding = _coding(firm, set(items["item_id"]))
-    coding_lines = raw.read_csv(CODING, ["item_id"]).set_index("item_id")[raw.LINE]
     frame = items.merge(coding, on="item_id", how="left", validate="one_to_one")
-    frame["coding_line"] = frame["item_id"].map(coding_lines)
     frame = _periods(_amounts(frame))
     frame = frame.rename(columns={raw.LINE: "raw_line"})
     frame["firm"] = firm

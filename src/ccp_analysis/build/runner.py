@@ -16,7 +16,6 @@ from pathlib import Path
 
 from ccp_analysis import __version__, paths, raw
 from ccp_analysis.build import cache, datacheck, execute, index, params, versions
-from ccp_analysis.editions import EDITIONS
 from ccp_analysis.editions import check as check_edition
 from ccp_analysis.errors import CcpError, NotebookError, ParameterError
 
@@ -267,5 +266,3 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
     progress(f"done in {time.perf_counter() - started:.1f} s")
     return lines
 
-
-__all__ = ["EDITIONS", "build"]
