@@ -19,16 +19,19 @@ from ccp_analysis import deals, fx, huawei, paths, schemas, stock, support
 
 DICTIONARY = "DATA_DICTIONARY.md"
 
-BUILDERS: dict[str, Callable[[], pd.DataFrame]] = {
-    "huawei_state_support": lambda: support.state_support("huawei"),
-    "alibaba_state_support": lambda: support.state_support("alibaba"),
-    "state_support_estimates": support.estimates,
-    "fx_rates": fx.rates,
-    "huawei_revenue": huawei.revenue,
-    "alibaba_stock": stock.alibaba_stock,
-    "malaysia_deals": deals.malaysia_deals,
-    "malaysia_deal_edges": deals.deal_edges,
-    "ai_park_network": deals.ai_park_network,
+# Each builder gets the frames built before it, so a frame derived from another (revenue from
+# rates, edges from deals) reuses it instead of reading and cleaning its raw file again.
+Built = dict[str, pd.DataFrame]
+BUILDERS: dict[str, Callable[[Built], pd.DataFrame]] = {
+    "huawei_state_support": lambda _: support.state_support("huawei"),
+    "alibaba_state_support": lambda _: support.state_support("alibaba"),
+    "state_support_estimates": lambda _: support.estimates(),
+    "fx_rates": lambda _: fx.rates(),
+    "huawei_revenue": lambda built: huawei.revenue(built["fx_rates"]),
+    "alibaba_stock": lambda _: stock.alibaba_stock(),
+    "malaysia_deals": lambda _: deals.malaysia_deals(),
+    "malaysia_deal_edges": lambda built: deals.deal_edges(built["malaysia_deals"]),
+    "ai_park_network": lambda _: deals.ai_park_network(),
 }
 
 
@@ -41,7 +44,7 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
 def build_frames(progress: Callable[[str], None] = lambda _: None) -> dict[str, pd.DataFrame]:
     frames = {}
     for name, builder in BUILDERS.items():
-        frame = builder()
+        frame = builder(frames)
         frames[name] = schemas.validate(name, frame.reset_index(drop=True))
         progress(f"{name}: {len(frame)} rows")
     return frames

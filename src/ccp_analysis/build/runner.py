@@ -52,12 +52,11 @@ def edition_presets(edition: str) -> dict[str, dict[str, object]]:
             "fig5_alibaba_stock": {"date_end": ""}}
 
 
-def plan(editions: list[str], only: list[str], overrides: list[str]) -> list[Item]:
+def plan(editions: list[str], only: list[str], overrides: list[str], data: dict[str, str],
+         library: str) -> list[Item]:
     notebooks = discover(only)
     declared = {name: params.declared(path) for name, path in notebooks.items()}
     user = params.resolve(declared, params.parse_overrides(overrides))
-    data = cache.data_hashes()
-    library = cache.library_hash()
     items = []
     for edition in editions:
         presets = edition_presets(edition)
@@ -155,7 +154,7 @@ def _run_all(items: list[Item], jobs: int, progress: Callable[[str], None]) -> N
 
 
 def _assemble(edition: str, version: str, cid: str, items: list[Item], build_kind: str,
-              label: str | None) -> Path:
+              label: str | None, data: dict[str, str], library: str) -> Path:
     staging = versions.staging_dir(version)
     notebooks = {}
     for item in items:
@@ -178,12 +177,12 @@ def _assemble(edition: str, version: str, cid: str, items: list[Item], build_kin
                                     "source_sha256": cache.sha256_file(item.source),
                                     "outputs": sorted(outputs)}
     root = paths.project_root()
-    inputs = dict(cache.data_hashes())
+    inputs = dict(data)
     for rel, entry in sorted(raw.load_manifest().items()):
         inputs[f"data/raw/{rel}"] = entry.sha256
     for item in items:
         inputs[item.source.relative_to(root).as_posix()] = cache.sha256_file(item.source)
-    inputs["src/ccp_analysis (library source)"] = cache.library_hash()
+    inputs["src/ccp_analysis (library source)"] = library
     outputs = {p.relative_to(staging).as_posix(): cache.sha256_file(p)
                for p in sorted(staging.rglob("*")) if p.is_file()}
     manifest = {
@@ -229,7 +228,9 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
         raw.verify_all()
         if not (paths.processed_dir() / "huawei_revenue.csv").is_file():
             raise CcpError("data/processed is empty: run 'ccp-analysis data build' first")
-        items = plan(editions, only, overrides)
+        # Hashed once per build: the plan's cache keys and every manifest use the same values.
+        data, library = cache.data_hashes(), cache.library_hash()
+        items = plan(editions, only, overrides, data, library)
         build_kind = "default" if not only and not overrides else "custom"
         lines, todo = [], []
         targets: dict[str, tuple[str, str, list[Item]]] = {}
@@ -259,7 +260,7 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
             if to_run:
                 _run_all(to_run, jobs, progress)
         for edition, (version, cid, mine) in targets.items():
-            _assemble(edition, version, cid, mine, build_kind, label)
+            _assemble(edition, version, cid, mine, build_kind, label, data, library)
             if build_kind == "default":
                 versions.set_latest(edition, version)
             lines.append(f"{edition}: built reports/{version}")
