@@ -35,7 +35,7 @@ import json, os, sys, tempfile
 from pathlib import Path
 import matplotlib.pyplot as plt
 from IPython.display import display
-from ccp_analysis.build import params, runner
+from ccp_analysis.pipeline import params, runner
 
 for edition in ("as-published", "updated"):
     presets = runner.edition_presets(edition)

@@ -149,7 +149,7 @@ def project_tree(project_tree_factory, monkeypatch) -> Path:
     The variables an in-process build sets in os.environ are set here through monkeypatch, so
     they are restored after the test.
     """
-    from ccp_analysis.build.runner import DETERMINISM_ENV
+    from ccp_analysis.pipeline.runner import DETERMINISM_ENV
 
     root = project_tree_factory()
     monkeypatch.setenv(ROOT_ENV, str(root))
@@ -255,7 +255,7 @@ def nbci_run_gate(root: Path, edition: str = "as-published", notebooks: list[str
     import inspect
     import os
 
-    from ccp_analysis.build import gate
+    from ccp_analysis.pipeline import gate
 
     assert Path(os.environ[ROOT_ENV]).resolve() == Path(root).resolve()
     if notebooks is not None:

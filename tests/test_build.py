@@ -313,8 +313,8 @@ def _example_builds(text: str) -> list[list[str]]:
 def test_help_examples_are_valid_builds(project_tree, capsys):
     """Every build example of the help texts passes all the checks a build makes before its
     first kernel (names, types, ranges, data in range), so copying one never fails."""
-    from ccp_analysis.build import cache, runner, versions
     from ccp_analysis.cli import parser
+    from ccp_analysis.pipeline import fingerprint, runner, versions
 
     commands = []
     for argv in (["--help"], ["build", "--help"]):
@@ -325,8 +325,8 @@ def test_help_examples_are_valid_builds(project_tree, capsys):
     for argv in commands:
         args = parser().parse_args(argv)
         editions = args.edition or ["as-published", "updated"]
-        items = runner.plan(editions, args.only or [], args.param or [], cache.data_hashes(),
-                            cache.library_hash())
+        items = runner.plan(editions, args.only or [], args.param or [], fingerprint.data_hashes(),
+                            fingerprint.library_hash())
         assert len(items) >= len(editions), argv
         if args.version:
             versions.check_label(args.version)

@@ -192,7 +192,7 @@ def test_drift_goes_through_when_the_gate_or_nbval_is_disabled(huawei_drift, nbc
                                                                monkeypatch):
     """The drift of the first test, with the gate stubbed out and nbval's comparison off: it
     is not reported, and exactly the assertions of the first test are what fail."""
-    from ccp_analysis.build import gate
+    from ccp_analysis.pipeline import gate
 
     root = huawei_drift
     version = nbci.latest(root)["as-published"]

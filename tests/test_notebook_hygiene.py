@@ -20,8 +20,8 @@ import nbformat
 import pytest
 from nbval.plugin import get_sanitize_patterns
 
-from ccp_analysis.build import params
 from ccp_analysis.editions import EDITIONS
+from ccp_analysis.pipeline import params
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from ccp_analysis.build import versions
 from ccp_analysis.cli import main
 from ccp_analysis.errors import ParameterError
+from ccp_analysis.pipeline import versions
 
 PREFIX = "ccp-analysis: error: "
 FIG4 = "fig4_huawei_revenue"

@@ -50,7 +50,7 @@ def cmd_data(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from ccp_analysis.build import runner
+    from ccp_analysis.pipeline import runner
 
     result = runner.build(
         editions=args.edition or ["as-published", "updated"],
@@ -66,7 +66,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_latest(args: argparse.Namespace) -> int:
-    from ccp_analysis.build import versions
+    from ccp_analysis.pipeline import versions
 
     for edition, folder in versions.latest().items():
         if args.edition and edition not in args.edition:
@@ -80,7 +80,7 @@ def cmd_latest(args: argparse.Namespace) -> int:
 
 
 def cmd_versions(args: argparse.Namespace) -> int:
-    from ccp_analysis.build import versions
+    from ccp_analysis.pipeline import versions
 
     for line in versions.describe():
         print(line)
@@ -88,7 +88,7 @@ def cmd_versions(args: argparse.Namespace) -> int:
 
 
 def cmd_prune(args: argparse.Namespace) -> int:
-    from ccp_analysis.build import versions
+    from ccp_analysis.pipeline import versions
 
     for removed in versions.prune(args.versions):
         print(f"removed reports/{removed}")
@@ -96,7 +96,7 @@ def cmd_prune(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from ccp_analysis.build import gate
+    from ccp_analysis.pipeline import gate
 
     problems = gate.check(editions=args.edition or None, progress=_say,
                           notebooks=args.only or None)

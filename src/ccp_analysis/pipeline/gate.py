@@ -17,8 +17,9 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from ccp_analysis import paths
-from ccp_analysis.build import cache, execute, versions
-from ccp_analysis.build.runner import DETERMINISM_ENV
+from ccp_analysis.pipeline import execute, versions
+from ccp_analysis.pipeline.fingerprint import sha256_file
+from ccp_analysis.pipeline.runner import DETERMINISM_ENV
 
 MAX_ROWS = 6
 
@@ -51,9 +52,9 @@ def _compare(version: str, notebook: str, run_dir: Path, manifest: dict) -> list
         if rel not in expected:
             problems.append(f"{version}/{rel}: produced by the rebuild but not in the manifest")
             continue
-        sha = cache.sha256_file(actual[rel])
+        sha = sha256_file(actual[rel])
         committed = versions.folder(version) / rel
-        on_disk = cache.sha256_file(committed) if committed.is_file() else "missing"
+        on_disk = sha256_file(committed) if committed.is_file() else "missing"
         if sha != expected[rel]:
             problems.append(f"{version}/{rel}: expected sha256 {expected[rel]}, rebuilt {sha} "
                             f"({notebook})")

@@ -15,9 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ccp_analysis import __version__, paths, raw
-from ccp_analysis.build import cache, datacheck, execute, index, params, versions
 from ccp_analysis.editions import check as check_edition
 from ccp_analysis.errors import CcpError, NotebookError, ParameterError
+from ccp_analysis.pipeline import (
+    datacheck,
+    execute,
+    fingerprint,
+    index,
+    params,
+    runstore,
+    versions,
+)
+from ccp_analysis.pipeline.lock import project_lock
 
 # Deterministic bytes need these in every kernel; set here so any way of calling the build
 # gets them, not only `make`.
@@ -68,13 +77,13 @@ def plan(editions: list[str], only: list[str], overrides: list[str], data: dict[
             params.check_values(name, values)
             if user[name]:
                 datacheck.check(name, values, edition)
-            key = cache.run_key(cache.sha256_file(path), values, data, library)
+            key = fingerprint.run_key(fingerprint.sha256_file(path), values, data, library)
             items.append(Item(edition, name, path, values, key))
     return items
 
 
 def content_id(edition: str, items: list[Item]) -> str:
-    return cache.sha256_bytes(cache.canonical_json(
+    return fingerprint.sha256_bytes(fingerprint.canonical_json(
         {"edition": edition, "notebooks": {i.notebook: i.key for i in items}}).encode())
 
 
@@ -85,31 +94,6 @@ def _git(*args: str) -> str:
         return result.stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return ""
-
-
-def _seed_cache(items: list[Item]) -> None:
-    """Reuse runs recorded in existing versions: a fresh clone reruns nothing it already has."""
-    known = versions.known_runs()
-    for item in items:
-        if cache.lookup(item.key) or item.key not in known:
-            continue
-        version, entry = known[item.key]
-        source = versions.folder(version)
-        expected = versions.manifest(version)["outputs"]
-        run_dir = paths.cache_dir() / ".runs" / f"{item.key}.{os.getpid()}"
-        shutil.rmtree(run_dir, ignore_errors=True)
-        try:
-            for rel in entry["outputs"]:
-                if cache.sha256_file(source / rel) != expected[rel]:
-                    raise ValueError(rel)
-                target = run_dir / (execute.NOTEBOOK if rel.startswith("notebooks/")
-                                    else rel)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source / rel, target)
-        except (OSError, ValueError, KeyError):
-            shutil.rmtree(run_dir, ignore_errors=True)  # damaged copy: run it instead
-            continue
-        cache.store(item.key, run_dir)
 
 
 def _run_all(items: list[Item], jobs: int, progress: Callable[[str], None]) -> None:
@@ -131,7 +115,7 @@ def _run_all(items: list[Item], jobs: int, progress: Callable[[str], None]) -> N
             task = futures[future]
             outcome = future.result()
             if outcome.ok:
-                cache.store(task.key, task.run_dir)
+                runstore.store(task.key, task.run_dir)
                 task.run_dir.with_name(task.run_dir.name + ".kernel.log").unlink(missing_ok=True)
                 progress(f"[{done}/{len(tasks)}] ran {task.edition} {task.notebook} "
                          f"({outcome.seconds:.1f} s)")
@@ -141,7 +125,7 @@ def _run_all(items: list[Item], jobs: int, progress: Callable[[str], None]) -> N
                 failures.append(outcome.error)
     except BaseException:
         # Interrupted: drop queued runs and stop the running ones (their kernels exit with
-        # their parent); runs that finished are already in the cache.
+        # their parent); runs that finished are already in the fingerprint.
         workers = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
         for process in workers:
@@ -158,7 +142,7 @@ def _assemble(edition: str, version: str, cid: str, items: list[Item], build_kin
     staging = versions.staging_dir(version)
     notebooks = {}
     for item in items:
-        entry = cache.lookup(item.key)
+        entry = runstore.lookup(item.key)
         assert entry is not None
         outputs = []
         for path in sorted(entry.rglob("*")):
@@ -174,16 +158,16 @@ def _assemble(edition: str, version: str, cid: str, items: list[Item], build_kin
             shutil.copyfile(path, target)
             outputs.append(target_rel)
         notebooks[item.notebook] = {"cache_key": item.key,
-                                    "source_sha256": cache.sha256_file(item.source),
+                                    "source_sha256": fingerprint.sha256_file(item.source),
                                     "outputs": sorted(outputs)}
     root = paths.project_root()
     inputs = dict(data)
     for rel, entry in sorted(raw.load_manifest().items()):
         inputs[f"data/raw/{rel}"] = entry.sha256
     for item in items:
-        inputs[item.source.relative_to(root).as_posix()] = cache.sha256_file(item.source)
+        inputs[item.source.relative_to(root).as_posix()] = fingerprint.sha256_file(item.source)
     inputs["src/ccp_analysis (library source)"] = library
-    outputs = {p.relative_to(staging).as_posix(): cache.sha256_file(p)
+    outputs = {p.relative_to(staging).as_posix(): fingerprint.sha256_file(p)
                for p in sorted(staging.rglob("*")) if p.is_file()}
     manifest = {
         "version": version,
@@ -199,7 +183,7 @@ def _assemble(edition: str, version: str, cid: str, items: list[Item], build_kin
                     # Uncommitted changes to what makes the content, at build time.
                     "git_dirty": bool(_git("status", "--porcelain", "--", "src", "notebooks",
                                            "data", "pyproject.toml", "constraints.txt"))},
-        "environment": cache.environment(),
+        "environment": fingerprint.environment(),
         "outputs": outputs,
     }
     (staging / versions.MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True)
@@ -223,13 +207,13 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
     # The `python3` kernel of this environment first, before any a user registered elsewhere.
     os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
     versions.check_writable()
-    with versions.lock():
+    with project_lock():
         versions.clear_stale_staging()
         raw.verify_all()
         if not (paths.processed_dir() / "huawei_revenue.csv").is_file():
             raise CcpError("data/processed is empty: run 'ccp-analysis data build' first")
         # Hashed once per build: the plan's cache keys and every manifest use the same values.
-        data, library = cache.data_hashes(), cache.library_hash()
+        data, library = fingerprint.data_hashes(), fingerprint.library_hash()
         items = plan(editions, only, overrides, data, library)
         build_kind = "default" if not only and not overrides else "custom"
         lines, todo = [], []
@@ -253,8 +237,8 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
         if todo:
             # Run folders and kernel logs of killed or failed builds: nothing there is reused.
             shutil.rmtree(paths.cache_dir() / ".runs", ignore_errors=True)
-            _seed_cache(todo)
-            to_run = [i for i in todo if cache.lookup(i.key) is None]
+            runstore.seed([i.key for i in todo])
+            to_run = [i for i in todo if runstore.lookup(i.key) is None]
             reused = len(todo) - len(to_run)
             progress(f"{len(to_run)} notebook run(s) to do, {reused} reused from the cache")
             if to_run:

@@ -1,4 +1,4 @@
-"""Version folders under reports/: ids, labels, the latest pointer, the lock, pruning.
+"""Version folders under reports/: ids, labels, the latest pointer, pruning.
 
 A version is written once: built in reports/.staging and renamed into place, never changed or
 removed afterwards except by `ccp-analysis prune`. reports/LATEST.json names the latest
@@ -7,14 +7,10 @@ version of each edition (a plain file, so it works where symlinks do not).
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import fcntl
 import json
 import os
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 from ccp_analysis import paths
@@ -24,7 +20,6 @@ MANIFEST = "manifest.json"
 LATEST = "LATEST.json"
 STAGING = ".staging"
 FAILURES = ".failures"
-LOCK = ".lock"
 LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
@@ -93,35 +88,6 @@ def check_writable() -> None:
     except OSError as exc:
         raise CcpError(f"{target} is not writable ({exc.strerror}): fix its permissions; "
                        "existing versions are unchanged") from None
-
-
-@contextlib.contextmanager
-def lock() -> Iterator[None]:
-    """One build at a time per project; a second one is refused with the holder's pid.
-
-    flock is released by the kernel when the holder dies, even by SIGKILL, so no stale lock.
-    """
-    path = reports() / LOCK
-    handle = path.open("a+")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as exc:
-        if exc.errno not in (errno.EAGAIN, errno.EACCES):
-            raise
-        handle.seek(0)
-        holder = handle.read().strip() or "unknown"
-        handle.close()
-        raise CcpError(f"another build is running on this project (pid {holder}); wait for it "
-                       "to finish, then build again") from None
-    try:
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        yield
-    finally:
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        handle.close()
 
 
 def staging_dir(version: str) -> Path:

@@ -1,4 +1,4 @@
-"""What a notebook run depends on, as one content hash, and the store of finished runs.
+"""What a notebook run depends on, as one content hash.
 
 A run is reused only when all of these are unchanged: the notebook's bytes, its parameters,
 the processed data and the raw manifest (which pins every raw file), the library's source
@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
 import sys
 from functools import cache
 from importlib import metadata
@@ -69,28 +67,3 @@ def run_key(notebook_sha: str, parameters: dict[str, object], data: dict[str, st
         "notebook": notebook_sha, "parameters": parameters, "data": data,
         "library": library, "environment": environment(),
     }).encode())
-
-
-def entry(key: str) -> Path:
-    return paths.cache_dir() / key
-
-
-def lookup(key: str) -> Path | None:
-    folder = entry(key)
-    return folder if (folder / "notebook.ipynb").is_file() else None
-
-
-def store(key: str, run_dir: Path) -> Path:
-    """Move a finished run into the cache with one rename, so a kill never leaves half an entry."""
-    target = entry(key)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists():
-        shutil.rmtree(run_dir, ignore_errors=True)
-        return target
-    try:
-        os.replace(run_dir, target)
-    except OSError:
-        shutil.copytree(run_dir, target.with_name(target.name + ".tmp"), dirs_exist_ok=True)
-        os.replace(target.with_name(target.name + ".tmp"), target)
-        shutil.rmtree(run_dir, ignore_errors=True)
-    return target

@@ -15,9 +15,9 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ccp_analysis.pipeline.runstore import NOTEBOOK
 from ccp_analysis.style import OUTPUT_ENV
 
-NOTEBOOK = "notebook.ipynb"
 INJECTED_ID = "injected-parameters"
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 # Papermill keeps these in the notebook metadata; everything else it records varies per run.
