@@ -25,7 +25,7 @@ def _load_frames() -> dict[str, pd.DataFrame]:
 
 
 def _as_published(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Frames cut to what existed when the report came out (the lead's editions do this)."""
+    """Frames cut to what existed when the report came out, as the as-published edition is."""
     out = dict(frames)
     out["alibaba_stock"] = frames["alibaba_stock"][frames["alibaba_stock"]["date"] <= PUBLISHED]
     out["huawei_revenue"] = frames["huawei_revenue"][frames["huawei_revenue"]["year"] <= 2022]
