@@ -6,12 +6,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-# Fixed build time stamps and hash seed: same inputs, same bytes.
-export SOURCE_DATE_EPOCH := 1671148800
-export PYTHONHASHSEED := 0
-# Kernels must draw inline, as the committed notebooks were run: with MPLBACKEND=Agg (even
-# from the caller's shell) nbval's kernels show no figure output and every figure cell fails.
-# Outside a kernel, headless matplotlib picks Agg by itself.
+# The fixed time stamps and hash seed that make the same inputs give the same bytes are the
+# library's (ccp_analysis.pipeline.runner.DETERMINISM_ENV): the build and the gate give them to
+# every kernel they start. nbval starts its own kernels, so its check reads them from there.
+DETERMINISM_ENV = $(shell $(BIN)/python -c 'from ccp_analysis.pipeline.runner import \
+	DETERMINISM_ENV as e; print(" ".join(f"{k}={v}" for k, v in sorted(e.items())))')
+# Kernels must draw inline, as the committed notebooks were run: with MPLBACKEND=Agg inherited
+# from the caller's shell, nbval's kernels show no figure output and every figure cell fails.
+# So no command here gets MPLBACKEND; outside a kernel, headless matplotlib picks Agg by itself.
 unexport MPLBACKEND
 
 .PHONY: report data test test-fast lint lab clean-venv
@@ -44,8 +46,9 @@ test: $(STAMP)
 	@$(BIN)/python -m pytest -n 2 --dist loadscope tests || \
 		{ echo "make test: FAILED at check 2/3: pytest tests"; exit 1; }
 	@echo "== check 3/3: nbval on the executed notebooks of the latest versions"
-	@$(BIN)/python -m pytest -n 2 --dist loadscope -p no:cacheprovider --nbval \
-		--nbval-sanitize-with tests/nbval_sanitize.cfg $$($(BIN)/ccp-analysis latest --notebooks) || \
+	@env $(DETERMINISM_ENV) $(BIN)/python -m pytest -n 2 --dist loadscope -p no:cacheprovider \
+		--nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
+		$$($(BIN)/ccp-analysis latest --notebooks) || \
 		{ echo "make test: FAILED at check 3/3: nbval"; exit 1; }
 	@echo "make test: all 3 checks passed"
 

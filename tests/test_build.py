@@ -275,3 +275,58 @@ def test_help_examples_are_valid_builds(project_copy, capsys):
         assert len(items) >= len(editions), argv
         if args.version:
             versions.check_label(args.version)
+
+
+# ------------------------------------------------------------------ ccp-analysis latest
+
+
+def _latest_notebooks(root: Path, cwd: Path, stdout=subprocess.PIPE):
+    script = Path(sys.executable).with_name("ccp-analysis")
+    env = {**os.environ, "CCP_ANALYSIS_ROOT": str(root)}
+    return subprocess.run([str(script), "latest", "--notebooks"], cwd=cwd, env=env,
+                          stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=120,
+                          check=False)
+
+
+def test_latest_notebooks_are_paths_that_work_from_any_directory(project_copy, tmp_path):
+    """`ccp-analysis latest --notebooks` run from an unrelated folder: every line names an
+    executed notebook of the latest version of an edition, by a path that exists from there."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+
+    proc = _latest_notebooks(project_copy, elsewhere)
+
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    printed = proc.stdout.splitlines()
+    latest = json.loads((project_copy / "reports" / "LATEST.json").read_text(encoding="utf-8"))
+    expected = [project_copy / "reports" / latest[edition] / "notebooks" / f"{name}.ipynb"
+                for edition in sorted(latest)
+                for name in sorted(p.stem for p in (project_copy / "notebooks").glob("*.ipynb"))]
+    assert printed == [str(path) for path in expected]
+    assert len(printed) >= 14  # 7 notebooks in each of the two editions
+    assert all(Path(line).is_absolute() and (elsewhere / line).is_file() for line in printed)
+
+
+def test_latest_ends_quietly_when_the_reader_stops(project_copy, tmp_path):
+    # A pipe whose read end is closed before the command starts: its first write fails
+    # (EPIPE), every time, as it does when `head -1` exits before a longer output is written.
+    # POSIX pipes.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = _latest_notebooks(project_copy, tmp_path, stdout=write_end)
+    finally:
+        os.close(write_end)
+    assert proc.returncode == 0
+    assert proc.stderr == ""
+
+    # As a user types it; pipefail makes the shell report the command's own status (bash).
+    script = Path(sys.executable).with_name("ccp-analysis")
+    shell = subprocess.run(["bash", "-c", f"set -o pipefail; '{script}' latest --notebooks "
+                            "| head -1"], cwd=tmp_path, env=dict(os.environ),
+                           capture_output=True, text=True, timeout=120, check=False)
+    assert shell.returncode == 0, shell.stderr
+    assert shell.stderr == ""
+    assert len(shell.stdout.splitlines()) == 1
+    assert Path(shell.stdout.strip()).is_file()

@@ -6,6 +6,7 @@ Imports stay inside the commands so `--help` and a no-op rebuild start fast.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import textwrap
 
@@ -66,16 +67,27 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_latest(args: argparse.Namespace) -> int:
+    """Absolute paths, so the output works from any directory (e.g. as nbval's arguments)."""
     from ccp_analysis.pipeline import versions
 
+    lines = []
     for edition, folder in versions.latest().items():
         if args.edition and edition not in args.edition:
             continue
         if args.notebooks:
-            for path in sorted((folder / "notebooks").glob("*.ipynb")):
-                print(path.relative_to(versions.paths.project_root()))
+            lines += [str(path) for path in sorted((folder / "notebooks").glob("*.ipynb"))]
         else:
-            print(f"{edition}\t{folder.relative_to(versions.paths.project_root())}")
+            lines.append(f"{edition}\t{folder}")
+    try:
+        for line in lines:
+            print(line)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader stopped early (`| head -1`): it has what it wanted. Point stdout at
+        # /dev/null so the interpreter's final flush cannot fail again, and end quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
     return 0
 
 
