@@ -17,9 +17,9 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from ccp_analysis import paths
+from ccp_analysis.determinism import DETERMINISM_ENV
+from ccp_analysis.hashing import sha256_file
 from ccp_analysis.pipeline import execute, versions
-from ccp_analysis.pipeline.fingerprint import sha256_file
-from ccp_analysis.pipeline.runner import DETERMINISM_ENV
 
 MAX_ROWS = 6
 
@@ -44,6 +44,8 @@ def _compare(version: str, notebook: str, run_dir: Path, manifest: dict) -> list
             rel = path.relative_to(run_dir).as_posix()
             rel = f"notebooks/{notebook}.ipynb" if rel == execute.NOTEBOOK else rel
             actual[rel] = path
+    # Committed files that are not what the manifest records: edited by hand.
+    damaged = versions.mismatches(version, manifest, expected)
     problems = []
     for rel in sorted(set(expected) | set(actual)):
         if rel not in actual:
@@ -54,14 +56,12 @@ def _compare(version: str, notebook: str, run_dir: Path, manifest: dict) -> list
             continue
         sha = sha256_file(actual[rel])
         committed = versions.folder(version) / rel
-        on_disk = sha256_file(committed) if committed.is_file() else "missing"
         if sha != expected[rel]:
             problems.append(f"{version}/{rel}: expected sha256 {expected[rel]}, rebuilt {sha} "
                             f"({notebook})")
-        elif on_disk != expected[rel]:
-            # The rebuild matches the manifest but the committed file does not: edited by hand.
+        elif rel in damaged:
             problems.append(f"{version}/{rel}: expected sha256 {expected[rel]}, committed "
-                            f"{on_disk} (the rebuild matches the manifest; {notebook})")
+                            f"{damaged[rel]} (the rebuild matches the manifest; {notebook})")
         else:
             continue
         if rel.endswith(".csv") and committed.is_file():
