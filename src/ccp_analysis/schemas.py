@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pandera.pandas as pa
 
-from ccp_analysis import deals, money, periods, support
+from ccp_analysis import deals, fx, huawei, money, periods, raw, stock, support
 
 
 @dataclass(frozen=True)
@@ -160,7 +160,7 @@ _register(Frame(
         Col("quote", "str", "The sentence as printed."),
         _RAW_LINE,
     ),
-    sources=("report/state_support_estimates.csv",),
+    sources=(support.ESTIMATES,),
 ))
 _register(Frame(
     name="fx_rates",
@@ -172,7 +172,7 @@ _register(Frame(
         Col("cny_per_usd", "float", "Yearly average, CNY per USD.", checks=(POSITIVE,)),
         Col("fx_status", "str", "How far the value is verified (data/raw/market/SOURCES.md)."),
     ),
-    sources=("market/cny_per_usd_annual.csv",),
+    sources=(fx.FILE,),
 ))
 _register(Frame(
     name="huawei_revenue",
@@ -195,9 +195,9 @@ _register(Frame(
             nullable=True),
         Col("revenue_change_pct_usd", "float", "Change on the year before, percent, in USD.",
             nullable=True),
-        Col("raw_line", "int", "Line of data/raw/market/huawei_financials.csv."),
+        Col("raw_line", "int", f"Line of {raw.display_path(huawei.FILE)}."),
     ),
-    sources=("market/huawei_financials.csv", "market/cny_per_usd_annual.csv"),
+    sources=(huawei.FILE, fx.FILE),
 ))
 _register(Frame(
     name="alibaba_stock",
@@ -216,9 +216,9 @@ _register(Frame(
         Col("shares_status", "str", "Verification status of the count."),
         Col("market_value_usd_bn", "float", "close_usd x shares_ads_equivalent, USD billion."),
         Col("price_source", "str", "Repository the price row came from."),
-        Col("raw_line", "int", "Line of data/raw/market/baba_daily.csv."),
+        Col("raw_line", "int", f"Line of {raw.display_path(stock.PRICES)}."),
     ),
-    sources=("market/baba_daily.csv", "market/alibaba_shares_outstanding.csv"),
+    sources=(stock.PRICES, stock.SHARES),
 ))
 _register(Frame(
     name="malaysia_deals",
@@ -297,7 +297,7 @@ def data_dictionary() -> str:
             "",
             f"- Key (unique): {', '.join(f'`{k}`' for k in frame.key)}",
             f"- Sorted by: {', '.join(f'`{k}`' for k in frame.sort)}",
-            f"- Built from: {', '.join(f'`data/raw/{s}`' for s in frame.sources)}",
+            f"- Built from: {', '.join(f'`{raw.display_path(s)}`' for s in frame.sources)}",
             "",
             "| column | type | null allowed | allowed values | description |",
             "|---|---|---|---|---|",
