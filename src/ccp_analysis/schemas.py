@@ -34,9 +34,11 @@ class Frame:
     columns: tuple[Col, ...]
     sources: tuple[str, ...] = field(default_factory=tuple)
 
-    def schema(self) -> pa.DataFrameSchema:
+    def schema(self, coerce: bool = False) -> pa.DataFrameSchema:
+        """coerce: convert each column to its declared dtype before checking (reading CSV)."""
         return pa.DataFrameSchema(
             {c.name: _column(c) for c in self.columns},
+            coerce=coerce,
             unique=list(self.key),
             strict=True,
             ordered=True,
@@ -278,6 +280,11 @@ _register(Frame(
 
 def validate(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     return FRAMES[name].schema().validate(frame, lazy=False)
+
+
+def coerce(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame read back from CSV, converted to its declared dtypes and validated."""
+    return FRAMES[name].schema(coerce=True).validate(frame, lazy=False)
 
 
 def data_dictionary() -> str:
