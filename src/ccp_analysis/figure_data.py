@@ -11,8 +11,6 @@ import pandas as pd
 from ccp_analysis import fx, money
 from ccp_analysis.errors import ParameterError
 
-CUSTOMER_INSTRUMENTS = ("loan to customers",)
-
 
 def select_support(frame: pd.DataFrame, *, year_start: int, year_end: int,
                    include_credit_lines: bool = True, include_customer_financing: bool = True,
