@@ -137,11 +137,13 @@ def parser() -> argparse.ArgumentParser:
             reports/<version>/ with figures/ (PNG 300 dpi, SVG, PDF), tables/ (CSV of what
             each figure plots), notebooks/ (executed), manifest.json and README.md.
 
-            The version id is derived from every input (notebook sources, parameters, data,
-            library source, key package versions), so an unchanged rebuild maps to the
-            version that exists and runs nothing. Notebooks whose inputs did not change reuse
-            their cached outputs; the rest run in a pool of processes. An existing version is
-            never changed; reports/LATEST.json points at the latest version of each edition."""),
+            A notebook reruns only when something that can change its outputs changed (its
+            source, parameters, data, the library code it runs, key package versions); the
+            others reuse their cached outputs. Reruns share a pool of processes. The
+            version id is derived from what the version publishes (edition, parameters, the
+            sha256 of every output), so a build whose outputs are byte-identical to an existing
+            version's maps to that version and writes nothing. An existing version is never
+            changed; reports/LATEST.json points at the latest version of each edition."""),
         epilog=textwrap.dedent("""\
             examples:
               ccp-analysis build
