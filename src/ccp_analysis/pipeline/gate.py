@@ -19,7 +19,7 @@ from pathlib import Path
 from ccp_analysis import paths
 from ccp_analysis.determinism import DETERMINISM_ENV
 from ccp_analysis.hashing import sha256_file
-from ccp_analysis.pipeline import execute, versions
+from ccp_analysis.pipeline import execute, runstore, versions
 
 MAX_ROWS = 6
 
@@ -42,7 +42,7 @@ def _compare(version: str, notebook: str, run_dir: Path, manifest: dict) -> list
     for path in sorted(run_dir.rglob("*")):
         if path.is_file():
             rel = path.relative_to(run_dir).as_posix()
-            rel = f"notebooks/{notebook}.ipynb" if rel == execute.NOTEBOOK else rel
+            rel = runstore.published_as(notebook, rel)
             actual[rel] = path
     # Committed files that are not what the manifest records: edited by hand.
     damaged = versions.mismatches(version, manifest, expected)

@@ -174,7 +174,7 @@ def _assemble(edition: str, inputs: str, items: list[Item], build_kind: str,
             if not path.is_file():
                 continue
             rel = path.relative_to(entry).as_posix()
-            target_rel = f"notebooks/{item.notebook}.ipynb" if rel == execute.NOTEBOOK else rel
+            target_rel = runstore.published_as(item.notebook, rel)
             target = staging / target_rel
             if target.exists():
                 raise CcpError(f"{item.notebook} writes {target_rel}, which another notebook "

@@ -18,6 +18,17 @@ from ccp_analysis import paths
 NOTEBOOK = "notebook.ipynb"  # the executed notebook's name inside a run folder
 
 
+def published_as(notebook: str, rel: str) -> str:
+    """Where a file of a run folder stands in a version: the executed notebook is renamed
+    after its source, under notebooks/; figures/ and tables/ keep their place."""
+    return f"notebooks/{notebook}.ipynb" if rel == NOTEBOOK else rel
+
+
+def run_path(published: str) -> str:
+    """The inverse of `published_as`: where a version's file goes in a run folder."""
+    return NOTEBOOK if published.startswith("notebooks/") else published
+
+
 def entry(key: str) -> Path:
     return paths.cache_dir() / key
 

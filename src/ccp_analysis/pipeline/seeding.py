@@ -31,7 +31,7 @@ def seed(keys: list[str]) -> None:
         shutil.rmtree(run_dir, ignore_errors=True)
         try:
             for rel in recorded["outputs"]:
-                target = run_dir / (runstore.NOTEBOOK if rel.startswith("notebooks/") else rel)
+                target = run_dir / runstore.run_path(rel)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(source / rel, target)
         except OSError:
