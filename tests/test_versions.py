@@ -159,3 +159,49 @@ def test_code_changes_without_output_changes_make_no_version(
     assert third.stdout.strip() == f"as-published: unchanged, reports/{version}"
     assert reports_snapshot(root) == before
     assert (root / "reports" / "LATEST.json").read_bytes() == latest
+
+
+def _fake_package(tmp_path: Path, files: dict[str, str], notebook_code: str, monkeypatch):
+    package = tmp_path / "src" / "ccp_analysis"
+    for rel, text in files.items():
+        (package / rel).parent.mkdir(parents=True, exist_ok=True)
+        (package / rel).write_text(text, encoding="utf-8")
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    cell = {"cell_type": "code", "metadata": {}, "source": notebook_code, "outputs": []}
+    (notebooks / "nb.ipynb").write_text(json.dumps({"cells": [cell]}), encoding="utf-8")
+    monkeypatch.setattr(fingerprint.paths, "package_dir", lambda: package)
+    monkeypatch.setattr(fingerprint.paths, "notebooks_dir", lambda: notebooks)
+
+
+FAKE = {
+    "__init__.py": "",
+    "ccp.mplstyle": "lines.linewidth: 1\n",
+    "money.py": "",
+    "cli.py": "from ccp_analysis.pipeline import runner\n",
+    "claims/__init__.py": "from .engine import judge\n",
+    "claims/engine.py": "from .. import money\n\ndef judge():\n"
+                        "    from ccp_analysis.claims import stock_methods\n",
+    "claims/stock_methods.py": "",
+    "claims/unused.py": "",
+    "pipeline/__init__.py": "",
+    "pipeline/execute.py": "from ccp_analysis.pipeline.runstore import NOTEBOOK\n",
+    "pipeline/runstore.py": "NOTEBOOK = 'notebook.ipynb'\n",
+    "pipeline/runner.py": "from ccp_analysis import cli\n",
+}
+
+
+def test_run_keys_follow_packages_and_relative_imports(tmp_path, monkeypatch):
+    _fake_package(tmp_path, FAKE, "%matplotlib inline\nfrom ccp_analysis import claims\n",
+                  monkeypatch)
+    assert sorted(fingerprint.code_files()) == [
+        f"src/ccp_analysis/{rel}" for rel in (
+            "__init__.py", "ccp.mplstyle", "claims/__init__.py", "claims/engine.py",
+            "claims/stock_methods.py", "money.py", "pipeline/__init__.py",
+            "pipeline/execute.py", "pipeline/runstore.py")]
+
+
+def test_run_keys_count_every_module_when_imports_cannot_be_read(tmp_path, monkeypatch):
+    dynamic = {**FAKE, "money.py": "import importlib\nimportlib.import_module('x')\n"}
+    _fake_package(tmp_path, dynamic, "from ccp_analysis import money\n", monkeypatch)
+    assert sorted(fingerprint.code_files()) == sorted(f"src/ccp_analysis/{rel}" for rel in FAKE)
