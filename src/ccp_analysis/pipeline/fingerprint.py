@@ -115,6 +115,8 @@ def code_files() -> dict[str, str]:
     everything = sorted(p for p in package_dir.rglob("*")
                         if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc")
     try:
+        if any(_module_file(m) is None for m in WORKER_MODULES):
+            raise _Dynamic  # the worker moved: until this list follows, count everything
         roots = set(WORKER_MODULES)
         for notebook in sorted(paths.notebooks_dir().glob("*.ipynb")):
             roots |= _imported(ast.parse(_notebook_code(notebook)), PACKAGE)
