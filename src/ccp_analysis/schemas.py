@@ -78,6 +78,8 @@ def _support_columns(firm: str) -> tuple[Col, ...]:
             "item_id; empty otherwise."),
         Col("is_primary", "bool", "True where same_item_as is empty: count only these in totals."),
         Col("year_text", "str", "Year as printed (empty where the report gives none)."),
+        Col("period_text", "str", "The coding's period where the report dates the same amount "
+            "more widely elsewhere (it replaces year_text for the period); empty otherwise."),
         Col("period_start_year", "Int64", "First year of the period the item covers.",
             nullable=True),
         Col("period_end_year", "Int64", "Last year of that period.", nullable=True),
@@ -107,6 +109,15 @@ def _support_columns(firm: str) -> tuple[Col, ...]:
         Col("amount_text", "str", "The words of raw_text that state the amount."),
         Col("amount_formula", "str", "How amount_usd follows from amount_text."),
         Col("unquantified_reason", "str", "Why no USD amount is given (unquantified items)."),
+        Col("relation_kind", "str", "How the amount relates to other items: none; limit (a "
+            "credit line, a ceiling not money lent); drawn_under (money lent under the limit "
+            "relation_target); aggregate (an 'in total' amount over a span); contained_in (may be "
+            "part of the aggregate relation_target); not_to_firm (not money to the firm, e.g. a "
+            "fine on a competitor).", isin=support.RELATION_KINDS),
+        Col("relation_target", "str", "item_id of the limit or aggregate the relation names; "
+            "empty otherwise."),
+        Col("relation_evidence", "str", "The report's words that justify the relation, quotes "
+            "separated by ' | ', each found verbatim in the firm's items."),
     ]
     if firm == "alibaba":
         tail += [
@@ -151,8 +162,12 @@ _register(Frame(
     columns=(
         Col("estimate_id", "str", "Estimate id."),
         Col("firm", "str", "Firm.", isin=("huawei", "alibaba")),
-        Col("value_low", "float", "Value stated (low end of a range), in `unit`."),
-        Col("value_high", "float", "Value stated (high end of a range), in `unit`."),
+        Col("value_low", "float", "Low end of the stated value, in `unit` (empty for an upper "
+            "bound: 'as much as').", nullable=True),
+        Col("value_high", "float", "High end of the stated value (the bound itself for "
+            "'as much as'), in `unit`."),
+        Col("bound", "str", "point (one value), range (low to high) or upper bound ('as much "
+            "as').", isin=support.BOUNDS),
         Col("unit", "str", "usd or pct.", isin=("usd", "pct")),
         Col("value_text", "str", "The words stating the value."),
         Col("period_text", "str", "Period the estimate covers, as printed."),
