@@ -242,35 +242,44 @@ _register(Frame(
     columns=(
         Col("entry_id", "str", "Entry id, C01-C62 in printed order."),
         Col("event_date", "date", "First day of the period the date text names."),
-        Col("date_precision", "str", "Precision of event_date.",
-            isin=(periods.DAY, periods.MONTH, periods.HALF_YEAR, periods.YEAR)),
+        Col("event_date_end", "date", "Last day of that period."),
+        Col("date_precision", "str", "Precision of the date text: a day, a month, a half-year "
+            "(H1/H2), the first or last third of a year ('Early'/'Late'), or a year.",
+            isin=periods.EVENT_PRECISIONS),
         Col("year", "int", "Year of the event."),
         Col("date_text", "str", "Date as printed."),
-        Col("chinese_companies", "str", "Chinese companies named, '; '-separated."),
+        Col("chinese_companies", "str", "Chinese companies (and their subsidiaries abroad) "
+            "named, '; '-separated."),
         Col("counterparts", "str", "Malaysian or other parties named, '; '-separated."),
         Col("n_chinese_companies", "int", "How many Chinese companies the entry names."),
         Col("deal_type", "str", "Kind of deal (first matching wording rule in deals.py).",
             isin=deals.DEAL_TYPES),
         Col("text", "str", "Entry text as printed."),
+        Col("note", "str", "Judgement made in coding the entry's parties or type."),
         _RAW_LINE,
     ),
     sources=(deals.TIMELINE,),
 ))
 _register(Frame(
     name="malaysia_deal_edges",
-    description="Appendix C as a network: Chinese company to counterpart per entry, and "
-    "co-named Chinese companies to each other.",
+    description="Appendix C as a network: the pairs of parties each entry states to deal with "
+    "each other (a Chinese company and a counterpart, or two Chinese companies), not every "
+    "pair an entry names.",
     key=("entry_id", "company", "counterpart"), sort=("entry_id", "company", "counterpart"),
     columns=(
         Col("entry_id", "str", "Timeline entry."),
         Col("company", "str", "Chinese company."),
         Col("counterpart", "str", "Counterpart (or, for co-party edges, the other Chinese "
             "company)."),
-        Col("edge_kind", "str", "counterpart or co-party.", isin=("counterpart", "co-party")),
+        Col("edge_kind", "str", "counterpart (a Chinese company and another party) or co-party "
+            "(two Chinese companies, in name order).", isin=deals.EDGE_KINDS),
         Col("year", "int", "Year of the entry."),
         Col("deal_type", "str", "Kind of deal of the entry.", isin=deals.DEAL_TYPES),
+        Col("evidence", "str", "The entry's words that state the link, quotes separated by "
+            "' | '."),
+        Col("raw_line", "int", "Line of data/raw/report/appendix_c_edges.csv."),
     ),
-    sources=(deals.TIMELINE,),
+    sources=(deals.TIMELINE, deals.EDGES),
 ))
 _register(Frame(
     name="ai_park_network",
