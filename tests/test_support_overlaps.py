@@ -156,6 +156,9 @@ def test_sensitivity_rows(frames, huawei):
     for label, (low, high) in expected.items():
         assert rows.loc[label, "low_usd_bn"] * BN == pytest.approx(low, abs=1e5), label
         assert rows.loc[label, "high_usd_bn"] * BN == pytest.approx(high, abs=1e5), label
+    # The overlap rule alone: the seven single 2013-2018 loans, in every row that keeps them.
+    assert rows.loc["as chosen", "possible_overlaps_usd_bn"] * BN == pytest.approx(CONTAINED)
+    assert rows.loc["without customer financing", "possible_overlaps_usd_bn"] == 0
     estimates = table[table["kind"] == "text estimate"].set_index("setting")
     # "as much as $25 billion" has no low end; the WSJ's $75 billion is one value.
     assert math.isnan(estimates.loc["upper bound", "low_usd_bn"])

@@ -161,26 +161,33 @@ def support_sensitivity(frame: pd.DataFrame, estimates: pd.DataFrame, *, year_st
     chosen = {name: rules.get(name, default) for name, default in (
         ("include_credit_lines", True), ("include_customer_financing", True),
         ("include_derived", True), ("include_fines", False))}
-    settings = [("as chosen", "the notebook's parameters", chosen)]
+    settings = [("as chosen", ", ".join(f"{k}={v}" for k, v in chosen.items()), chosen)]
     for name, words in SENSITIVITY_RULES:
         flipped = {**chosen, name: not chosen[name]}
         settings.append((f"{'without' if chosen[name] else 'with'} {words}",
                          f"{name}={flipped[name]}", flipped))
     rows = []
     for label, setting, values in settings:
-        low, low_ids = _total(frame, CONSERVATIVE, year_start=year_start, year_end=year_end,
-                              **values)
-        high, high_ids = _total(frame, UPPER, year_start=year_start, year_end=year_end,
-                                **values)
+        span = {"year_start": year_start, "year_end": year_end}
+        low, low_ids = _total(frame, CONSERVATIVE, **span, **values)
+        high, high_ids = _total(frame, UPPER, **span, **values)
+        # What the overlap rule alone moves: single amounts the upper total counts beside an
+        # "in total" amount that may contain them.
+        upper = select_support(frame, bound=UPPER, **span, **values)
+        contained = upper[(upper["relation_kind"] == support.CONTAINED_IN)
+                          & upper["counted_usd"].notna()]
         rows.append({"kind": "itemised total", "label": label, "setting": setting,
-                     "low_usd_bn": low, "high_usd_bn": high, "conservative_item_ids": low_ids,
-                     "upper_item_ids": high_ids, "source": f"items {year_start}-{year_end}"})
+                     "low_usd_bn": low, "high_usd_bn": high,
+                     "possible_overlaps_usd_bn": round(contained["counted_usd"].sum() / 1e9, 4),
+                     "conservative_item_ids": low_ids, "upper_item_ids": high_ids,
+                     "source": f"items {year_start}-{year_end}"})
     usd = estimates[(estimates["unit"] == "usd") & (estimates["firm"] == "huawei")]
     for _, est in usd.sort_values("estimate_id").iterrows():
         label = est["attributed_to"] + (f", {est['period_text']}" if est["period_text"] else "")
         rows.append({"kind": "text estimate", "label": label, "setting": est["bound"],
                      "low_usd_bn": round(est["value_low"] / 1e9, 4),
                      "high_usd_bn": round(est["value_high"] / 1e9, 4),
+                     "possible_overlaps_usd_bn": float("nan"),
                      "conservative_item_ids": "", "upper_item_ids": "",
                      "source": f"{est['estimate_id']}: {est['quote']}"})
     return pd.DataFrame(rows)
