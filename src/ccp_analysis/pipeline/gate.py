@@ -20,6 +20,7 @@ from ccp_analysis import paths
 from ccp_analysis.pipeline import execute, versions
 from ccp_analysis.pipeline.fingerprint import sha256_file
 from ccp_analysis.pipeline.runner import DETERMINISM_ENV
+from ccp_analysis.publish import drift
 
 MAX_ROWS = 6
 
@@ -117,4 +118,6 @@ def check(editions: list[str] | None = None, jobs: int = 2,
                 progress(f"{version} {task.notebook}: "
                          + ("identical" if not found else f"{len(found)} difference(s)"))
                 problems.extend(found)
+        if problems:
+            problems += drift.pages(Path(tmp), list(manifests))
     return problems

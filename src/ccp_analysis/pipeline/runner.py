@@ -27,6 +27,7 @@ from ccp_analysis.pipeline import (
     versions,
 )
 from ccp_analysis.pipeline.lock import project_lock
+from ccp_analysis.publish import site
 
 # Deterministic bytes need these in every kernel; set here so any way of calling the build
 # gets them, not only `make`.
@@ -189,6 +190,7 @@ def _assemble(edition: str, version: str, cid: str, items: list[Item], build_kin
     (staging / versions.MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True)
                                              + "\n", encoding="utf-8")
     (staging / "README.md").write_text(index.render(staging, manifest), encoding="utf-8")
+    site.write_version_page(staging)  # a derived view: not among the manifest's outputs
     return versions.publish(staging, version)
 
 
@@ -248,6 +250,7 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
             if build_kind == "default":
                 versions.set_latest(edition, version)
             lines.append(f"{edition}: built reports/{version}")
+        site.refresh()  # reports/index.html, CHANGELOG.md, pages missing from older versions
     progress(f"done in {time.perf_counter() - started:.1f} s")
     return lines
 

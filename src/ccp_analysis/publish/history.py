@@ -29,14 +29,18 @@ def commit_date(commit: str) -> str:
     """'YYYY-MM-DD HH:MM UTC' of a commit, or '' when git or the commit is not at hand."""
     if not commit or commit == "unknown":
         return ""
-    try:
-        result = subprocess.run(["git", "show", "-s", "--format=%ct", commit, "--"],
-                                cwd=paths.project_root(), capture_output=True, text=True,
-                                timeout=20, check=True)
-        stamp = int(result.stdout.strip())
-    except (OSError, subprocess.SubprocessError, ValueError):
-        return ""
-    return datetime.fromtimestamp(stamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    # A commit id names the same commit in any clone: the project's own checkout first, then
+    # the one the package was installed from (a copy of the project may have no .git).
+    for where in dict.fromkeys([paths.project_root(), paths.package_dir().parents[1]]):
+        try:
+            result = subprocess.run(["git", "show", "-s", "--format=%ct", commit, "--"],
+                                    cwd=where, capture_output=True, text=True, timeout=20,
+                                    check=True)
+            stamp = int(result.stdout.strip())
+        except (OSError, subprocess.SubprocessError, ValueError):
+            continue
+        return datetime.fromtimestamp(stamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return ""
 
 
 @dataclass
