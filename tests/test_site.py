@@ -175,3 +175,28 @@ def test_committed_versions_carry_their_current_pages(monkeypatch):
     """The publication record includes its pages, as `ccp-analysis site` renders them."""
     monkeypatch.setenv(ROOT_ENV, str(PROJECT_ROOT))
     assert site.stale() == [], "run 'ccp-analysis site' and commit reports/"
+
+
+def test_licence_citation_and_data_terms_agree_with_the_project():
+    import tomllib
+
+    import yaml
+
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    licence = (PROJECT_ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert project["license"]["text"] == "MIT" and licence.startswith("MIT License")
+    assert "ccp-analysis contributors" in licence
+    citation = yaml.safe_load((PROJECT_ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert citation["type"] == "software" and citation["license"] == "MIT"
+    assert citation["version"] == project["version"]
+    (report,) = citation["references"]
+    assert [a["family-names"] for a in report["authors"]] == ["Cramer-Flood", "Boland"]
+    assert str(report["date-published"]) == "2022-12-16"
+    # The README states the terms of every raw file as its manifest records them.
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    terms = readme[readme.index("## Licence and data terms"):]
+    raw = json.loads((PROJECT_ROOT / "data" / "raw" / "MANIFEST.json").read_text("utf-8"))
+    for entry in raw["files"]:
+        assert entry["licence"] in terms, entry["path"]
+        assert f"`data/raw/{entry['path']}`" in terms or (
+            entry["path"].startswith("report/") and "`data/raw/report/*.csv`" in terms)
