@@ -219,3 +219,26 @@ def test_gate_writes_the_drift_page_for_a_rebuild_that_differs(tmp_path, monkeyp
     # Nothing else differs: the notebooks not rebuilt are the committed ones.
     assert "Figures" not in html
     assert drift.pages(rebuilt, []) == []
+
+
+@pytest.mark.slow
+def test_check_writes_the_drift_page_and_says_where(nbci_project, nbci):
+    """A committed Figure 4 table edited by hand: `check` rebuilds it, and besides naming the
+    file it writes the comparison page of the rebuilt outputs and prints its path."""
+    root = nbci_project
+    version = nbci.latest(root)["as-published"]
+    table = root / "reports" / version / "tables" / "fig4_huawei_revenue.csv"
+    rows = _rows(table)
+    year = rows[-1]["year"]
+    rows[-1]["revenue_bn"] = "1.0"
+    _write_rows(table, rows)
+    said: list[str] = []
+
+    problems = nbci.run_gate(root, "as-published", notebooks=["fig4_huawei_revenue"],
+                             progress=said.append)
+
+    page = root / "reports" / drift.FOLDER / f"{version}.html"
+    assert problems and problems[0].startswith(f"{version}/tables/fig4_huawei_revenue.csv")
+    assert f"drift page: {page}" in said
+    html = page.read_text(encoding="utf-8")
+    assert f"year={year}" in html and "revenue_bn" in html

@@ -118,6 +118,7 @@ def check(editions: list[str] | None = None, jobs: int = 2,
                 progress(f"{version} {task.notebook}: "
                          + ("identical" if not found else f"{len(found)} difference(s)"))
                 problems.extend(found)
-        if problems:
-            problems += drift.pages(Path(tmp), list(manifests))
+        if problems:  # the rebuilt outputs beside the committed ones, before tmp goes
+            for line in drift.pages(Path(tmp), list(manifests)):
+                progress(line)
     return problems

@@ -1,8 +1,8 @@
 """The gate's picture of drift: the outputs it rebuilt, compared with the committed version on
 the same page `ccp-analysis diff --html` writes.
 
-Pages go to reports/.drift/<version>.html (not part of the publication record; CI uploads the
-folder when the gate fails).
+Pages go to reports/.drift/<version>.html (not part of the publication record; CI runs the gate
+on the checkout when the tests fail and uploads the folder).
 """
 
 from __future__ import annotations
