@@ -200,3 +200,22 @@ def test_licence_citation_and_data_terms_agree_with_the_project():
         assert entry["licence"] in terms, entry["path"]
         assert f"`data/raw/{entry['path']}`" in terms or (
             entry["path"].startswith("report/") and "`data/raw/report/*.csv`" in terms)
+
+
+@pytest.mark.slow
+def test_a_build_writes_its_page_and_refreshes_the_index(project_tree_factory, ccp_cli):
+    root = project_tree_factory("site-build")
+    proc = ccp_cli(root, "build", "--edition", "as-published", "--only", "fig4_huawei_revenue",
+                   "--version", "t-site")
+    assert proc.returncode == 0, proc.stderr
+    reports = root / "reports"
+    page = (reports / "t-site" / "index.html").read_text(encoding="utf-8")
+    assert '<h2 id="fig4_huawei_revenue">Figure 4: Huawei&#39;s Annual Revenue</h2>' in page
+    assert "fig1_huawei_support" not in page.split('id="parameters"')[0]  # only what it ran
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    default = _latest(reports)["as-published"]
+    entry = index[index.index('<li id="t-site">'):]
+    assert f'Compared with <a href="#{default}">' in entry[:entry.index("</li>\n</ul>")]
+    assert "### t-site\n" in (reports / "CHANGELOG.md").read_text(encoding="utf-8")
+    # Every page, older versions' included, is what `ccp-analysis site` renders.
+    assert ccp_cli(root, "site", "--check").returncode == 0

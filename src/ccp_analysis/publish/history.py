@@ -73,8 +73,10 @@ def entries() -> list[Entry]:
                            build=manifest.get("build", "default"), commit=commit,
                            dirty=bool(package.get("git_dirty")), date=commit_date(commit),
                            latest=latest.get(edition) == version))
-    # Undated versions first, then by date; the version id breaks ties (same commit).
-    found.sort(key=lambda e: (e.edition, e.date != "", e.date, e.latest, e.version))
+    # By date; undated versions (built where git or the commit is missing: local builds, not
+    # the committed record) after the dated ones. Among versions of one commit the latest of
+    # the edition comes last, then the version id decides.
+    found.sort(key=lambda e: (e.edition, e.date == "", e.date, e.latest, e.version))
     last_default: dict[str, str] = {}
     for entry in found:
         previous = last_default.get(entry.edition)
