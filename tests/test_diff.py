@@ -17,6 +17,7 @@ import pytest
 from PIL import Image, ImageChops, ImageDraw
 
 from ccp_analysis import cli
+from ccp_analysis.errors import CcpError
 from ccp_analysis.pipeline import versions
 from ccp_analysis.publish import diff, diffpage, drift
 
@@ -242,3 +243,23 @@ def test_check_writes_the_drift_page_and_says_where(nbci_project, nbci):
     assert f"drift page: {page}" in said
     html = page.read_text(encoding="utf-8")
     assert f"year={year}" in html and "revenue_bn" in html
+
+
+def test_a_table_whose_key_repeats_is_named_with_file_line_and_key(edited):
+    old, new = edited
+    path = new / "tables" / "fig4_huawei_revenue.csv"
+    rows = _rows(path)
+    rows.append(dict(rows[0]))
+    _write_rows(path, rows)
+    with pytest.raises(CcpError) as caught:
+        diff.compare(diff.Side.load(old), diff.Side.load(new))
+    assert str(caught.value) == (f"{path}, line {len(rows) + 1}: key {{'year': "
+                                 f"'{rows[0]['year']}'}} appears twice; the table's key must "
+                                 "be unique")
+
+
+def test_a_broken_manifest_is_named_with_its_line(edited):
+    old, new = edited
+    (new / "manifest.json").write_text('{\n  "version": "x",\n  oops\n}\n', encoding="utf-8")
+    with pytest.raises(CcpError, match=r"manifest\.json, line 3: not valid JSON"):
+        diff.Side.load(new)
