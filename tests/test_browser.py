@@ -39,9 +39,14 @@ def _no_browser(reason: str) -> None:
 
 @pytest.fixture(scope="module")
 def browser():
-    executable = CHROMIUM if Path(CHROMIUM).is_file() else shutil.which("chromium")
+    # CCP_CHROMIUM names another Chromium build (and only that one is tried).
+    wanted = os.environ.get("CCP_CHROMIUM")
+    if wanted:
+        executable = wanted if Path(wanted).is_file() else None
+    else:
+        executable = CHROMIUM if Path(CHROMIUM).is_file() else shutil.which("chromium")
     if not executable:
-        _no_browser("no chromium found (apt-get install -y chromium)")
+        _no_browser(f"no chromium found at {wanted or CHROMIUM} (apt-get install -y chromium)")
         yield None
         return
     try:
