@@ -85,7 +85,8 @@ def _audit(folder: Path) -> dict | None:
 
 
 def _show(value: object) -> str:
-    return json.dumps(value) if not isinstance(value, str) else repr(value)
+    # As in the Markdown index and the notebooks' parameters cells: Python literals.
+    return repr(value)
 
 
 def _parameters(folder: Path, manifest: dict) -> list[tuple[str, list[tuple[str, str]], bool]]:
