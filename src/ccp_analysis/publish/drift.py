@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from ccp_analysis.errors import CcpError
 from ccp_analysis.pipeline import execute, versions
 from ccp_analysis.publish import diff, diffpage
 
@@ -41,14 +42,20 @@ def pages(rebuilt: Path, chosen: list[str]) -> list[str]:
         if not runs.is_dir():
             continue
         target = rebuilt / ".assembled" / version
-        _assemble(version, runs, target)
-        committed = diff.Side.load(versions.folder(version))
-        result = diff.compare(committed, diff.Side(f"{version} (rebuilt)", target,
-                                                   committed.manifest))
-        if result.identical:
+        # The page helps read the gate's findings; failing to draw it must not hide them.
+        try:
+            _assemble(version, runs, target)
+            committed = diff.Side.load(versions.folder(version))
+            result = diff.compare(committed, diff.Side(f"{version} (rebuilt)", target,
+                                                       committed.manifest))
+            if result.identical:
+                continue
+            page = diffpage.write(result, out / f"{version}.html",
+                                  intro="The committed version (old) against the outputs the "
+                                  "reproducibility gate rebuilt from its recorded parameters "
+                                  "(new).")
+        except (OSError, ValueError, CcpError) as exc:
+            lines.append(f"drift page for {version} not written: {exc}")
             continue
-        page = diffpage.write(result, out / f"{version}.html",
-                              intro="The committed version (old) against the outputs the "
-                              "reproducibility gate rebuilt from its recorded parameters (new).")
         lines.append(f"drift page: {page}")
     return lines
