@@ -146,14 +146,14 @@ def test_index_and_changelog_say_what_changed_from_the_previous_version(reports_
     later = index[index.index('<li id="zz-later">'):]
     later = later[:later.index("</li>\n</ul>")]
     assert f'Compared with <a href="#{old}"><code>{old}</code></a>' in later
-    assert "Table fig4_huawei_revenue: 1 row changed." in _text(later)
+    assert f"Table fig4_huawei_revenue: 1 row changed (year={year}: revenue_bn)." in _text(later)
     assert "Verdicts flipped: K55 differs -&gt; reproduced." in later
     assert '<span class="latest">latest</span>' in later
     assert '<a href="zz-later/index.html">' in later and (
         reports_copy / "zz-later" / "index.html").is_file()
     assert "### zz-later (latest)\n\n" in changelog
     assert f"Compared with `{old}`:" in changelog
-    assert "- Table fig4_huawei_revenue: 1 row changed." in changelog
+    assert f"- Table fig4_huawei_revenue: 1 row changed (year={year}: revenue_bn)." in changelog
     assert f"### {old}\n" in changelog and "The first version of this edition." in changelog
     assert '<a href="CHANGELOG.md">changelog</a>' in index
     assert year.isdigit()

@@ -251,6 +251,15 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def _which(rows: list[RowChange], columns: bool = False, most: int = 3) -> str:
+    """The rows by key when there are few, e.g. ' (year=2021: revenue_bn)'."""
+    if len(rows) > most:
+        return ""
+    shown = [row.key_text() + (": " + ", ".join(row.columns) if columns else "")
+             for row in rows]
+    return " (" + "; ".join(shown) + ")"
+
+
 def summary(result: VersionDiff) -> list[str]:
     """One sentence per kind of change, for the changelog and the versions index."""
     if result.identical:
@@ -264,9 +273,12 @@ def summary(result: VersionDiff) -> list[str]:
         if table.status != "changed":
             lines.append(f"Table {table.name} {table.status}.")
             continue
-        parts = [_plural(len(table.changed), "row") + " changed" if table.changed else "",
-                 _plural(len(table.added), "row") + " added" if table.added else "",
-                 _plural(len(table.removed), "row") + " removed" if table.removed else "",
+        parts = [_plural(len(table.changed), "row") + " changed" + _which(table.changed, True)
+                 if table.changed else "",
+                 _plural(len(table.added), "row") + " added" + _which(table.added)
+                 if table.added else "",
+                 _plural(len(table.removed), "row") + " removed" + _which(table.removed)
+                 if table.removed else "",
                  "columns added: " + ", ".join(table.columns_added)
                  if table.columns_added else "",
                  "columns removed: " + ", ".join(table.columns_removed)
