@@ -128,7 +128,7 @@ def test_custom_build_writes_a_complete_version(fig4_t1):
     _assert_built(proc, "t1", runs=1, reused=0)
     assert f"[1/1] ran as-published {FIG4}" in proc.stderr
     folder = root / "reports" / "t1"
-    assert _files(folder) == FIG4_FILES | {"manifest.json", "README.md"}
+    assert _files(folder) == FIG4_FILES | {"manifest.json", "README.md", "index.html"}
 
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["version"] == "t1"

@@ -160,7 +160,7 @@ def _assert_complete(folder: Path) -> dict:
     """A published version: manifest outputs are exactly the files, with their sha256."""
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     files = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
-    assert files == set(manifest["outputs"]) | {"manifest.json", "README.md"}
+    assert files == set(manifest["outputs"]) | {"manifest.json", "README.md", "index.html"}
     for rel, sha in manifest["outputs"].items():
         assert hashlib.sha256((folder / rel).read_bytes()).hexdigest() == sha, rel
     return manifest

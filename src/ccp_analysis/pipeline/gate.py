@@ -20,6 +20,7 @@ from ccp_analysis import paths
 from ccp_analysis.determinism import DETERMINISM_ENV
 from ccp_analysis.hashing import sha256_file
 from ccp_analysis.pipeline import execute, runstore, versions
+from ccp_analysis.publish import drift
 
 MAX_ROWS = 6
 
@@ -117,4 +118,7 @@ def check(editions: list[str] | None = None, jobs: int = 2,
                 progress(f"{version} {task.notebook}: "
                          + ("identical" if not found else f"{len(found)} difference(s)"))
                 problems.extend(found)
+        if problems:  # the rebuilt outputs beside the committed ones, before tmp goes
+            for line in drift.pages(Path(tmp), list(manifests)):
+                progress(line)
     return problems

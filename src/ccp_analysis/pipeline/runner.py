@@ -29,6 +29,7 @@ from ccp_analysis.pipeline import (
     versions,
 )
 from ccp_analysis.pipeline.lock import project_lock
+from ccp_analysis.publish import site
 
 
 @dataclass(frozen=True)
@@ -229,6 +230,7 @@ def _assemble(edition: str, inputs: str, items: list[Item], build_kind: str,
     (staging / versions.MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True)
                                              + "\n", encoding="utf-8")
     (staging / "README.md").write_text(index.render(staging, manifest), encoding="utf-8")
+    site.write_version_page(staging)  # a derived view: not among the manifest's outputs
     versions.publish(staging, version)
     return version, True
 
@@ -288,6 +290,7 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
             progress(f"{len(to_run)} notebook run(s) to do, {reused} reused from the cache")
             if to_run:
                 _run_all(to_run, jobs, progress)
+        published = False
         for edition, (inputs, mine) in targets.items():
             version, new = _assemble(edition, inputs, mine, build_kind, label, data, code,
                                      library)
@@ -295,6 +298,9 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
                 versions.set_latest(edition, version)
             lines.append(f"{edition}: built reports/{version}" if new
                          else f"{edition}: unchanged, reports/{version}")
+            published = published or new
+        if published:
+            site.refresh()  # reports/index.html, CHANGELOG.md, pages missing from older versions
     progress(f"done in {time.perf_counter() - started:.1f} s")
     return lines
 
