@@ -7,9 +7,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 # The fixed time stamps and hash seed that make the same inputs give the same bytes are the
-# library's (ccp_analysis.pipeline.runner.DETERMINISM_ENV): the build and the gate give them to
-# every kernel they start. nbval starts its own kernels, so its check reads them from there.
-DETERMINISM_ENV = $(shell $(BIN)/python -c 'from ccp_analysis.pipeline.runner import \
+# library's (src/ccp_analysis/determinism.py): the build and the gate give them to every kernel
+# they start. nbval starts its own kernels, so its check reads them from there.
+DETERMINISM_ENV = $(shell $(BIN)/python -c 'from ccp_analysis.determinism import \
 	DETERMINISM_ENV as e; print(" ".join(f"{k}={v}" for k, v in sorted(e.items())))')
 # Kernels must draw inline, as the committed notebooks were run: with MPLBACKEND=Agg inherited
 # from the caller's shell, nbval's kernels show no figure output and every figure cell fails.

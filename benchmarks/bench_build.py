@@ -26,8 +26,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from ccp_analysis.determinism import DETERMINISM_ENV
+
 ROOT = Path(__file__).resolve().parents[1]
-ENV = {"SOURCE_DATE_EPOCH": "1671148800", "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
+ENV = {**DETERMINISM_ENV, "MPLBACKEND": "Agg"}
 
 # Runs in a fresh interpreter so the floor pays for its imports, as a build's kernels do.
 FLOOR = r"""

@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from ccp_analysis.determinism import DETERMINISM_ENV
+from ccp_analysis.hashing import sha256_file
 from ccp_analysis.paths import ROOT_ENV
-from ccp_analysis.pipeline import fingerprint, versions
+from ccp_analysis.pipeline import versions
 from ccp_analysis.pipeline.lock import LOCK
-from ccp_analysis.pipeline.runner import DETERMINISM_ENV
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # reports/ entries that are build state, not the publication record.
@@ -78,7 +79,7 @@ def rewrite_raw():
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         entries = [e for e in manifest["files"] if e["path"] == relpath]
         assert len(entries) == 1, f"{relpath} is not listed once in the manifest"
-        entries[0]["sha256"] = fingerprint.sha256_file(raw / relpath)
+        entries[0]["sha256"] = sha256_file(raw / relpath)
         manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
     return _rewrite
@@ -92,43 +93,22 @@ def latest(root: Path) -> dict[str, str]:
     return json.loads((Path(root) / "reports" / versions.LATEST).read_text(encoding="utf-8"))
 
 
-def manifest_mismatches(folder: Path) -> list[str]:
-    """Every way a version folder differs from its manifest.json: a file whose sha256 is not
-    the recorded one, a recorded file that is missing, a file that is not recorded."""
-    folder = Path(folder)
-    if not (folder / versions.MANIFEST).is_file():
-        return [f"{folder.name}/{versions.MANIFEST} does not exist"]
-    outputs = json.loads((folder / versions.MANIFEST).read_text(encoding="utf-8"))["outputs"]
-    problems = []
-    for rel, expected in sorted(outputs.items()):
-        path = folder / rel
-        if not path.is_file():
-            problems.append(f"{folder.name}/{rel}: in the manifest, missing on disk")
-        elif fingerprint.sha256_file(path) != expected:
-            problems.append(f"{folder.name}/{rel}: sha256 differs from its manifest entry")
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder).as_posix()
-        if path.is_file() and rel not in outputs and rel not in (versions.MANIFEST, "README.md"):
-            problems.append(f"{folder.name}/{rel}: on disk, not in the manifest")
-    return problems
-
-
 def snapshot(root: Path) -> dict[str, str]:
     """sha256 of every file under <root>/reports except build state, keyed by path relative to
     reports/: the proof that nothing published was lost or changed."""
     reports = Path(root) / "reports"
-    return {path.relative_to(reports).as_posix(): fingerprint.sha256_file(path)
+    return {path.relative_to(reports).as_posix(): sha256_file(path)
             for path in sorted(reports.rglob("*"))
             if path.is_file() and path.relative_to(reports).parts[0] not in BUILD_STATE}
 
 
 @pytest.fixture(scope="session")
 def reports_check():
-    """latest(root), manifest_mismatches(version_folder), snapshot(root), as one namespace."""
+    """latest(root) and snapshot(root), as one namespace. Whether a version matches its
+    manifest is the library's one check, `versions.mismatches`."""
     import types
 
-    return types.SimpleNamespace(latest=latest, manifest_mismatches=manifest_mismatches,
-                                 snapshot=snapshot)
+    return types.SimpleNamespace(latest=latest, snapshot=snapshot)
 
 
 # ------------------------------------------------------------------------- the command line
@@ -165,6 +145,8 @@ class GateRun:
     problems: list[str]  # what gate.check returned
     lines: list[str]  # its progress line per notebook rebuilt
     before: dict[str, str]  # snapshot(root) before the gate ran
+    after: dict[str, str]  # and after
+    mismatches: dict[str, dict[str, str]]  # versions.mismatches of each latest version, after
 
 
 @pytest.fixture(scope="session")
@@ -182,4 +164,6 @@ def gate_run(tmp_path_factory) -> GateRun:
     with pytest.MonkeyPatch.context() as patch:  # gate.check writes os.environ; undone here
         point_at(patch, root)
         problems = gate.check(progress=lines.append)
-    return GateRun(root, problems, lines, before)
+        mismatches = {version: versions.mismatches(version)
+                      for version in versions.read_latest().values()}
+    return GateRun(root, problems, lines, before, snapshot(root), mismatches)

@@ -53,23 +53,26 @@ def test_year_out_of_range_says_so():
 
 
 @pytest.mark.parametrize(
-    ("text", "date", "precision"),
+    ("text", "date", "precision", "end"),
     [
-        ("2011", dt.date(2011, 1, 1), periods.YEAR),
-        ("June 2012", dt.date(2012, 6, 1), periods.MONTH),
-        ("November 2012", dt.date(2012, 11, 1), periods.MONTH),
-        ("H2 2016", dt.date(2016, 7, 1), periods.HALF_YEAR),
-        ("H1 2018", dt.date(2018, 1, 1), periods.HALF_YEAR),
-        ("Late 2017", dt.date(2017, 7, 1), periods.HALF_YEAR),
-        ("Early 2017", dt.date(2017, 1, 1), periods.HALF_YEAR),
-        ("2017 (various)", dt.date(2017, 1, 1), periods.YEAR),
-        ("12 March 2019", dt.date(2019, 3, 12), periods.DAY),
-        ("March 12, 2019", dt.date(2019, 3, 12), periods.DAY),
+        ("2011", dt.date(2011, 1, 1), periods.YEAR, dt.date(2011, 12, 31)),
+        ("June 2012", dt.date(2012, 6, 1), periods.MONTH, dt.date(2012, 6, 30)),
+        ("November 2012", dt.date(2012, 11, 1), periods.MONTH, dt.date(2012, 11, 30)),
+        ("February 2016", dt.date(2016, 2, 1), periods.MONTH, dt.date(2016, 2, 29)),
+        ("December 2019", dt.date(2019, 12, 1), periods.MONTH, dt.date(2019, 12, 31)),
+        ("H2 2016", dt.date(2016, 7, 1), periods.HALF_YEAR, dt.date(2016, 12, 31)),
+        ("H1 2018", dt.date(2018, 1, 1), periods.HALF_YEAR, dt.date(2018, 6, 30)),
+        # "Late" and "Early" are the last and first thirds of the year, kept as such.
+        ("Late 2017", dt.date(2017, 9, 1), periods.LATE_YEAR, dt.date(2017, 12, 31)),
+        ("Early 2017", dt.date(2017, 1, 1), periods.EARLY_YEAR, dt.date(2017, 4, 30)),
+        ("2017 (various)", dt.date(2017, 1, 1), periods.YEAR, dt.date(2017, 12, 31)),
+        ("12 March 2019", dt.date(2019, 3, 12), periods.DAY, dt.date(2019, 3, 12)),
+        ("March 12, 2019", dt.date(2019, 3, 12), periods.DAY, dt.date(2019, 3, 12)),
     ],
 )
-def test_parse_event_date(text, date, precision):
+def test_parse_event_date(text, date, precision, end):
     parsed = periods.parse_event_date(text)
-    assert parsed == periods.EventDate(date, precision)
+    assert parsed == periods.EventDate(date, precision, end)
     assert parsed.year == date.year
 
 
@@ -109,7 +112,8 @@ def test_every_timeline_date_parses(row):
     assert parsed.date.day == 1
     expected = {
         periods.YEAR: 1,
-        periods.HALF_YEAR: 1 if text.startswith(("H1", "Early")) else 7,
+        periods.HALF_YEAR: 1 if text.startswith("H1") else 7,
+        periods.LATE_YEAR: 9,
         periods.MONTH: periods.MONTHS.get(text.split()[0].lower()),
     }[parsed.precision]
     assert parsed.date.month == expected

@@ -31,6 +31,7 @@ import pytest
 from ccp_analysis.cli import main
 from ccp_analysis.errors import ParameterError
 from ccp_analysis.pipeline import versions
+from ccp_analysis.publish import site
 
 PREFIX = "ccp-analysis: error: "
 FIG4 = "fig4_huawei_revenue"
@@ -173,6 +174,23 @@ def _plan_line(text: str) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2))
 
 
+# reports/ files a build rewrites when it publishes: the pointers to the latest versions and the
+# pages that list every version.
+REWRITTEN = (versions.LATEST, site.PAGE, site.CHANGELOG)
+
+
+def _assert_only_added(before: dict[str, str], after: dict[str, str], version: str) -> None:
+    """Between two snapshots of reports/, a build published `version` and changed nothing
+    else: every other file is as it was, and the only files added are the new version's and
+    the pages of versions that had none."""
+    kept = {k: v for k, v in before.items() if k not in REWRITTEN}
+    assert {k: after.get(k) for k in kept} == kept
+    added = set(after) - set(before) - set(REWRITTEN)
+    assert {k for k in added if not k.startswith(f"{version}/")
+            and not k.endswith(f"/{site.PAGE}")} == set()
+    assert f"{version}/{versions.MANIFEST}" in added
+
+
 def _plan_or_none(log: Path) -> tuple[int, int] | None:
     text = log.read_text(encoding="utf-8")
     return _plan_line(text) if "run(s) to do" in text else None
@@ -192,10 +210,14 @@ def _build_in_process(*args: str) -> int:
         return exc.code
 
 
-def _assert_complete(folder: Path, reports_check) -> dict:
-    """A published version: its files are exactly the manifest's, with their sha256."""
-    assert reports_check.manifest_mismatches(folder) == []
-    return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+def _assert_complete(folder: Path) -> dict:
+    """A published version: its files are the manifest's outputs, with their sha256, and the
+    pages made from them."""
+    manifest = versions.manifest(folder.name)
+    files = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    assert files == set(manifest["outputs"]) | {versions.MANIFEST, "README.md", site.PAGE}
+    assert versions.mismatches(folder.name) == {}
+    return manifest
 
 
 # ------------------------------------------------------------ 1. parameters, before any kernel
@@ -382,10 +404,9 @@ def test_failing_notebook_publishes_nothing_and_the_next_build_reuses_the_other_
     assert _plan_line(fixed.stderr) == (1, 1)
     assert f"[1/1] ran as-published {FIG4}" in fixed.stderr
     assert fixed.stdout.strip() == "as-published: built reports/f1"
-    manifest = _assert_complete(root / "reports" / "f1", reports_check)
+    manifest = _assert_complete(root / "reports" / "f1")
     assert manifest["parameters"][FIG5]["measure"] == "market_value"
-    after = reports_check.snapshot(root)
-    assert {k: v for k, v in after.items() if not k.startswith("f1/")} == before
+    _assert_only_added(before, reports_check.snapshot(root), "f1")
 
 
 # ----------------------------------------------- 4. interruption, and two builds at once
@@ -479,13 +500,10 @@ def test_second_build_is_refused_and_a_killed_build_resumes(project_copy, report
     assert built, again.stdout
     version = built.group(1)
     assert _versions(root) == found | {version}
-    manifest = _assert_complete(root / "reports" / version, reports_check)
+    manifest = _assert_complete(root / "reports" / version)
     assert len(manifest["notebooks"]) == 7
     assert reports_check.latest(root) == {**latest_before, "as-published": version}
-    after = reports_check.snapshot(root)
-    assert {k: v for k, v in after.items()
-            if not k.startswith(f"{version}/") and k != "LATEST.json"} == {
-        k: v for k, v in before.items() if k != "LATEST.json"}
+    _assert_only_added(before, reports_check.snapshot(root), version)
     assert not leftover.exists()
     assert not _staging_files(root)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from ccp_analysis.style import PALETTE
 
@@ -17,30 +18,76 @@ def _bn(value: float) -> str:
     return f"${value:,.1f} bn" if value >= 0.1 or value == 0 else f"${value * 1000:,.0f} mn"
 
 
-def support_bars(by_channel: pd.DataFrame, by_instrument: pd.DataFrame, *, title: str,
-                 reference_marks: dict[str, float]) -> Figure:
-    """Two panels of quantified support (USD bn) with the unquantified items counted beside."""
-    fig, axes = plt.subplots(1, 2, figsize=(11, 5.2), width_ratios=[1, 1.3])
-    for ax, table, heading in ((axes[0], by_channel, "By Figure 1 channel"),
-                               (axes[1], by_instrument, "By instrument")):
-        table = table.iloc[::-1]
-        ax.barh(table["group"], table["amount_usd_bn"], color=PALETTE[0])
-        top = max(list(table["amount_usd_bn"]) + list(reference_marks.values()))
-        for y, (_, row) in enumerate(table.iterrows()):
-            ax.text(row["amount_usd_bn"] + top * 0.01, y,
-                    f"{_bn(row['amount_usd_bn'])}  ({row['n_quantified']} quantified, "
-                    f"{row['n_unquantified']} not)", va="center", fontsize=8)
-        for i, (label, value) in enumerate(reference_marks.items()):
-            ax.axvline(value, color=PALETTE[3 + i], linestyle="--", linewidth=1, label=label)
-        ax.set_xlim(0, top * 1.45)
-        ax.set_xlabel("USD billion (stated or derived amounts)")
-        ax.set_title(heading, fontsize=10)
+def _range_text(low: float, high: float) -> str:
+    text = _bn(low) if round(low, 1) == round(high, 1) else f"{_bn(low)} to {_bn(high)}"
+    return _plain(text)
+
+
+# Labels sit on a white box so a gridline behind them never runs through the text.
+_LABEL_BOX = {"facecolor": "white", "edgecolor": "none", "pad": 1.0}
+
+
+def _plain(text: str) -> str:
+    """Dollar signs as text, not as matplotlib's math delimiters."""
+    return text.replace("$", r"\$")
+
+
+def support_bars(by_channel: pd.DataFrame, sensitivity: pd.DataFrame, *, title: str) -> Figure:
+    """Left: the itemised total as a range under each inclusion rule, the text's estimates
+    below it. Right: the chosen range per Figure 1 channel.
+
+    One colour per meaning in both panels: counted in the conservative total, added in the upper
+    total, stated by the text. Labels stand right of their bar inside a widened axis and no
+    reference line crosses the panels, so no label is crossed.
+    """
+    low_colour, extra_colour, text_colour = PALETTE[0], PALETTE[5], PALETTE[1]
+    fig, axes = plt.subplots(1, 2, figsize=(11, 5.2), width_ratios=[1.15, 1])
+    left, right = axes
+    rows = sensitivity.iloc[::-1].reset_index(drop=True)
+    top = float(rows["high_usd_bn"].max())
+    for y, row in rows.iterrows():
+        low, high = row["low_usd_bn"], row["high_usd_bn"]
+        if row["kind"] == "text estimate":
+            upper_only = pd.isna(low)
+            left.barh(y, high, color=text_colour, hatch="//" if upper_only else None,
+                      edgecolor="white", linewidth=0)
+            text = _plain(f"as much as {_bn(high)}") if upper_only else _range_text(low, high)
+        else:
+            left.barh(y, low, color=low_colour)
+            left.barh(y, high - low, left=low, color=extra_colour)
+            text = _range_text(low, high)
+        left.text(high + top * 0.015, y, text, va="center", fontsize=8, bbox=_LABEL_BOX)
+    labels = [r["label"] if r["kind"] == "text estimate" else f"Itemised, {r['label']}"
+              for _, r in rows.iterrows()]
+    left.set_yticks(range(len(rows)), labels, fontsize=8)
+    left.set_xlim(0, top * 1.4)
+    left.set_title("Total under each inclusion rule, and the text's estimates", fontsize=10)
+    chan = by_channel.iloc[::-1].reset_index(drop=True)
+    chan_top = float(chan["upper_usd_bn"].max())
+    for y, row in chan.iterrows():
+        low, high = row["conservative_usd_bn"], row["upper_usd_bn"]
+        right.barh(y, low, color=low_colour)
+        right.barh(y, high - low, left=low, color=extra_colour)
+        right.text(high + chan_top * 0.015, y, _range_text(low, high), va="center", fontsize=8,
+                   bbox=_LABEL_BOX)
+    ticks = [row["group"].replace(" and ", " and\n", 1) + f"\n({row['n_items']} items"
+             + (f", {row['n_unquantified']} without amount)" if row["n_unquantified"] else ")")
+             for _, row in chan.iterrows()]
+    right.set_yticks(range(len(chan)), ticks, fontsize=8)
+    right.set_xlim(0, chan_top * 1.8)
+    right.set_title("As chosen, by Figure 1 channel", fontsize=10)
+    for ax in axes:
+        ax.set_axisbelow(True)
+        ax.set_xlabel("USD billion")
         ax.grid(axis="x")
         ax.grid(axis="y", visible=False)
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels),
-               title="Estimates in the report's text", title_fontsize=8)
-    fig.suptitle(title, x=0.01, ha="left", fontweight="bold")
+    handles = [Patch(color=low_colour, label="conservative total: each dollar once for certain"),
+               Patch(color=extra_colour, label="added in the upper total: every stated "
+                     "amount once"),
+               Patch(color=text_colour, label="estimate stated in the text (hatched: "
+                     "'as much as')")]
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=8)
+    fig.suptitle(_plain(title), x=0.01, ha="left", fontweight="bold")
     return fig
 
 

@@ -21,6 +21,8 @@ EPILOG = textwrap.dedent("""\
       ccp-analysis latest --notebooks          executed notebooks of the latest versions
       ccp-analysis check                       rebuild and compare with the committed manifests
       ccp-analysis prune as-published-1a2b3c4d5e6f
+      ccp-analysis diff as-published-c7a07d0d832c updated-8692336fbb58 --html /tmp/diff.html
+      ccp-analysis site                        (re)write the HTML pages and the changelog
 
     Run 'ccp-analysis COMMAND --help' for the options of each command.
     """)
@@ -119,6 +121,54 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _version_folder(name: str):
+    from pathlib import Path
+
+    from ccp_analysis.pipeline import versions
+
+    folder = Path(name)
+    if folder.is_dir() and (folder / versions.MANIFEST).is_file():
+        return folder
+    if (versions.folder(name) / versions.MANIFEST).is_file():
+        return versions.folder(name)
+    raise CcpError(f"{name!r} is neither a version under reports/ nor a version folder; see "
+                   "'ccp-analysis versions'")
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ccp_analysis.publish import diff, diffpage
+
+    result = diff.compare(diff.Side.load(_version_folder(args.old)),
+                          diff.Side.load(_version_folder(args.new)))
+    for line in diff.report(result, max_rows=args.max_rows):
+        print(line)
+    if args.html:
+        print(f"wrote {diffpage.write(result, Path(args.html))}")
+    return 0 if result.identical else 1
+
+
+def cmd_site(args: argparse.Namespace) -> int:
+    from ccp_analysis.publish import site
+
+    if args.check:
+        stale = site.stale()
+        for path in stale:
+            print(f"{path}: missing or not what its manifest renders to")
+        if stale:
+            print("run 'ccp-analysis site' to rewrite them")
+            return 1
+        print("every page is up to date")
+        return 0
+    written = site.refresh(rewrite_versions=True)
+    for path in written:
+        print(f"wrote {path}")
+    if not written:
+        print("every page is up to date")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="ccp-analysis",
@@ -149,11 +199,13 @@ def parser() -> argparse.ArgumentParser:
             reports/<version>/ with figures/ (PNG 300 dpi, SVG, PDF), tables/ (CSV of what
             each figure plots), notebooks/ (executed), manifest.json and README.md.
 
-            The version id is derived from every input (notebook sources, parameters, data,
-            library source, key package versions), so an unchanged rebuild maps to the
-            version that exists and runs nothing. Notebooks whose inputs did not change reuse
-            their cached outputs; the rest run in a pool of processes. An existing version is
-            never changed; reports/LATEST.json points at the latest version of each edition."""),
+            A notebook reruns only when something that can change its outputs changed (its
+            source, parameters, data, the library code it runs, key package versions); the
+            others reuse their cached outputs. Reruns share a pool of processes. The
+            version id is derived from what the version publishes (edition, parameters, the
+            sha256 of every output), so a build whose outputs are byte-identical to an existing
+            version's maps to that version and writes nothing. An existing version is never
+            changed; reports/LATEST.json points at the latest version of each edition."""),
         epilog=textwrap.dedent("""\
             examples:
               ccp-analysis build
@@ -204,6 +256,36 @@ def parser() -> argparse.ArgumentParser:
                        help="rebuild and compare only this notebook (name without .ipynb); "
                        "repeatable")
     check.set_defaults(func=cmd_check)
+
+    compare = sub.add_parser(
+        "diff", help="what differs between two versions (figures, rows, verdicts, inputs)",
+        description="Compare two versions (ids under reports/ or paths of version folders): "
+        "figures changed, added or removed; table rows added, removed or changed, matched by "
+        "each table's key; claim verdicts that flipped; parameters, inputs and package "
+        "versions that differ. Exit status 0 when nothing differs, 1 when something does.",
+        epilog="example:\n  ccp-analysis diff as-published-c7a07d0d832c "
+        "updated-8692336fbb58 --html /tmp/diff.html",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    compare.add_argument("old", metavar="OLD")
+    compare.add_argument("new", metavar="NEW")
+    compare.add_argument("--html", metavar="PATH",
+                         help="also write the page: each changed figure old beside new with "
+                         "its pixel difference highlighted (images in PATH's <stem>_files/)")
+    compare.add_argument("--max-rows", type=int, default=20, metavar="N",
+                         help="rows listed per table in the text form (default 20)")
+    compare.set_defaults(func=cmd_diff)
+
+    site = sub.add_parser(
+        "site", help="(re)write the HTML pages of every version, reports/index.html and "
+        "reports/CHANGELOG.md",
+        description="Render reports/<version>/index.html from each version's manifest, "
+        "figure sidecars and claims audit; reports/index.html listing every version with its "
+        "edition, date, commit and changes; and reports/CHANGELOG.md. Only files whose bytes "
+        "change are written. A build does this for the versions it writes.")
+    site.add_argument("--check", action="store_true",
+                      help="write nothing; list pages that are missing or out of date "
+                      "(exit status 1 if any)")
+    site.set_defaults(func=cmd_site)
     return top
 
 

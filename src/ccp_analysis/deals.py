@@ -1,4 +1,9 @@
-"""Appendix C: Chinese tech deals in Malaysia, 2011-2020, as dated events and as a network."""
+"""Appendix C: Chinese tech deals in Malaysia, 2011-2020, as dated events and as a network.
+
+The network's edges are coded one per line in appendix_c_edges.csv: only the pairs an entry
+states to deal with each other (who with whom), each with the entry's words, so an entry naming
+several parties never links every pair by default.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,23 @@ from ccp_analysis import periods, raw
 from ccp_analysis.errors import InputError
 
 TIMELINE = "report/appendix_c_timeline.csv"
-TIMELINE_COLUMNS = ["entry_id", "date_text", "text", "chinese_companies", "counterparts"]
+TIMELINE_COLUMNS = ["entry_id", "date_text", "text", "chinese_companies", "counterparts", "note"]
+EDGES = "report/appendix_c_edges.csv"
+EDGE_COLUMNS = ["entry_id", "company", "counterpart", "edge_kind", "evidence"]
+EDGE_KINDS = ("counterpart", "co-party")
+EVIDENCE_SEPARATOR = " | "
+# The words entries use for a party whose canonical name they do not print; every other party
+# must be named (case aside) in its edge's evidence.
+PARTY_WORDS: dict[str, tuple[str, ...]] = {
+    "Government of Malaysia": ("government of Malaysia", "Malaysian government",
+                               "government project", "Prime Minister Najib",
+                               "Malaysian officials"),
+}
+
+
+def _mentions(evidence: str, party: str) -> bool:
+    words = (party, *PARTY_WORDS.get(party, ()))
+    return any(w.lower() in evidence.lower() for w in words)
 NETWORK = "report/figure3_network.csv"
 NETWORK_COLUMNS = ["edge_id", "source", "source_kind", "target", "target_kind", "relation",
                    "date_text", "quote"]
@@ -19,6 +40,8 @@ SEPARATOR = "; "
 # Deal types, first matching rule wins; the order puts the most specific wording first
 # (an "MOU ... partnership" is an MOU, a "contract ... agreement" a contract).
 DEAL_RULES: list[tuple[str, re.Pattern[str]]] = [
+    # A delegation's visit to keep a collaboration "on track" is not itself an agreement.
+    ("visit", re.compile(r"\bdelegation\b|\bpilgrimage\b", re.I)),
     ("joint venture", re.compile(r"joint venture", re.I)),
     ("MOU", re.compile(r"\bMOUs?\b|letter of intent", re.I)),
     ("award", re.compile(r"\bnames\b.*\bof the Year\b|\baward", re.I)),
@@ -28,7 +51,8 @@ DEAL_RULES: list[tuple[str, re.Pattern[str]]] = [
         r"\bopens?\b|\blaunch|\bset up\b|\bestablish|\bexpands?\b|\bbegins\b|becomes available"
         r"|formally becomes", re.I)),
 ]
-DEAL_TYPES = ("MOU", "contract", "agreement", "joint venture", "launch/office", "award", "other")
+DEAL_TYPES = ("MOU", "contract", "agreement", "joint venture", "launch/office", "award", "visit",
+              "other")
 
 
 def deal_type(text: str) -> str:
@@ -65,6 +89,7 @@ def malaysia_deals() -> pd.DataFrame:
         rows.append({
             "entry_id": row["entry_id"],
             "event_date": pd.Timestamp(date.date),
+            "event_date_end": pd.Timestamp(date.end),
             "date_precision": date.precision,
             "year": date.year,
             "date_text": row["date_text"],
@@ -73,6 +98,7 @@ def malaysia_deals() -> pd.DataFrame:
             "n_chinese_companies": len(companies),
             "deal_type": deal_type(row["text"]),
             "text": row["text"],
+            "note": row["note"],
             "raw_line": line,
         })
     frame = pd.DataFrame(rows)
@@ -85,27 +111,59 @@ def malaysia_deals() -> pd.DataFrame:
 
 
 def deal_edges(deals: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Chinese company -> counterpart for every entry; co-named Chinese companies are linked
-    to each other too ('co-party'), since the report's point is that they open doors together."""
+    """One row per pair of parties an entry states to deal with each other: a Chinese company
+    and a counterpart, or two Chinese companies ('co-party', in name order). Each edge's
+    parties must be named by its entry and its evidence found verbatim in the entry's text."""
     deals = malaysia_deals() if deals is None else deals
+    table = raw.read_csv(EDGES, EDGE_COLUMNS)
+    shown = raw.display_path(EDGES)
+    by_id = deals.set_index("entry_id")
     rows = []
-    for _, deal in deals.iterrows():
+    for _, row in table.iterrows():
+        line = row[raw.LINE]
+        if row["entry_id"] not in by_id.index:
+            raise InputError(shown, line, "entry_id", row["entry_id"],
+                             f"an entry of {raw.display_path(TIMELINE)}")
+        deal = by_id.loc[row["entry_id"]]
         companies = deal["chinese_companies"].split(SEPARATOR)
         counterparts = deal["counterparts"].split(SEPARATOR) if deal["counterparts"] else []
-        base = {"entry_id": deal["entry_id"], "year": deal["year"],
-                "deal_type": deal["deal_type"]}
-        for company in companies:
-            for counterpart in counterparts:
-                rows.append({**base, "company": company, "counterpart": counterpart,
-                             "edge_kind": "counterpart"})
-        for i, first in enumerate(companies):
-            for second in companies[i + 1:]:
-                low, high = sorted((first, second))
-                rows.append({**base, "company": low, "counterpart": high,
-                             "edge_kind": "co-party"})
+        if row["edge_kind"] not in EDGE_KINDS:
+            raise InputError(shown, line, "edge_kind", row["edge_kind"],
+                             "one of " + ", ".join(repr(k) for k in EDGE_KINDS))
+        if row["company"] not in companies:
+            raise InputError(shown, line, "company", row["company"],
+                             f"a Chinese company that {row['entry_id']} names "
+                             f"({', '.join(companies)})")
+        co_party = row["edge_kind"] == "co-party"
+        others = companies if co_party else counterparts
+        if row["counterpart"] not in others or row["counterpart"] == row["company"]:
+            what = "another Chinese company" if co_party else "a counterpart"
+            raise InputError(shown, line, "counterpart", row["counterpart"],
+                             f"{what} that {row['entry_id']} names ({', '.join(others)})")
+        if co_party and row["counterpart"] < row["company"]:
+            raise InputError(shown, line, "company", row["company"],
+                             "the first of the two Chinese companies in name order")
+        for quote in row["evidence"].split(EVIDENCE_SEPARATOR):
+            if not quote or quote not in deal["text"]:
+                raise InputError(shown, line, "evidence", quote,
+                                 f"words found verbatim in the text of {row['entry_id']}")
+        # The words must state this pair, not just some deal of the entry.
+        for party in (row["company"], row["counterpart"]):
+            if not _mentions(row["evidence"], party):
+                raise InputError(shown, line, "evidence", row["evidence"],
+                                 f"words naming both {row['company']} and {row['counterpart']}")
+        rows.append({"entry_id": row["entry_id"], "company": row["company"],
+                     "counterpart": row["counterpart"], "edge_kind": row["edge_kind"],
+                     "year": int(deal["year"]), "deal_type": deal["deal_type"],
+                     "evidence": row["evidence"], "raw_line": line})
     frame = pd.DataFrame(rows)
-    columns = ["entry_id", "company", "counterpart", "edge_kind", "year", "deal_type"]
-    return frame[columns].sort_values(["entry_id", "company", "counterpart"], ignore_index=True)
+    key = ["entry_id", "company", "counterpart"]
+    duplicated = frame.duplicated(key)
+    if duplicated.any():
+        bad = frame[duplicated].iloc[0]
+        raise InputError(shown, bad["raw_line"], "counterpart", bad["counterpart"],
+                         f"one edge per pair and entry ({bad['entry_id']}, {bad['company']})")
+    return frame.sort_values(key, ignore_index=True)
 
 
 def ai_park_network() -> pd.DataFrame:

@@ -39,4 +39,4 @@ class ParameterError(CcpError):
 
 
 class NotebookError(CcpError):
-    """A notebook that raised while it ran."""
+    """A notebook that failed: a cell raised, or its kernel or file could not start."""

@@ -8,54 +8,187 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ccp_analysis import fx, money
+from ccp_analysis import fx, money, support
 from ccp_analysis.errors import ParameterError
 
-CUSTOMER_INSTRUMENTS = ("loan to customers",)
+CONSERVATIVE = "conservative"
+UPPER = "upper"
+BOUNDS = (CONSERVATIVE, UPPER)
+# Why an item's amount is or is not in a total (column counted_reason).
+COUNTED = "counted"
+NO_AMOUNT = "no USD amount stated"
+
+
+def _reason(row: pd.Series, *, bound: str, counted_ids: set[str], include_credit_lines: bool,
+            include_customer_financing: bool, include_derived: bool,
+            include_fines: bool) -> str:
+    """Why one primary item in the range counts or not, by the inclusion rules and its relation.
+
+    Rules, in order: an item without an amount cannot count; the chosen inclusions; a fine on a
+    competitor is no money to the firm; the conservative total never counts a credit-line limit
+    (a ceiling, not money lent), the upper total counts a limit in place of the loans drawn under
+    it; the conservative total leaves out a single amount that an "in total" amount it counts
+    may contain, the upper total counts it once.
+    """
+    kind, target = row["relation_kind"], row["relation_target"]
+    if pd.isna(row["amount_usd"]):
+        return NO_AMOUNT
+    if kind == support.LIMIT and not include_credit_lines:
+        return "credit-line limits not chosen"
+    if row["beneficiary"] == "customers" and not include_customer_financing:
+        return "customer financing not chosen"
+    if row["amount_basis"] == money.DERIVED and not include_derived:
+        return "derived amounts not chosen"
+    if kind == support.NOT_TO_FIRM and not include_fines:
+        return "not money to the firm (a fine on a competitor)"
+    if kind == support.LIMIT and bound == CONSERVATIVE:
+        return "a credit-line limit, not money lent"
+    if kind == support.DRAWN_UNDER and bound == UPPER and target in counted_ids:
+        return f"drawn under {target}, whose limit is counted"
+    if kind == support.CONTAINED_IN and bound == CONSERVATIVE and target in counted_ids:
+        return f"may be contained in the total {target}"
+    return COUNTED
 
 
 def select_support(frame: pd.DataFrame, *, year_start: int, year_end: int,
                    include_credit_lines: bool = True, include_customer_financing: bool = True,
-                   include_derived: bool = True, include_fines: bool = True) -> pd.DataFrame:
-    """Primary support items (figure repeats dropped) in a year range, by what counts.
+                   include_derived: bool = True, include_fines: bool = False,
+                   bound: str = CONSERVATIVE) -> pd.DataFrame:
+    """Primary support items (figure repeats dropped) in a year range, each with the amount it
+    adds to the chosen bound (`counted_usd`, NaN where it adds nothing) and why.
 
-    An item counts in a year range when its period overlaps it; items without a year count
-    only when they repeat an appendix row, which is dropped here anyway.
+    An item is in a year range when its period overlaps it; items without a year are figure
+    repeats of an appendix row, dropped here anyway. The conservative bound (the default) counts
+    each dollar once for certain; the upper bound counts every stated amount once.
     """
     if year_end < year_start:
         raise ParameterError(f"year_end {year_end} is before year_start {year_start}")
+    if bound not in BOUNDS:
+        raise ParameterError(f"bound {bound!r} is not known; accepted: {', '.join(BOUNDS)}")
     items = frame[frame["is_primary"]].copy()
     overlaps = (items["period_start_year"] <= year_end) & (items["period_end_year"] >= year_start)
-    items = items[overlaps.fillna(False).astype(bool)]
-    if not include_credit_lines:
-        items = items[items["instrument"] != "credit line"]
-    if not include_customer_financing:
-        items = items[items["beneficiary"] != "customers"]
-    if not include_fines:
-        items = items[items["instrument"] != "fine on a competitor"]
-    items = items.assign(counted_usd=items["amount_usd"])
-    if not include_derived:
-        derived = items["amount_basis"] == money.DERIVED
-        items.loc[derived, "counted_usd"] = float("nan")
-    return items.reset_index(drop=True)
+    items = items[overlaps.fillna(False).astype(bool)].reset_index(drop=True)
+    rules = {"include_credit_lines": include_credit_lines,
+             "include_customer_financing": include_customer_financing,
+             "include_derived": include_derived, "include_fines": include_fines}
+    # Limits and aggregates decide first: whether a drawn or contained item counts depends on
+    # whether its target does, and targets never depend on other items.
+    targets = items["relation_kind"].isin([support.LIMIT, support.AGGREGATE])
+    counted_ids = {row["item_id"] for _, row in items[targets].iterrows()
+                   if _reason(row, bound=bound, counted_ids=set(), **rules) == COUNTED}
+    reasons = [_reason(row, bound=bound, counted_ids=counted_ids, **rules)
+               for _, row in items.iterrows()]
+    counted = [r == COUNTED for r in reasons]
+    return items.assign(counted_usd=items["amount_usd"].where(counted), counted_reason=reasons)
 
 
-def support_totals(items: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Quantified USD billion, quantified and unquantified item counts, per value of `by`."""
-    quantified = items["counted_usd"].notna()
-    table = (
-        items.assign(quantified=quantified, unquantified=~quantified)
-        .groupby(by, sort=True)
-        .agg(amount_usd_bn=("counted_usd", lambda s: round(s.sum() / 1e9, 3)),
-             n_items=("item_id", "size"), n_quantified=("quantified", "sum"),
-             n_unquantified=("unquantified", "sum"),
-             item_ids=("item_id", lambda s: " ".join(sorted(s))))
-        .reset_index()
-    )
-    table.insert(0, "dimension", by)
-    table = table.rename(columns={by: "group"})
-    return table.sort_values(["amount_usd_bn", "group"], ascending=[False, True],
+def support_totals(frame: pd.DataFrame, by: str, *, year_start: int, year_end: int,
+                   **rules: bool) -> pd.DataFrame:
+    """Conservative and upper USD billion per value of `by`, with the items each counts.
+
+    Groups where neither bound counts any amount (only unquantified or excluded items) are
+    left out, so no chart draws an empty bar; their items stay in `n_not_counted` nowhere else,
+    and the caption counts them from `select_support`.
+    """
+    low = select_support(frame, year_start=year_start, year_end=year_end, bound=CONSERVATIVE,
+                         **rules)
+    high = select_support(frame, year_start=year_start, year_end=year_end, bound=UPPER, **rules)
+    rows = []
+    for group in sorted(set(low[by])):
+        lo, hi = low[low[by] == group], high[high[by] == group]
+        lo_ids = sorted(lo.loc[lo["counted_usd"].notna(), "item_id"])
+        hi_ids = sorted(hi.loc[hi["counted_usd"].notna(), "item_id"])
+        if not lo_ids and not hi_ids:
+            continue
+        rows.append({
+            "dimension": by, "group": group,
+            "conservative_usd_bn": round(lo["counted_usd"].sum() / 1e9, 4),
+            "upper_usd_bn": round(hi["counted_usd"].sum() / 1e9, 4),
+            "n_items": len(lo), "n_unquantified": int((lo["counted_reason"] == NO_AMOUNT).sum()),
+            "conservative_item_ids": " ".join(lo_ids), "upper_item_ids": " ".join(hi_ids),
+        })
+    table = pd.DataFrame(rows, columns=[
+        "dimension", "group", "conservative_usd_bn", "upper_usd_bn", "n_items",
+        "n_unquantified", "conservative_item_ids", "upper_item_ids"])
+    return table.sort_values(["upper_usd_bn", "group"], ascending=[False, True],
                              ignore_index=True)
+
+
+def _total(frame: pd.DataFrame, bound: str, **kwargs: object) -> tuple[float, str]:
+    items = select_support(frame, bound=bound, **kwargs)
+    ids = " ".join(sorted(items.loc[items["counted_usd"].notna(), "item_id"]))
+    return round(items["counted_usd"].sum() / 1e9, 4), ids
+
+
+def support_bounds(frame: pd.DataFrame, *, year_start: int, year_end: int,
+                   **rules: bool) -> pd.DataFrame:
+    """The total as a range: conservative (no item that may overlap another) and upper (every
+    stated amount once), each with the items it counts and the rule in words."""
+    words = {
+        CONSERVATIVE: "each dollar once for certain: no credit-line limit (loans drawn under it "
+        "count instead) and no single amount that a counted 'in total' amount may contain",
+        UPPER: "every stated amount once: a credit-line limit in place of the loans drawn "
+        "under it, and single amounts beside the 'in total' amounts that may contain them",
+    }
+    rows = []
+    for bound in BOUNDS:
+        total, ids = _total(frame, bound, year_start=year_start, year_end=year_end, **rules)
+        rows.append({"bound": bound, "total_usd_bn": total, "item_ids": ids,
+                     "rule": words[bound]})
+    return pd.DataFrame(rows)
+
+
+# The inclusion rules a reader can flip, in the notebook's parameter names. A fine on a
+# competitor is no support to the firm, so it is not offered as a rule here; possible overlaps
+# are the two bounds of every row.
+SENSITIVITY_RULES = (
+    ("include_credit_lines", "credit-line limits"),
+    ("include_customer_financing", "customer financing"),
+    ("include_derived", "derived amounts"),
+)
+
+
+def support_sensitivity(frame: pd.DataFrame, estimates: pd.DataFrame, *, year_start: int,
+                        year_end: int, **rules: bool) -> pd.DataFrame:
+    """The total (conservative to upper) under the chosen rules and with each rule flipped,
+    then the text's USD estimates of the same firm beside them.
+
+    Possible overlaps are the two bounds: the conservative total leaves them out, the upper
+    total counts them once. An estimate stated as "as much as" has only a high end.
+    """
+    chosen = {name: rules.get(name, default) for name, default in (
+        ("include_credit_lines", True), ("include_customer_financing", True),
+        ("include_derived", True), ("include_fines", False))}
+    settings = [("as chosen", ", ".join(f"{k}={v}" for k, v in chosen.items()), chosen)]
+    for name, words in SENSITIVITY_RULES:
+        flipped = {**chosen, name: not chosen[name]}
+        settings.append((f"{'without' if chosen[name] else 'with'} {words}",
+                         f"{name}={flipped[name]}", flipped))
+    rows = []
+    for label, setting, values in settings:
+        span = {"year_start": year_start, "year_end": year_end}
+        low, low_ids = _total(frame, CONSERVATIVE, **span, **values)
+        high, high_ids = _total(frame, UPPER, **span, **values)
+        # What the overlap rule alone moves: single amounts the upper total counts beside an
+        # "in total" amount that may contain them.
+        upper = select_support(frame, bound=UPPER, **span, **values)
+        contained = upper[(upper["relation_kind"] == support.CONTAINED_IN)
+                          & upper["counted_usd"].notna()]
+        rows.append({"kind": "itemised total", "label": label, "setting": setting,
+                     "low_usd_bn": low, "high_usd_bn": high,
+                     "possible_overlaps_usd_bn": round(contained["counted_usd"].sum() / 1e9, 4),
+                     "conservative_item_ids": low_ids, "upper_item_ids": high_ids,
+                     "source": f"items {year_start}-{year_end}"})
+    usd = estimates[(estimates["unit"] == "usd") & (estimates["firm"] == "huawei")]
+    for _, est in usd.sort_values("estimate_id").iterrows():
+        label = est["attributed_to"] + (f", {est['period_text']}" if est["period_text"] else "")
+        rows.append({"kind": "text estimate", "label": label, "setting": est["bound"],
+                     "low_usd_bn": round(est["value_low"] / 1e9, 4),
+                     "high_usd_bn": round(est["value_high"] / 1e9, 4),
+                     "possible_overlaps_usd_bn": float("nan"),
+                     "conservative_item_ids": "", "upper_item_ids": "",
+                     "source": f"{est['estimate_id']}: {est['quote']}"})
+    return pd.DataFrame(rows)
 
 
 def alibaba_support_table(frame: pd.DataFrame, *, year_start: int, year_end: int) -> pd.DataFrame:

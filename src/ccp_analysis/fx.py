@@ -25,7 +25,6 @@ SERIES: dict[str, tuple[str, str]] = {
     "fed": ("fed_g5a", "verified: Federal Reserve G.5A annual average"),
     "pboc": ("pboc_central_parity_mean", "consistent: PBoC central parity yearly mean"),
 }
-DEFAULT_SERIES = "ecb"
 
 
 def check_series(name: str) -> str:

@@ -1,8 +1,9 @@
 """Years and dates as the report prints them, normalised with their precision.
 
 Appendix tables give years ("2009") or spans ("Late 1990s and early 2000s"); the timeline gives
-months ("June 2012"), half-years ("H2 2016", "Late 2017") or years ("2017 (various)"). Each form
-maps to a first day or year span and a precision; an unknown form is an error, never a guess.
+months ("June 2012"), half-years ("H2 2016"), parts of a year ("Late 2017") or years ("2017
+(various)"). Each form maps to a first and last day (or year span) and a precision; an unknown
+form is an error, never a guess.
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ APPROXIMATE = "approximate span"
 DAY = "day"
 MONTH = "month"
 HALF_YEAR = "half-year"
+# "Early 2017" / "Late 2017": the first or last third of the year, as "early" and "late" are
+# the first and last thirds of a decade above; the precision keeps the word, not a half.
+EARLY_YEAR = "early-year"
+LATE_YEAR = "late-year"
+EVENT_PRECISIONS = (DAY, MONTH, HALF_YEAR, EARLY_YEAR, LATE_YEAR, YEAR)
 
 
 @dataclass(frozen=True)
@@ -39,8 +45,9 @@ class Period:
 
 @dataclass(frozen=True)
 class EventDate:
-    date: dt.date
+    date: dt.date  # first day of the period the text names
     precision: str
+    end: dt.date  # last day of that period
 
     @property
     def year(self) -> int:
@@ -100,16 +107,23 @@ def _month(name: str, text: str) -> int:
     return number
 
 
+def _month_end(year: int, month: int) -> dt.date:
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
 def parse_event_date(text: str) -> EventDate:
     """A timeline date: first day of the period it names, with that period's precision."""
     clean = text.strip()
     try:
         if m := _DAY_MONTH_YEAR.match(clean):
             year = _check_year(int(m[3]), text)
-            return EventDate(dt.date(year, _month(m[2], text), int(m[1])), DAY)
+            day = dt.date(year, _month(m[2], text), int(m[1]))
+            return EventDate(day, DAY, day)
         if m := _MONTH_DAY_YEAR.match(clean):
             year = _check_year(int(m[3]), text)
-            return EventDate(dt.date(year, _month(m[1], text), int(m[2])), DAY)
+            day = dt.date(year, _month(m[1], text), int(m[2]))
+            return EventDate(day, DAY, day)
     except ValueError as exc:
         if "month name" in str(exc) or "outside 1900-2100" in str(exc):
             raise
@@ -117,16 +131,21 @@ def parse_event_date(text: str) -> EventDate:
     if m := _MONTH_YEAR.match(clean):
         if m[1].lower() in MONTHS:
             year = _check_year(int(m[2]), text)
-            return EventDate(dt.date(year, _month(m[1], text), 1), MONTH)
+            month = _month(m[1], text)
+            return EventDate(dt.date(year, month, 1), MONTH, _month_end(year, month))
         if m[1] in ("Early", "Late"):
             year = _check_year(int(m[2]), text)
-            return EventDate(dt.date(year, 1 if m[1] == "Early" else 7, 1), HALF_YEAR)
+            if m[1] == "Early":
+                return EventDate(dt.date(year, 1, 1), EARLY_YEAR, _month_end(year, 4))
+            return EventDate(dt.date(year, 9, 1), LATE_YEAR, dt.date(year, 12, 31))
         raise ValueError(f"{text!r}: {m[1]!r} is not a month name")
     if m := _HALF.match(clean):
         year = _check_year(int(m[2]), text)
-        return EventDate(dt.date(year, 1 if m[1] == "1" else 7, 1), HALF_YEAR)
+        first = 1 if m[1] == "1" else 7
+        return EventDate(dt.date(year, first, 1), HALF_YEAR, _month_end(year, first + 5))
     if m := _YEAR.match(clean):
-        return EventDate(dt.date(_check_year(int(m[1]), text), 1, 1), YEAR)
+        year = _check_year(int(m[1]), text)
+        return EventDate(dt.date(year, 1, 1), YEAR, dt.date(year, 12, 31))
     raise ValueError(
         f"{text!r} is not a timeline date: expected '2011', '2017 (various)', 'June 2012', "
         "'H2 2016', 'Late 2017' or a day such as '12 March 2019'"

@@ -85,20 +85,10 @@ def load(name: str) -> pd.DataFrame:
     path = paths.processed_dir() / f"{name}.csv"
     if not path.is_file():
         raise FileNotFoundError(f"{path} is missing: run 'ccp-analysis data build' first")
-    text = pd.read_csv(path, dtype=str, keep_default_na=False)
-    out = {}
-    for col in schemas.FRAMES[name].columns:
-        values = text[col.name]
-        if col.dtype == "str":
-            out[col.name] = values.astype(str)
-        elif col.dtype == "float":
-            out[col.name] = pd.to_numeric(values.replace("", None)).astype("float64")
-        elif col.dtype == "int":
-            out[col.name] = values.astype("int64")
-        elif col.dtype == "Int64":
-            out[col.name] = pd.array(pd.to_numeric(values.replace("", None)), dtype="Int64")
-        elif col.dtype == "bool":
-            out[col.name] = values.map({"True": True, "False": False}).astype(bool)
-        else:
-            out[col.name] = pd.to_datetime(values)
-    return pd.DataFrame(out)
+    columns = schemas.FRAMES[name].columns
+    # Text stays text ("" is an empty note, not a missing value); in every other column an
+    # empty field is missing. The schema then converts each column to its declared dtype.
+    table = pd.read_csv(path, dtype={c.name: str for c in columns if c.dtype == "str"},
+                        keep_default_na=False,
+                        na_values={c.name: [""] for c in columns if c.dtype != "str"})
+    return schemas.coerce(name, table)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import io
 import json
 import re
@@ -20,6 +19,7 @@ import pandas as pd
 
 from ccp_analysis import paths
 from ccp_analysis.errors import ChecksumError, InputError
+from ccp_analysis.hashing import sha256_file
 
 MANIFEST_FIELDS = (
     "path",
@@ -49,14 +49,6 @@ class ManifestEntry:
     licence: str
     status: str
     sha256: str
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def load_manifest() -> dict[str, ManifestEntry]:

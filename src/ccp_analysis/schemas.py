@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pandera.pandas as pa
 
-from ccp_analysis import deals, money, periods, support
+from ccp_analysis import deals, fx, huawei, money, periods, raw, stock, support
 
 
 @dataclass(frozen=True)
@@ -34,9 +34,11 @@ class Frame:
     columns: tuple[Col, ...]
     sources: tuple[str, ...] = field(default_factory=tuple)
 
-    def schema(self) -> pa.DataFrameSchema:
+    def schema(self, coerce: bool = False) -> pa.DataFrameSchema:
+        """coerce: convert each column to its declared dtype before checking (reading CSV)."""
         return pa.DataFrameSchema(
             {c.name: _column(c) for c in self.columns},
+            coerce=coerce,
             unique=list(self.key),
             strict=True,
             ordered=True,
@@ -78,6 +80,8 @@ def _support_columns(firm: str) -> tuple[Col, ...]:
             "item_id; empty otherwise."),
         Col("is_primary", "bool", "True where same_item_as is empty: count only these in totals."),
         Col("year_text", "str", "Year as printed (empty where the report gives none)."),
+        Col("period_text", "str", "The coding's period where the report dates the same amount "
+            "more widely elsewhere (it replaces year_text for the period); empty otherwise."),
         Col("period_start_year", "Int64", "First year of the period the item covers.",
             nullable=True),
         Col("period_end_year", "Int64", "Last year of that period.", nullable=True),
@@ -107,6 +111,15 @@ def _support_columns(firm: str) -> tuple[Col, ...]:
         Col("amount_text", "str", "The words of raw_text that state the amount."),
         Col("amount_formula", "str", "How amount_usd follows from amount_text."),
         Col("unquantified_reason", "str", "Why no USD amount is given (unquantified items)."),
+        Col("relation_kind", "str", "How the amount relates to other items: none; limit (a "
+            "credit line, a ceiling not money lent); drawn_under (money lent under the limit "
+            "relation_target); aggregate (an 'in total' amount over a span); contained_in (may be "
+            "part of the aggregate relation_target); not_to_firm (not money to the firm, e.g. a "
+            "fine on a competitor).", isin=support.RELATION_KINDS),
+        Col("relation_target", "str", "item_id of the limit or aggregate the relation names; "
+            "empty otherwise."),
+        Col("relation_evidence", "str", "The report's words that justify the relation, quotes "
+            "separated by ' | ', each found verbatim in the firm's items."),
     ]
     if firm == "alibaba":
         tail += [
@@ -151,8 +164,12 @@ _register(Frame(
     columns=(
         Col("estimate_id", "str", "Estimate id."),
         Col("firm", "str", "Firm.", isin=("huawei", "alibaba")),
-        Col("value_low", "float", "Value stated (low end of a range), in `unit`."),
-        Col("value_high", "float", "Value stated (high end of a range), in `unit`."),
+        Col("value_low", "float", "Low end of the stated value, in `unit` (empty for an upper "
+            "bound: 'as much as').", nullable=True),
+        Col("value_high", "float", "High end of the stated value (the bound itself for "
+            "'as much as'), in `unit`."),
+        Col("bound", "str", "point (one value), range (low to high) or upper bound ('as much "
+            "as').", isin=support.BOUNDS),
         Col("unit", "str", "usd or pct.", isin=("usd", "pct")),
         Col("value_text", "str", "The words stating the value."),
         Col("period_text", "str", "Period the estimate covers, as printed."),
@@ -160,7 +177,7 @@ _register(Frame(
         Col("quote", "str", "The sentence as printed."),
         _RAW_LINE,
     ),
-    sources=("report/state_support_estimates.csv",),
+    sources=(support.ESTIMATES,),
 ))
 _register(Frame(
     name="fx_rates",
@@ -172,7 +189,7 @@ _register(Frame(
         Col("cny_per_usd", "float", "Yearly average, CNY per USD.", checks=(POSITIVE,)),
         Col("fx_status", "str", "How far the value is verified (data/raw/market/SOURCES.md)."),
     ),
-    sources=("market/cny_per_usd_annual.csv",),
+    sources=(fx.FILE,),
 ))
 _register(Frame(
     name="huawei_revenue",
@@ -195,9 +212,9 @@ _register(Frame(
             nullable=True),
         Col("revenue_change_pct_usd", "float", "Change on the year before, percent, in USD.",
             nullable=True),
-        Col("raw_line", "int", "Line of data/raw/market/huawei_financials.csv."),
+        Col("raw_line", "int", f"Line of {raw.display_path(huawei.FILE)}."),
     ),
-    sources=("market/huawei_financials.csv", "market/cny_per_usd_annual.csv"),
+    sources=(huawei.FILE, fx.FILE),
 ))
 _register(Frame(
     name="alibaba_stock",
@@ -216,9 +233,9 @@ _register(Frame(
         Col("shares_status", "str", "Verification status of the count."),
         Col("market_value_usd_bn", "float", "close_usd x shares_ads_equivalent, USD billion."),
         Col("price_source", "str", "Repository the price row came from."),
-        Col("raw_line", "int", "Line of data/raw/market/baba_daily.csv."),
+        Col("raw_line", "int", f"Line of {raw.display_path(stock.PRICES)}."),
     ),
-    sources=("market/baba_daily.csv", "market/alibaba_shares_outstanding.csv"),
+    sources=(stock.PRICES, stock.SHARES),
 ))
 _register(Frame(
     name="malaysia_deals",
@@ -227,35 +244,44 @@ _register(Frame(
     columns=(
         Col("entry_id", "str", "Entry id, C01-C62 in printed order."),
         Col("event_date", "date", "First day of the period the date text names."),
-        Col("date_precision", "str", "Precision of event_date.",
-            isin=(periods.DAY, periods.MONTH, periods.HALF_YEAR, periods.YEAR)),
+        Col("event_date_end", "date", "Last day of that period."),
+        Col("date_precision", "str", "Precision of the date text: a day, a month, a half-year "
+            "(H1/H2), the first or last third of a year ('Early'/'Late'), or a year.",
+            isin=periods.EVENT_PRECISIONS),
         Col("year", "int", "Year of the event."),
         Col("date_text", "str", "Date as printed."),
-        Col("chinese_companies", "str", "Chinese companies named, '; '-separated."),
+        Col("chinese_companies", "str", "Chinese companies (and their subsidiaries abroad) "
+            "named, '; '-separated."),
         Col("counterparts", "str", "Malaysian or other parties named, '; '-separated."),
         Col("n_chinese_companies", "int", "How many Chinese companies the entry names."),
         Col("deal_type", "str", "Kind of deal (first matching wording rule in deals.py).",
             isin=deals.DEAL_TYPES),
         Col("text", "str", "Entry text as printed."),
+        Col("note", "str", "Judgement made in coding the entry's parties or type."),
         _RAW_LINE,
     ),
     sources=(deals.TIMELINE,),
 ))
 _register(Frame(
     name="malaysia_deal_edges",
-    description="Appendix C as a network: Chinese company to counterpart per entry, and "
-    "co-named Chinese companies to each other.",
+    description="Appendix C as a network: the pairs of parties each entry states to deal with "
+    "each other (a Chinese company and a counterpart, or two Chinese companies), not every "
+    "pair an entry names.",
     key=("entry_id", "company", "counterpart"), sort=("entry_id", "company", "counterpart"),
     columns=(
         Col("entry_id", "str", "Timeline entry."),
         Col("company", "str", "Chinese company."),
         Col("counterpart", "str", "Counterpart (or, for co-party edges, the other Chinese "
             "company)."),
-        Col("edge_kind", "str", "counterpart or co-party.", isin=("counterpart", "co-party")),
+        Col("edge_kind", "str", "counterpart (a Chinese company and another party) or co-party "
+            "(two Chinese companies, in name order).", isin=deals.EDGE_KINDS),
         Col("year", "int", "Year of the entry."),
         Col("deal_type", "str", "Kind of deal of the entry.", isin=deals.DEAL_TYPES),
+        Col("evidence", "str", "The entry's words that state the link, quotes separated by "
+            "' | '."),
+        Col("raw_line", "int", "Line of data/raw/report/appendix_c_edges.csv."),
     ),
-    sources=(deals.TIMELINE,),
+    sources=(deals.TIMELINE, deals.EDGES),
 ))
 _register(Frame(
     name="ai_park_network",
@@ -280,6 +306,11 @@ def validate(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     return FRAMES[name].schema().validate(frame, lazy=False)
 
 
+def coerce(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame read back from CSV, converted to its declared dtypes and validated."""
+    return FRAMES[name].schema(coerce=True).validate(frame, lazy=False)
+
+
 def data_dictionary() -> str:
     """Markdown description of every frame, generated from the declarations above."""
     lines = [
@@ -297,7 +328,7 @@ def data_dictionary() -> str:
             "",
             f"- Key (unique): {', '.join(f'`{k}`' for k in frame.key)}",
             f"- Sorted by: {', '.join(f'`{k}`' for k in frame.sort)}",
-            f"- Built from: {', '.join(f'`data/raw/{s}`' for s in frame.sources)}",
+            f"- Built from: {', '.join(f'`{raw.display_path(s)}`' for s in frame.sources)}",
             "",
             "| column | type | null allowed | allowed values | description |",
             "|---|---|---|---|---|",

@@ -18,7 +18,6 @@ PRICE_COLUMNS = ["date", "open", "high", "low", "close", "adj_close", "volume", 
 SHARES = "market/alibaba_shares_outstanding.csv"
 SHARE_COLUMNS = ["as_of_date", "ordinary_shares", "ads_equivalent", "ordinary_shares_per_ads",
                  "status", "source"]
-IPO_DATE = pd.Timestamp("2014-09-19")
 
 
 def share_counts() -> pd.DataFrame:

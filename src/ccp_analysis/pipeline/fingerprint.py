@@ -1,14 +1,19 @@
 """What a notebook run depends on, as one content hash.
 
 A run is reused only when all of these are unchanged: the notebook's bytes, its parameters,
-the processed data and the raw manifest (which pins every raw file), the library's source
-(ploomber's blind spot: imported code changes figures too), and the versions of the packages
-that draw and execute.
+the processed data and the raw manifest (which pins every raw file), the code that runs to make
+its outputs (ploomber's blind spot: imported code changes figures too), the determinism
+environment, and the versions of the packages that draw and execute.
+
+"The code that runs" is every module of the package a notebook imports, followed through
+their imports, plus the worker code that writes the executed notebook, plus the package's
+non-Python files (the plot style). The command line, the runner, the gate and the version
+store are not in it: changing them reruns nothing, because they cannot change a run's bytes.
 """
 
 from __future__ import annotations
 
-import hashlib
+import ast
 import json
 import sys
 from functools import cache
@@ -16,21 +21,17 @@ from importlib import metadata
 from pathlib import Path
 
 from ccp_analysis import paths
+from ccp_analysis.determinism import DETERMINISM_ENV
+from ccp_analysis.hashing import canonical_json, sha256_bytes, sha256_file, sha256_json
+
+__all__ = ["canonical_json", "code_files", "data_hashes", "environment", "library_hash",
+           "run_key", "sha256_bytes", "sha256_file"]
 
 KEY_PACKAGES = ("pandas", "numpy", "matplotlib", "seaborn", "papermill", "nbclient",
                 "nbformat", "ipykernel", "pandera")
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    return sha256_bytes(path.read_bytes())
-
-
-def canonical_json(value: object) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+PACKAGE = "ccp_analysis"
+# Runs in the pool worker around each kernel and writes the executed notebook's bytes.
+WORKER_MODULES = (f"{PACKAGE}.pipeline.execute",)
 
 
 @cache
@@ -41,17 +42,95 @@ def environment() -> dict[str, str]:
     return versions
 
 
-def library_hash() -> str:
-    """sha256 over every source file of the package (path and bytes), in path order."""
-    digest = hashlib.sha256()
-    root = paths.package_dir()
-    for path in sorted(root.rglob("*")):
-        source = path.suffix in (".py", ".mplstyle") and "__pycache__" not in path.parts
-        if path.is_file() and source:
-            digest.update(path.relative_to(root).as_posix().encode())
-            digest.update(b"\0")
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+class _Dynamic(Exception):
+    """Code whose imports cannot be read statically: every module then counts."""
+
+
+def _module_file(module: str) -> Path | None:
+    parts = module.split(".")
+    if parts[0] != PACKAGE:
+        return None
+    base = paths.package_dir().joinpath(*parts[1:])
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _imported(tree: ast.AST, package: str) -> set[str]:
+    """Modules of the package that code imports (anywhere, also inside functions)."""
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(anchor + ([node.module] if node.module else []))
+            else:
+                base = node.module or ""
+            found.add(base)
+            # `from package import module` names a submodule; a plain name is dropped below.
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Call):
+            name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+            if name in ("import_module", "__import__"):
+                raise _Dynamic
+    return {m for m in found if m.split(".")[0] == PACKAGE and _module_file(m) is not None}
+
+
+def _notebook_code(path: Path) -> str:
+    cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+    lines = []
+    for cell in cells:
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        text = "".join(source) if isinstance(source, list) else source
+        # IPython magics and shell escapes are not Python; they import nothing of ours.
+        lines += [line for line in text.splitlines() if not line.lstrip().startswith(("%", "!"))]
+    return "\n".join(lines)
+
+
+def _closure(roots: set[str]) -> set[Path]:
+    seen: set[str] = set()
+    todo = list(roots)
+    while todo:
+        module = todo.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        parts = module.split(".")
+        # Importing a.b.c runs a/__init__.py and a/b/__init__.py first.
+        todo += [".".join(parts[:i]) for i in range(1, len(parts))]
+        file = _module_file(module)
+        package = module if file.name == "__init__.py" else ".".join(parts[:-1])
+        todo += _imported(ast.parse(file.read_bytes(), str(file)), package)
+    return {_module_file(m) for m in seen}
+
+
+def code_files() -> dict[str, str]:
+    """sha256 of each package file a notebook run executes or reads, keyed by project path."""
+    package_dir = paths.package_dir()
+    everything = sorted(p for p in package_dir.rglob("*")
+                        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc")
+    try:
+        if any(_module_file(m) is None for m in WORKER_MODULES):
+            raise _Dynamic  # the worker moved: until this list follows, count everything
+        roots = set(WORKER_MODULES)
+        for notebook in sorted(paths.notebooks_dir().glob("*.ipynb")):
+            roots |= _imported(ast.parse(_notebook_code(notebook)), PACKAGE)
+        modules = _closure(roots)
+        files = [p for p in everything if p.suffix != ".py" or p in modules]
+    except (_Dynamic, SyntaxError):
+        files = everything  # cannot tell what runs: count all of it
+    return {f"src/{PACKAGE}/{p.relative_to(package_dir).as_posix()}": sha256_file(p)
+            for p in files}
+
+
+def library_hash(files: dict[str, str] | None = None) -> str:
+    """One hash over the code a notebook run executes (`code_files`), for the run key."""
+    return sha256_json(code_files() if files is None else files)
 
 
 def data_hashes() -> dict[str, str]:
@@ -63,7 +142,7 @@ def data_hashes() -> dict[str, str]:
 
 def run_key(notebook_sha: str, parameters: dict[str, object], data: dict[str, str],
             library: str) -> str:
-    return sha256_bytes(canonical_json({
+    return sha256_json({
         "notebook": notebook_sha, "parameters": parameters, "data": data,
-        "library": library, "environment": environment(),
-    }).encode())
+        "library": library, "environment": environment(), "determinism": DETERMINISM_ENV,
+    })

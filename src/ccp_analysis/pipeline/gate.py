@@ -17,9 +17,10 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from ccp_analysis import paths
-from ccp_analysis.pipeline import execute, versions
-from ccp_analysis.pipeline.fingerprint import sha256_file
-from ccp_analysis.pipeline.runner import DETERMINISM_ENV
+from ccp_analysis.determinism import DETERMINISM_ENV
+from ccp_analysis.hashing import sha256_file
+from ccp_analysis.pipeline import execute, runstore, versions
+from ccp_analysis.publish import drift
 
 MAX_ROWS = 6
 
@@ -42,8 +43,10 @@ def _compare(version: str, notebook: str, run_dir: Path, manifest: dict) -> list
     for path in sorted(run_dir.rglob("*")):
         if path.is_file():
             rel = path.relative_to(run_dir).as_posix()
-            rel = f"notebooks/{notebook}.ipynb" if rel == execute.NOTEBOOK else rel
+            rel = runstore.published_as(notebook, rel)
             actual[rel] = path
+    # Committed files that are not what the manifest records: edited by hand.
+    damaged = versions.mismatches(version, manifest, expected)
     problems = []
     for rel in sorted(set(expected) | set(actual)):
         if rel not in actual:
@@ -54,14 +57,12 @@ def _compare(version: str, notebook: str, run_dir: Path, manifest: dict) -> list
             continue
         sha = sha256_file(actual[rel])
         committed = versions.folder(version) / rel
-        on_disk = sha256_file(committed) if committed.is_file() else "missing"
         if sha != expected[rel]:
             problems.append(f"{version}/{rel}: expected sha256 {expected[rel]}, rebuilt {sha} "
                             f"({notebook})")
-        elif on_disk != expected[rel]:
-            # The rebuild matches the manifest but the committed file does not: edited by hand.
+        elif rel in damaged:
             problems.append(f"{version}/{rel}: expected sha256 {expected[rel]}, committed "
-                            f"{on_disk} (the rebuild matches the manifest; {notebook})")
+                            f"{damaged[rel]} (the rebuild matches the manifest; {notebook})")
         else:
             continue
         if rel.endswith(".csv") and committed.is_file():
@@ -117,4 +118,7 @@ def check(editions: list[str] | None = None, jobs: int = 2,
                 progress(f"{version} {task.notebook}: "
                          + ("identical" if not found else f"{len(found)} difference(s)"))
                 problems.extend(found)
+        if problems:  # the rebuilt outputs beside the committed ones, before tmp goes
+            for line in drift.pages(Path(tmp), list(manifests)):
+                progress(line)
     return problems

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ccp_analysis import __version__, paths, raw
+from ccp_analysis.determinism import DETERMINISM_ENV
 from ccp_analysis.editions import check as check_edition
 from ccp_analysis.errors import CcpError, NotebookError, ParameterError
 from ccp_analysis.pipeline import (
@@ -24,13 +25,11 @@ from ccp_analysis.pipeline import (
     index,
     params,
     runstore,
+    seeding,
     versions,
 )
 from ccp_analysis.pipeline.lock import project_lock
-
-# Deterministic bytes need these in every kernel; set here so any way of calling the build
-# gets them, not only `make`.
-DETERMINISM_ENV = {"SOURCE_DATE_EPOCH": "1671148800", "PYTHONHASHSEED": "0"}
+from ccp_analysis.publish import site
 
 
 @dataclass(frozen=True)
@@ -82,9 +81,11 @@ def plan(editions: list[str], only: list[str], overrides: list[str], data: dict[
     return items
 
 
-def content_id(edition: str, items: list[Item]) -> str:
-    return fingerprint.sha256_bytes(fingerprint.canonical_json(
-        {"edition": edition, "notebooks": {i.notebook: i.key for i in items}}).encode())
+def inputs_id(edition: str, items: list[Item]) -> str:
+    """One hash over every input of an edition's runs (their run keys): equal inputs, equal
+    id, so a rebuild can stop before any run. Not the version id, which is made from outputs."""
+    return fingerprint.sha256_json({"edition": edition,
+                                    "notebooks": {i.notebook: i.key for i in items}})
 
 
 def _git(*args: str) -> str:
@@ -137,9 +138,34 @@ def _run_all(items: list[Item], jobs: int, progress: Callable[[str], None]) -> N
                             "version was written; notebooks that ran are cached")
 
 
-def _assemble(edition: str, version: str, cid: str, items: list[Item], build_kind: str,
-              label: str | None, data: dict[str, str], library: str) -> Path:
-    staging = versions.staging_dir(version)
+def _same_version(edition: str, parameters: dict, outputs: dict[str, str],
+                  label: str | None) -> str | None:
+    """An existing version publishing exactly these bytes: the label's folder, else the
+    edition's latest version or the one the outputs name. A label or id taken by other content
+    is refused, never overwritten."""
+    oid = versions.outputs_id(edition, parameters, outputs)
+    latest_version = versions.read_latest().get(edition)
+    candidates = [label] if label else [
+        v for v in (latest_version, versions.version_id(edition, oid)) if v]
+    for version in candidates:
+        if not versions.folder(version).exists():
+            continue
+        existing = versions.manifest(version) if (
+            versions.folder(version) / versions.MANIFEST).is_file() else {}
+        if versions.same_content(existing, edition, parameters, outputs):
+            return version
+        if label or version != latest_version:
+            raise CcpError(f"reports/{version} exists with other content; it is never "
+                           "overwritten: choose another --version label")
+    return None
+
+
+def _assemble(edition: str, inputs: str, items: list[Item], build_kind: str,
+              label: str | None, data: dict[str, str], code: dict[str, str],
+              library: str) -> tuple[str, bool]:
+    """Collect the runs of an edition into a version; (version, whether it is new). Outputs
+    byte-identical to an existing version's make no new version: nothing is written."""
+    staging = versions.staging_dir(label or f"{edition}-{inputs[:12]}")
     notebooks = {}
     for item in items:
         entry = runstore.lookup(item.key)
@@ -149,7 +175,7 @@ def _assemble(edition: str, version: str, cid: str, items: list[Item], build_kin
             if not path.is_file():
                 continue
             rel = path.relative_to(entry).as_posix()
-            target_rel = f"notebooks/{item.notebook}.ipynb" if rel == execute.NOTEBOOK else rel
+            target_rel = runstore.published_as(item.notebook, rel)
             target = staging / target_rel
             if target.exists():
                 raise CcpError(f"{item.notebook} writes {target_rel}, which another notebook "
@@ -160,36 +186,53 @@ def _assemble(edition: str, version: str, cid: str, items: list[Item], build_kin
         notebooks[item.notebook] = {"cache_key": item.key,
                                     "source_sha256": fingerprint.sha256_file(item.source),
                                     "outputs": sorted(outputs)}
-    root = paths.project_root()
-    inputs = dict(data)
-    for rel, entry in sorted(raw.load_manifest().items()):
-        inputs[f"data/raw/{rel}"] = entry.sha256
-    for item in items:
-        inputs[item.source.relative_to(root).as_posix()] = fingerprint.sha256_file(item.source)
-    inputs["src/ccp_analysis (library source)"] = library
     outputs = {p.relative_to(staging).as_posix(): fingerprint.sha256_file(p)
                for p in sorted(staging.rglob("*")) if p.is_file()}
+    parameters = {i.notebook: i.parameters for i in items}
+    try:
+        existing = _same_version(edition, parameters, outputs, label)
+    except CcpError:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if existing is not None:
+        shutil.rmtree(staging, ignore_errors=True)
+        return existing, False
+    oid = versions.outputs_id(edition, parameters, outputs)
+    version = label or versions.version_id(edition, oid)
+    root = paths.project_root()
+    recorded = dict(data)
+    for rel, entry in sorted(raw.load_manifest().items()):
+        recorded[f"data/raw/{rel}"] = entry.sha256
+    for item in items:
+        recorded[item.source.relative_to(root).as_posix()] = fingerprint.sha256_file(item.source)
+    recorded.update(code)
+    # The one hash over the code above that every run key holds.
+    recorded["src/ccp_analysis (library source)"] = library
     manifest = {
         "version": version,
         "edition": edition,
         "label": label,
         "build": build_kind,
-        "content_id": cid,
-        "parameters": {i.notebook: i.parameters for i in items},
+        "outputs_id": oid,
+        "inputs_id": inputs,
+        "parameters": parameters,
         "notebooks": notebooks,
-        "inputs": dict(sorted(inputs.items())),
+        "inputs": dict(sorted(recorded.items())),
         "package": {"name": "ccp-analysis", "version": __version__,
                     "git_commit": _git("rev-parse", "HEAD") or "unknown",
                     # Uncommitted changes to what makes the content, at build time.
                     "git_dirty": bool(_git("status", "--porcelain", "--", "src", "notebooks",
                                            "data", "pyproject.toml", "constraints.txt"))},
         "environment": fingerprint.environment(),
+        "determinism": DETERMINISM_ENV,
         "outputs": outputs,
     }
     (staging / versions.MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True)
                                              + "\n", encoding="utf-8")
     (staging / "README.md").write_text(index.render(staging, manifest), encoding="utf-8")
-    return versions.publish(staging, version)
+    site.write_version_page(staging)  # a derived view: not among the manifest's outputs
+    versions.publish(staging, version)
+    return version, True
 
 
 def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
@@ -213,41 +256,51 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
         if not (paths.processed_dir() / "huawei_revenue.csv").is_file():
             raise CcpError("data/processed is empty: run 'ccp-analysis data build' first")
         # Hashed once per build: the plan's cache keys and every manifest use the same values.
-        data, library = fingerprint.data_hashes(), fingerprint.library_hash()
+        data, code = fingerprint.data_hashes(), fingerprint.code_files()
+        library = fingerprint.library_hash(code)
         items = plan(editions, only, overrides, data, library)
         build_kind = "default" if not only and not overrides else "custom"
         lines, todo = [], []
-        targets: dict[str, tuple[str, str, list[Item]]] = {}
+        targets: dict[str, tuple[str, list[Item]]] = {}
         for edition in editions:
             mine = [i for i in items if i.edition == edition]
-            cid = content_id(edition, mine)
-            version = label or f"{edition}-{cid[:12]}"
-            if versions.folder(version).exists():
-                existing = versions.manifest(version) if (
-                    versions.folder(version) / versions.MANIFEST).is_file() else {}
-                if existing.get("content_id") != cid:
-                    raise CcpError(f"reports/{version} exists with other content; it is never "
+            inputs = inputs_id(edition, mine)
+            if label is not None and versions.folder(label).exists():
+                existing = versions.manifest(label) if (
+                    versions.folder(label) / versions.MANIFEST).is_file() else {}
+                # Other notebooks or parameters cannot give the same content: refuse at once.
+                if not versions.same_content(existing, edition,
+                                             {i.notebook: i.parameters for i in mine}):
+                    raise CcpError(f"reports/{label} exists with other content; it is never "
                                    "overwritten: choose another --version label")
-                lines.append(f"{edition}: unchanged, reports/{version}")
+            done = versions.made_from(inputs, edition, label)
+            if done is not None:
+                lines.append(f"{edition}: unchanged, reports/{done}")
                 if build_kind == "default":
-                    versions.set_latest(edition, version)
+                    versions.set_latest(edition, done)
                 continue
-            targets[edition] = (version, cid, mine)
+            targets[edition] = (inputs, mine)
             todo += mine
         if todo:
             # Run folders and kernel logs of killed or failed builds: nothing there is reused.
             shutil.rmtree(paths.cache_dir() / ".runs", ignore_errors=True)
-            runstore.seed([i.key for i in todo])
+            seeding.seed([i.key for i in todo])
             to_run = [i for i in todo if runstore.lookup(i.key) is None]
             reused = len(todo) - len(to_run)
             progress(f"{len(to_run)} notebook run(s) to do, {reused} reused from the cache")
             if to_run:
                 _run_all(to_run, jobs, progress)
-        for edition, (version, cid, mine) in targets.items():
-            _assemble(edition, version, cid, mine, build_kind, label, data, library)
+        published = False
+        for edition, (inputs, mine) in targets.items():
+            version, new = _assemble(edition, inputs, mine, build_kind, label, data, code,
+                                     library)
             if build_kind == "default":
                 versions.set_latest(edition, version)
-            lines.append(f"{edition}: built reports/{version}")
+            lines.append(f"{edition}: built reports/{version}" if new
+                         else f"{edition}: unchanged, reports/{version}")
+            published = published or new
+        if published:
+            site.refresh()  # reports/index.html, CHANGELOG.md, pages missing from older versions
     progress(f"done in {time.perf_counter() - started:.1f} s")
     return lines
 

@@ -1,8 +1,10 @@
 """The store of finished notebook runs under .cache/, keyed by their fingerprint.
 
 An entry is a run folder (executed notebook, figures, tables) moved in with one rename, so a
-killed build never leaves half an entry. Runs already recorded in committed versions seed the
-store, so a fresh clone reruns nothing it already has.
+killed build never leaves half an entry. `seeding` fills it from committed versions.
+
+The pool worker imports this module (for NOTEBOOK), so it is part of the code every run key
+hashes: keep it small and free of imports of the version store or the build.
 """
 
 from __future__ import annotations
@@ -12,10 +14,19 @@ import shutil
 from pathlib import Path
 
 from ccp_analysis import paths
-from ccp_analysis.pipeline import versions
-from ccp_analysis.pipeline.fingerprint import sha256_file
 
 NOTEBOOK = "notebook.ipynb"  # the executed notebook's name inside a run folder
+
+
+def published_as(notebook: str, rel: str) -> str:
+    """Where a file of a run folder stands in a version: the executed notebook is renamed
+    after its source, under notebooks/; figures/ and tables/ keep their place."""
+    return f"notebooks/{notebook}.ipynb" if rel == NOTEBOOK else rel
+
+
+def run_path(published: str) -> str:
+    """The inverse of `published_as`: where a version's file goes in a run folder."""
+    return NOTEBOOK if published.startswith("notebooks/") else published
 
 
 def entry(key: str) -> Path:
@@ -41,27 +52,3 @@ def store(key: str, run_dir: Path) -> Path:
         os.replace(target.with_name(target.name + ".tmp"), target)
         shutil.rmtree(run_dir, ignore_errors=True)
     return target
-
-
-def seed(keys: list[str]) -> None:
-    """Reuse runs recorded in existing versions: a fresh clone reruns nothing it already has."""
-    known = versions.known_runs()
-    for key in keys:
-        if lookup(key) or key not in known:
-            continue
-        version, recorded = known[key]
-        source = versions.folder(version)
-        expected = versions.manifest(version)["outputs"]
-        run_dir = paths.cache_dir() / ".runs" / f"{key}.{os.getpid()}"
-        shutil.rmtree(run_dir, ignore_errors=True)
-        try:
-            for rel in recorded["outputs"]:
-                if sha256_file(source / rel) != expected[rel]:
-                    raise ValueError(rel)
-                target = run_dir / (NOTEBOOK if rel.startswith("notebooks/") else rel)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source / rel, target)
-        except (OSError, ValueError, KeyError):
-            shutil.rmtree(run_dir, ignore_errors=True)  # damaged copy: run it instead
-            continue
-        store(key, run_dir)

@@ -1,8 +1,14 @@
-"""Version folders under reports/: ids, labels, the latest pointer, pruning.
+"""Version folders under reports/: ids, labels, the latest pointer, manifest checks, pruning.
 
 A version is written once: built in reports/.staging and renamed into place, never changed or
 removed afterwards except by `ccp-analysis prune`. reports/LATEST.json names the latest
 version of each edition (a plain file, so it works where symlinks do not).
+
+A version is its published content: the edition, the parameters of each notebook and the
+sha256 of every output. Its id is derived from exactly that (`outputs_id`), so a build whose
+outputs are byte-identical to an existing version's maps to that version and writes nothing,
+whatever changed in the code that made them. The inputs that made a version (data, notebooks,
+code, package versions) are recorded in its manifest, with `inputs_id` over all of them.
 """
 
 from __future__ import annotations
@@ -11,10 +17,12 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 from ccp_analysis import paths
 from ccp_analysis.errors import CcpError, ParameterError
+from ccp_analysis.hashing import canonical_json, sha256_file, sha256_json
 
 MANIFEST = "manifest.json"
 LATEST = "LATEST.json"
@@ -41,6 +49,50 @@ def folder(version: str) -> Path:
 
 def manifest(version: str) -> dict:
     return json.loads((folder(version) / MANIFEST).read_text(encoding="utf-8"))
+
+
+def outputs_id(edition: str, parameters: dict[str, dict[str, object]],
+               outputs: dict[str, str]) -> str:
+    """The hash a version id is made from: what the version publishes, nothing else."""
+    return sha256_json({"edition": edition, "parameters": parameters, "outputs": outputs})
+
+
+def version_id(edition: str, outputs: str) -> str:
+    return f"{edition}-{outputs[:12]}"
+
+
+def inputs_of(data: dict) -> str | None:
+    """The inputs hash a manifest records (`content_id` in versions written before ids were
+    derived from outputs; it was computed the same way)."""
+    return data.get("inputs_id") or data.get("content_id")
+
+
+def same_content(data: dict, edition: str, parameters: dict[str, dict[str, object]],
+                 outputs: dict[str, str] | None = None) -> bool:
+    """Whether a manifest publishes this edition, these parameters and (if given) these
+    outputs. Compared as JSON, since manifests are read back from JSON."""
+    ours = {"edition": edition, "parameters": parameters}
+    theirs = {"edition": data.get("edition"), "parameters": data.get("parameters")}
+    if outputs is not None:
+        ours["outputs"], theirs["outputs"] = outputs, data.get("outputs")
+    return canonical_json(ours) == canonical_json(theirs)
+
+
+def mismatches(version: str, data: dict | None = None,
+               only: Iterable[str] | None = None) -> dict[str, str]:
+    """Outputs of a version whose bytes on disk are not the ones its manifest records:
+    relative path -> sha256 found ("missing" for a file that is gone). `only` limits the check
+    to those outputs. The one check of a version against its manifest: the gate, the reuse of
+    committed runs and the build all ask it."""
+    data = manifest(version) if data is None else data
+    recorded = data["outputs"]
+    found = {}
+    for rel in sorted(recorded if only is None else only):
+        path = folder(version) / rel
+        sha = sha256_file(path) if path.is_file() else "missing"
+        if sha != recorded.get(rel):
+            found[rel] = sha
+    return found
 
 
 def all_versions() -> list[str]:
@@ -117,6 +169,23 @@ def known_runs() -> dict[str, tuple[str, dict]]:
         for entry in manifest(version).get("notebooks", {}).values():
             runs.setdefault(entry["cache_key"], (version, entry))
     return runs
+
+
+def made_from(inputs: str, edition: str, label: str | None) -> str | None:
+    """The version these exact inputs already made, so a rebuild can stop before any run:
+    the label's folder for a labelled build, else the edition's latest version first."""
+    if label is not None:
+        candidates = [label]
+    else:
+        latest_version = read_latest().get(edition)
+        candidates = ([latest_version] if latest_version else []) + all_versions()
+    for version in candidates:
+        if (folder(version) / MANIFEST).is_file():
+            data = manifest(version)
+            if data.get("edition") == edition and inputs_of(data) == inputs and (
+                    label is not None or data.get("label") is None):
+                return version
+    return None
 
 
 def describe() -> list[str]:

@@ -1,0 +1,334 @@
+"""What differs between two versions: figures, table rows by key, claim verdicts, parameters,
+inputs and environment.
+
+A side is any folder laid out as a version (figures/, tables/, notebooks/, manifest.json), so
+the gate compares the outputs it rebuilt with the committed version the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ccp_analysis import figures as figure_specs
+from ccp_analysis.errors import CcpError
+from ccp_analysis.publish import tables
+
+FIGURE_FORMATS = ("png", "svg", "pdf", "json")
+AUDIT = "claims_audit"
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Side:
+    name: str  # the version id, or what the folder holds ("rebuilt ...")
+    folder: Path
+    manifest: dict
+
+    @classmethod
+    def load(cls, folder: Path, name: str | None = None) -> Side:
+        if not folder.is_dir():
+            raise CcpError(f"{folder}: no such version folder")
+        path = folder / MANIFEST
+        manifest: dict = {}
+        if path.is_file():
+            try:
+                manifest = json.loads(path.read_text(encoding="utf-8"))
+            except json.JSONDecodeError as exc:
+                raise CcpError(f"{path}, line {exc.lineno}: not valid JSON ({exc.msg})") from None
+        return cls(name or manifest.get("version") or folder.name, folder, manifest)
+
+
+@dataclass(frozen=True)
+class FigureChange:
+    name: str
+    status: str  # changed, added, removed
+    files: tuple[str, ...]  # formats that differ (changed) or exist (added/removed)
+
+    @property
+    def heading(self) -> str:
+        spec = figure_specs.by_output().get(self.name)
+        return f"{spec.label}: {spec.title} ({self.name})" if spec else self.name
+
+
+@dataclass(frozen=True)
+class RowChange:
+    key: dict[str, str]
+    old: dict[str, str] | None
+    new: dict[str, str] | None
+
+    @property
+    def columns(self) -> list[str]:
+        """Columns whose value differs (changed rows only)."""
+        if self.old is None or self.new is None:
+            return []
+        return [c for c in dict.fromkeys([*self.old, *self.new])
+                if self.old.get(c) != self.new.get(c)]
+
+    def key_text(self) -> str:
+        return ", ".join(f"{k}={v}" for k, v in self.key.items())
+
+
+@dataclass
+class TableDiff:
+    name: str
+    status: str  # changed, added, removed
+    key: tuple[str, ...]
+    added: list[RowChange] = field(default_factory=list)
+    removed: list[RowChange] = field(default_factory=list)
+    changed: list[RowChange] = field(default_factory=list)
+    columns_added: list[str] = field(default_factory=list)
+    columns_removed: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ValueChange:
+    where: str  # "notebook.parameter", an input path, a package
+    old: object  # None: absent on that side
+    new: object
+
+
+@dataclass
+class VersionDiff:
+    old: Side
+    new: Side
+    figures: list[FigureChange]
+    tables: list[TableDiff]
+    verdicts: list[ValueChange]  # where = claim id
+    parameters: list[ValueChange]
+    inputs: list[ValueChange]
+    environment: list[ValueChange]
+    notebooks: list[str]  # executed notebooks whose bytes differ
+
+    @property
+    def identical(self) -> bool:
+        return not (self.figures or self.tables or self.verdicts or self.parameters
+                    or self.inputs or self.environment or self.notebooks)
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _figure_names(folder: Path) -> set[str]:
+    return {p.stem for p in (folder / "figures").glob("*")
+            if p.is_file() and p.suffix[1:] in FIGURE_FORMATS}
+
+
+def figure_order(names: set[str]) -> list[str]:
+    """Declared figures in the report's order, then any other name alphabetically."""
+    declared = [n for spec in figure_specs.FIGURES for n in spec.outputs if n in names]
+    return declared + sorted(names - set(declared))
+
+
+def _figures(old: Path, new: Path) -> list[FigureChange]:
+    before, after = _figure_names(old), _figure_names(new)
+    found = []
+    for name in figure_order(before | after):
+        files_old = {f for f in FIGURE_FORMATS if (old / "figures" / f"{name}.{f}").is_file()}
+        files_new = {f for f in FIGURE_FORMATS if (new / "figures" / f"{name}.{f}").is_file()}
+        if name not in before:
+            found.append(FigureChange(name, "added", tuple(sorted(files_new))))
+        elif name not in after:
+            found.append(FigureChange(name, "removed", tuple(sorted(files_old))))
+        else:
+            differ = [f for f in FIGURE_FORMATS
+                      if (f in files_old) != (f in files_new) or (
+                          f in files_old and sha256(old / "figures" / f"{name}.{f}")
+                          != sha256(new / "figures" / f"{name}.{f}"))]
+            if differ:
+                found.append(FigureChange(name, "changed", tuple(differ)))
+    return found
+
+
+def _table_names(folder: Path) -> set[str]:
+    return {p.stem for p in (folder / "tables").glob("*.csv")}
+
+
+def table_order(names: set[str]) -> list[str]:
+    figures_first = figure_order(names)
+    return [n for n in figures_first if n != AUDIT] + ([AUDIT] if AUDIT in names else [])
+
+
+def compare_table(name: str, old_path: Path | None, new_path: Path | None) -> TableDiff | None:
+    old_cols, old_rows = tables.read(old_path) if old_path else ([], [])
+    new_cols, new_rows = tables.read(new_path) if new_path else ([], [])
+    status = "added" if old_path is None else "removed" if new_path is None else "changed"
+    key = tables.key_columns(name, new_cols or old_cols)
+    declared = tables.TABLE_KEYS.get(name) == key
+    # Keyed by all columns: a column added or removed would make every row differ; compare on
+    # the columns both sides have.
+    if not declared and old_path and new_path:
+        key = tuple(c for c in key if c in old_cols and c in new_cols)
+    before = tables.keyed(old_path, key, old_rows, declared) if old_path else {}
+    after = tables.keyed(new_path, key, new_rows, declared) if new_path else {}
+    result = TableDiff(name, status, key,
+                       columns_added=[c for c in new_cols if old_path and c not in old_cols],
+                       columns_removed=[c for c in old_cols if new_path and c not in new_cols])
+
+    def label(k: tuple[str, ...]) -> dict[str, str]:
+        return dict(zip(key, k, strict=False))
+
+    for k, row in after.items():
+        if k not in before:
+            result.added.append(RowChange(label(k), None, row))
+        elif before[k] != row:
+            result.changed.append(RowChange(label(k), before[k], row))
+    result.removed = [RowChange(label(k), row, None) for k, row in before.items()
+                      if k not in after]
+    if status == "changed" and not (result.added or result.removed or result.changed
+                                    or result.columns_added or result.columns_removed):
+        return None
+    return result
+
+
+def _tables(old: Path, new: Path) -> list[TableDiff]:
+    before, after = _table_names(old), _table_names(new)
+    found = []
+    for name in table_order(before | after):
+        old_path = old / "tables" / f"{name}.csv" if name in before else None
+        new_path = new / "tables" / f"{name}.csv" if name in after else None
+        if old_path and new_path and sha256(old_path) == sha256(new_path):
+            continue
+        table = compare_table(name, old_path, new_path)
+        if table is not None:
+            found.append(table)
+    return found
+
+
+def _verdicts(found: list[TableDiff]) -> list[ValueChange]:
+    audit = next((t for t in found if t.name == AUDIT), None)
+    if audit is None:
+        return []
+    return [ValueChange(row.key_text().removeprefix("claim_id="), row.old["verdict"],
+                        row.new["verdict"])
+            for row in audit.changed
+            if row.old and row.new and row.old.get("verdict") != row.new.get("verdict")]
+
+
+def _values(old: dict, new: dict, prefix: str = "") -> list[ValueChange]:
+    found = []
+    for name in sorted(set(old) | set(new)):
+        a, b = old.get(name), new.get(name)
+        if isinstance(a, dict) and isinstance(b, dict):
+            found += _values(a, b, f"{prefix}{name}.")
+        elif a != b:
+            found.append(ValueChange(f"{prefix}{name}", a, b))
+    return found
+
+
+def _notebooks(old: Path, new: Path) -> list[str]:
+    names = {p.name for p in (old / "notebooks").glob("*.ipynb")} | {
+        p.name for p in (new / "notebooks").glob("*.ipynb")}
+    return [f"notebooks/{n}" for n in sorted(names)
+            if not (old / "notebooks" / n).is_file() or not (new / "notebooks" / n).is_file()
+            or sha256(old / "notebooks" / n) != sha256(new / "notebooks" / n)]
+
+
+def compare(old: Side, new: Side) -> VersionDiff:
+    found_tables = _tables(old.folder, new.folder)
+    return VersionDiff(
+        old=old, new=new,
+        figures=_figures(old.folder, new.folder),
+        tables=found_tables,
+        verdicts=_verdicts(found_tables),
+        parameters=_values(old.manifest.get("parameters", {}),
+                           new.manifest.get("parameters", {})),
+        inputs=_values(old.manifest.get("inputs", {}), new.manifest.get("inputs", {})),
+        environment=_values(old.manifest.get("environment", {}),
+                            new.manifest.get("environment", {})),
+        notebooks=_notebooks(old.folder, new.folder),
+    )
+
+
+def _show(value: object) -> str:
+    return "(absent)" if value is None else repr(value) if not isinstance(value, str) else value
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _which(rows: list[RowChange], columns: bool = False, most: int = 3) -> str:
+    """The rows by key when there are few, e.g. ' (year=2021: revenue_bn)'."""
+    if len(rows) > most:
+        return ""
+    shown = [row.key_text() + (": " + ", ".join(row.columns) if columns else "")
+             for row in rows]
+    return " (" + "; ".join(shown) + ")"
+
+
+def summary(result: VersionDiff) -> list[str]:
+    """One sentence per kind of change, for the changelog and the versions index."""
+    if result.identical:
+        return ["No figure, table, parameter or input differs."]
+    lines = []
+    for status in ("changed", "added", "removed"):
+        names = [f.name for f in result.figures if f.status == status]
+        if names:
+            lines.append(f"Figures {status}: {', '.join(names)}.")
+    for table in result.tables:
+        if table.status != "changed":
+            lines.append(f"Table {table.name} {table.status}.")
+            continue
+        parts = [_plural(len(table.changed), "row") + " changed" + _which(table.changed, True)
+                 if table.changed else "",
+                 _plural(len(table.added), "row") + " added" + _which(table.added)
+                 if table.added else "",
+                 _plural(len(table.removed), "row") + " removed" + _which(table.removed)
+                 if table.removed else "",
+                 "columns added: " + ", ".join(table.columns_added)
+                 if table.columns_added else "",
+                 "columns removed: " + ", ".join(table.columns_removed)
+                 if table.columns_removed else ""]
+        lines.append(f"Table {table.name}: {', '.join(p for p in parts if p)}.")
+    if result.verdicts:
+        lines.append("Verdicts flipped: " + "; ".join(
+            f"{v.where} {_show(v.old)} -> {_show(v.new)}" for v in result.verdicts) + ".")
+    if result.parameters:
+        lines.append("Parameters: " + "; ".join(
+            f"{v.where} {_show(v.old)} -> {_show(v.new)}" for v in result.parameters) + ".")
+    if result.inputs:
+        lines.append(f"Inputs that differ: {', '.join(v.where for v in result.inputs)}.")
+    if result.environment:
+        lines.append("Environment: " + "; ".join(
+            f"{v.where} {_show(v.old)} -> {_show(v.new)}" for v in result.environment) + ".")
+    return lines
+
+
+def report(result: VersionDiff, max_rows: int = 20) -> list[str]:
+    """The full comparison as text lines (`ccp-analysis diff`)."""
+    lines = [f"{result.old.name} -> {result.new.name}"]
+    if result.identical:
+        return [*lines, "identical: no figure, table, parameter or input differs"]
+    if result.figures:
+        lines.append("figures:")
+        lines += [f"  {f.status} {f.heading}: {', '.join(f.files)}" for f in result.figures]
+    for table in result.tables:
+        lines.append(f"table {table.name} ({table.status}; key: {', '.join(table.key)}):")
+        if table.columns_added:
+            lines.append(f"  columns added: {', '.join(table.columns_added)}")
+        if table.columns_removed:
+            lines.append(f"  columns removed: {', '.join(table.columns_removed)}")
+        rows = ([("changed", r) for r in table.changed] + [("added", r) for r in table.added]
+                + [("removed", r) for r in table.removed])
+        for kind, row in rows[:max_rows]:
+            if kind == "changed":
+                detail = "; ".join(f"{c} {row.old.get(c, '')!r} -> {row.new.get(c, '')!r}"
+                                   for c in row.columns)
+                lines.append(f"  changed {row.key_text()}: {detail}")
+            else:
+                lines.append(f"  {kind} {row.key_text()}")
+        if len(rows) > max_rows:
+            lines.append(f"  ... {len(rows) - max_rows} more rows")
+    for title, values in (("verdicts flipped", result.verdicts),
+                          ("parameters", result.parameters),
+                          ("inputs", result.inputs), ("environment", result.environment)):
+        if values:
+            lines.append(f"{title}:")
+            lines += [f"  {v.where}: {_show(v.old)} -> {_show(v.new)}" for v in values]
+    if result.notebooks:
+        lines.append("executed notebooks that differ: " + ", ".join(result.notebooks))
+    return lines

@@ -1,0 +1,267 @@
+"""`ccp-analysis diff`: what differs between two versions, by figure, by table row (matched
+on each table's key), by claim verdict, parameter and input; and the side-by-side page.
+
+The committed as-published and updated editions are compared as published; other cases edit a
+copy of a committed version (never the checkout's reports/).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageChops, ImageDraw
+
+from ccp_analysis import cli
+from ccp_analysis.errors import CcpError
+from ccp_analysis.pipeline import versions
+from ccp_analysis.publish import diff, diffpage, drift
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+REPORT_DATE = "2022-12-16"
+
+
+def _latest() -> dict[str, Path]:
+    pointers = json.loads((PROJECT_ROOT / "reports" / "LATEST.json").read_text("utf-8"))
+    return {edition: PROJECT_ROOT / "reports" / v for edition, v in pointers.items()}
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _write_rows(path: Path, rows: list[dict[str, str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@pytest.fixture(scope="module")
+def editions() -> diff.VersionDiff:
+    latest = _latest()
+    return diff.compare(diff.Side.load(latest["as-published"]), diff.Side.load(latest["updated"]))
+
+
+def test_editions_differ_by_the_years_and_days_after_the_report(editions):
+    # Huawei's years after 2021 (ECB series, the one Figure 4 plots) come in as added rows.
+    revenue = _rows(PROJECT_ROOT / "data" / "processed" / "huawei_revenue.csv")
+    later_years = sorted(r["year"] for r in revenue if r["fx_series"] == "ecb"
+                         and int(r["year"]) > 2021)
+    # BABA trading days after the report's date come in as added rows of Figure 5's table.
+    later_days = [r["date"] for r in _rows(PROJECT_ROOT / "data" / "raw" / "market"
+                                           / "baba_daily.csv") if r["date"] > REPORT_DATE]
+    tables = {t.name: t for t in editions.tables}
+
+    fig4 = tables["fig4_huawei_revenue"]
+    assert fig4.key == ("year",)
+    assert sorted(r.key["year"] for r in fig4.added) == later_years
+    assert fig4.removed == [] and fig4.changed == []
+    fig5 = tables["fig5_alibaba_stock"]
+    assert sorted(r.key["date"] for r in fig5.added) == later_days
+    assert fig5.removed == []
+    assert {f.name for f in editions.figures if f.status == "changed"} >= {
+        "fig4_huawei_revenue", "fig5_alibaba_stock"}
+    assert all(f.status == "changed" for f in editions.figures)
+
+    parameters = {v.where: (v.old, v.new) for v in editions.parameters}
+    assert parameters["fig4_huawei_revenue.year_end"] == (2021, int(later_years[-1]))
+    assert parameters["fig5_alibaba_stock.date_end"] == (REPORT_DATE, "")
+
+
+def test_verdicts_that_flip_between_editions_are_exactly_those_of_the_audits(editions):
+    latest = _latest()
+    old = {r["claim_id"]: r["verdict"]
+           for r in _rows(latest["as-published"] / "tables" / "claims_audit.csv")}
+    new = {r["claim_id"]: r["verdict"]
+           for r in _rows(latest["updated"] / "tables" / "claims_audit.csv")}
+    flipped = sorted(k for k in old if k in new and old[k] != new[k])
+    assert [v.where for v in editions.verdicts] == flipped
+    # The audit is keyed by claim id: the 62 claims are matched one to one, none added.
+    audit = next(t for t in editions.tables if t.name == "claims_audit")
+    assert audit.added == [] and audit.removed == []
+    # K55 (Figure 5's caption dates the peak to September 2020) differs in both editions.
+    assert old["K55"] == new["K55"] == "differs"
+
+
+@pytest.fixture
+def edited(tmp_path) -> tuple[Path, Path]:
+    """(old, new): two copies of the committed as-published version; `new` is edited by the
+    tests."""
+    source = _latest()["as-published"]
+    old, new = tmp_path / "old", tmp_path / "new"
+    shutil.copytree(source, old)
+    shutil.copytree(source, new)
+    return old, new
+
+
+def test_rows_are_matched_by_key_not_by_line(edited):
+    old, new = edited
+    path = new / "tables" / "fig1_huawei_support.csv"
+    rows = _rows(path)
+    policy = next(r for r in rows if r["dimension"] == "channel" and r["group"] == "Policy Banks")
+    before = policy["amount_usd_bn"]
+    policy["amount_usd_bn"] = "1.0"
+    dropped = rows.pop()
+    rows.reverse()  # reordered: no row may show as changed for that alone
+    _write_rows(path, rows)
+
+    result = diff.compare(diff.Side.load(old), diff.Side.load(new))
+
+    (table,) = result.tables
+    assert table.key == ("dimension", "group")
+    assert [(c.key, c.columns, c.old["amount_usd_bn"], c.new["amount_usd_bn"])
+            for c in table.changed] == [({"dimension": "channel", "group": "Policy Banks"},
+                                         ["amount_usd_bn"], before, "1.0")]
+    assert [r.key for r in table.removed] == [{"dimension": dropped["dimension"],
+                                               "group": dropped["group"]}]
+    assert table.added == []
+    assert result.figures == [] and result.verdicts == []
+
+
+def test_flipped_verdict_parameter_and_input_are_named(edited, capsys):
+    old, new = edited
+    audit = new / "tables" / "claims_audit.csv"
+    rows = _rows(audit)
+    k55 = next(r for r in rows if r["claim_id"] == "K55")
+    k55["verdict"] = "reproduced"
+    _write_rows(audit, rows)
+    manifest = json.loads((new / "manifest.json").read_text("utf-8"))
+    manifest["parameters"]["fig4_huawei_revenue"]["fx_series"] = "fed"
+    manifest["inputs"]["data/raw/market/baba_daily.csv"] = "0" * 64
+    manifest["version"] = "edited"
+    (new / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+    status = cli.main(["diff", str(old), str(new)])
+
+    out = capsys.readouterr().out
+    assert status == 1
+    assert "verdicts flipped:\n  K55: differs -> reproduced" in out
+    assert "fig4_huawei_revenue.fx_series: ecb -> fed" in out
+    assert "data/raw/market/baba_daily.csv:" in out
+    assert out.splitlines()[0] == f"{json.loads((old / 'manifest.json').read_text())['version']}" \
+        " -> edited"
+
+
+def test_identical_versions_exit_zero(edited, capsys):
+    old, new = edited
+    assert cli.main(["diff", str(old), str(new)]) == 0
+    assert "identical" in capsys.readouterr().out
+
+
+def test_unknown_version_is_a_clear_error(capsys):
+    assert cli.main(["diff", "no-such-version", "another"]) == 2
+    assert "'no-such-version' is neither a version under reports/" in capsys.readouterr().err
+
+
+def _paint(png: Path, box: tuple[int, int, int, int]) -> int:
+    """Paint a black rectangle on a PNG; return how many pixels it changed."""
+    with Image.open(png) as image:
+        before = image.convert("RGB")
+    after = before.copy()
+    ImageDraw.Draw(after).rectangle(box, fill=(0, 0, 0))
+    after.save(png)
+    changed = ImageChops.difference(before, after).convert("L").point(lambda v: 255 if v else 0)
+    return changed.histogram()[255]
+
+
+def test_page_shows_old_new_and_the_pixel_difference(edited, tmp_path):
+    old, new = edited
+    name = "fig4_huawei_revenue"
+    changed = _paint(new / "figures" / f"{name}.png", (100, 100, 139, 119))
+    result = diff.compare(diff.Side.load(old), diff.Side.load(new))
+    assert [(f.name, f.status, f.files) for f in result.figures] == [(name, "changed", ("png",))]
+
+    page = diffpage.write(result, tmp_path / "out" / "diff.html")
+
+    html = page.read_text(encoding="utf-8")
+    assert f"{changed} of " in html and "within the box left 100, top 100, right 140, " \
+        "bottom 120" in html
+    assets = page.with_name("diff_files")
+    for suffix in ("old", "new", "diff"):
+        assert f'src="diff_files/{name}.{suffix}.png"' in html
+        assert (assets / f"{name}.{suffix}.png").is_file()
+    with Image.open(assets / f"{name}.diff.png") as image:
+        marked = image.convert("RGB").getpixel((120, 110))
+    assert marked == (230, 0, 126)
+    first = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in assets.iterdir()}
+    first_page = page.read_bytes()
+    diffpage.write(result, page)  # same comparison, same bytes
+    assert page.read_bytes() == first_page
+    assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in assets.iterdir()} == first
+
+
+def test_gate_writes_the_drift_page_for_a_rebuild_that_differs(tmp_path, monkeypatch):
+    root = tmp_path / "project"
+    version = _latest()["as-published"].name
+    shutil.copytree(PROJECT_ROOT / "reports" / version, root / "reports" / version)
+    monkeypatch.setenv("CCP_ANALYSIS_ROOT", str(root))
+    # A rebuild laid out as the gate leaves it: <tmp>/<version>/<notebook>/, one run each.
+    rebuilt = tmp_path / "gate"
+    run = rebuilt / version / "fig4_huawei_revenue"
+    (run / "tables").mkdir(parents=True)
+    table = root / "reports" / version / "tables" / "fig4_huawei_revenue.csv"
+    rows = _rows(table)
+    rows[-1]["revenue_bn"] = "1.0"
+    _write_rows(run / "tables" / "fig4_huawei_revenue.csv", rows)
+
+    lines = drift.pages(rebuilt, [version])
+
+    page = versions.reports() / drift.FOLDER / f"{version}.html"
+    assert lines == [f"drift page: {page}"]
+    html = page.read_text(encoding="utf-8")
+    assert f"year={rows[-1]['year']}" in html and "revenue_bn" in html
+    # Nothing else differs: the notebooks not rebuilt are the committed ones.
+    assert "Figures" not in html
+    assert drift.pages(rebuilt, []) == []
+
+
+@pytest.mark.slow
+def test_check_writes_the_drift_page_and_says_where(project_copy, reports_check):
+    """A committed Figure 4 table edited by hand: `check` rebuilds it, and besides naming the
+    file it writes the comparison page of the rebuilt outputs and prints its path."""
+    from ccp_analysis.pipeline import gate
+
+    root = project_copy
+    version = reports_check.latest(root)["as-published"]
+    table = root / "reports" / version / "tables" / "fig4_huawei_revenue.csv"
+    rows = _rows(table)
+    year = rows[-1]["year"]
+    rows[-1]["revenue_bn"] = "1.0"
+    _write_rows(table, rows)
+    said: list[str] = []
+
+    problems = gate.check(editions=["as-published"], notebooks=["fig4_huawei_revenue"],
+                          progress=said.append)
+
+    page = root / "reports" / drift.FOLDER / f"{version}.html"
+    assert problems and problems[0].startswith(f"{version}/tables/fig4_huawei_revenue.csv")
+    assert f"drift page: {page}" in said
+    html = page.read_text(encoding="utf-8")
+    assert f"year={year}" in html and "revenue_bn" in html
+
+
+def test_a_table_whose_key_repeats_is_named_with_file_line_and_key(edited):
+    old, new = edited
+    path = new / "tables" / "fig4_huawei_revenue.csv"
+    rows = _rows(path)
+    rows.append(dict(rows[0]))
+    _write_rows(path, rows)
+    with pytest.raises(CcpError) as caught:
+        diff.compare(diff.Side.load(old), diff.Side.load(new))
+    assert str(caught.value) == (f"{path}, line {len(rows) + 1}: key {{'year': "
+                                 f"'{rows[0]['year']}'}} appears twice; the table's key must "
+                                 "be unique")
+
+
+def test_a_broken_manifest_is_named_with_its_line(edited):
+    old, new = edited
+    (new / "manifest.json").write_text('{\n  "version": "x",\n  oops\n}\n', encoding="utf-8")
+    with pytest.raises(CcpError, match=r"manifest\.json, line 3: not valid JSON"):
+        diff.Side.load(new)

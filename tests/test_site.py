@@ -1,0 +1,243 @@
+"""The static site: a page per version, reports/index.html and reports/CHANGELOG.md.
+
+Pages are written in a copy of the committed reports/ (the checkout is only read), and are
+checked against the versions' own files: figures in the report's order under "Figure N: title",
+each sidecar's alt text, caption and source note, every claim of the audit, the parameters and
+the provenance of the manifest; same bytes when written again.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import markupsafe
+import pytest
+
+from ccp_analysis import cli, figures
+from ccp_analysis.paths import ROOT_ENV
+from ccp_analysis.publish import history, site
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def reports_copy(tmp_path, monkeypatch) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(PROJECT_ROOT / "reports", root / "reports",
+                    ignore=shutil.ignore_patterns(".lock", ".staging", ".failures", ".drift"))
+    monkeypatch.setenv(ROOT_ENV, str(root))
+    return root / "reports"
+
+
+def _latest(reports: Path) -> dict[str, str]:
+    return json.loads((reports / "LATEST.json").read_text(encoding="utf-8"))
+
+
+def _esc(text: str) -> str:
+    """As the templates escape text (MarkupSafe)."""
+    return str(markupsafe.escape(text))
+
+
+def _text(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
+
+
+def test_version_page_holds_every_figure_in_report_order(reports_copy):
+    site.refresh(rewrite_versions=True)
+    folder = reports_copy / _latest(reports_copy)["as-published"]
+    page = (folder / "index.html").read_text(encoding="utf-8")
+
+    headings = [_text(h) for h in re.findall(r'<h2 id="[^"]+">(.*?)</h2>', page)]
+    expected = [f"{spec.label}: {spec.title}" for spec in figures.FIGURES
+                if any((folder / "figures" / f"{n}.json").is_file() for n in spec.outputs)]
+    assert headings[:len(expected)] == expected
+    assert headings[len(expected):] == ["Claims audit", "Parameters", "Provenance"]
+    assert expected[0] == "Figure 1: A Snapshot of Huawei's State Support"  # the report's title
+
+    for sidecar in sorted((folder / "figures").glob("*.json")):
+        meta = json.loads(sidecar.read_text(encoding="utf-8"))
+        name = meta["name"]
+        assert f'alt="{_esc(meta["alt_text"])}"' in page
+        assert _esc(meta["caption"]) in page
+        assert _esc(meta["source_note"]) in page
+        for fmt in ("png", "svg", "pdf"):
+            assert f'href="figures/{name}.{fmt}"' in page
+        assert f'href="tables/{name}.csv"' in page
+    assert "http://" not in page and "https://" not in page  # nothing fetched from elsewhere
+
+
+def test_version_page_lists_claims_parameters_and_provenance(reports_copy):
+    site.refresh(rewrite_versions=True)
+    folder = reports_copy / _latest(reports_copy)["updated"]
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    with (folder / "tables" / "claims_audit.csv").open(encoding="utf-8", newline="") as handle:
+        claims = list(csv.DictReader(handle))
+
+    rows = re.findall(r'<tr data-verdict="([^"]*)"><td data-label="claim_id">([^<]*)</td>', page)
+    assert rows == [(_esc(c["verdict"]), c["claim_id"]) for c in claims]
+    assert len(rows) == 62  # the claims of data/raw/report/claims.csv
+    for notebook, values in manifest["parameters"].items():
+        assert f'<a href="notebooks/{notebook}.ipynb">{notebook}</a>' in page
+        for name in values:
+            assert f"<code>{name} = " in page
+    assert f"commit {manifest['package']['git_commit']}" in page
+    assert f"Python {manifest['environment']['python']}" in page
+    assert f"pandas {manifest['environment']['pandas']}" in page
+    assert f"Inputs: {len(manifest['inputs'])} files" in page
+    for path, sha in manifest["inputs"].items():
+        assert f">{_esc(path)}</td>" in page and sha in page
+
+
+def test_pages_are_deterministic_and_rewritten_only_when_they_change(reports_copy, capsys):
+    first = site.refresh(rewrite_versions=True)
+    versions_ = sorted(p.parent.name for p in reports_copy.glob("*/manifest.json"))
+    assert sorted(p.relative_to(reports_copy).as_posix() for p in first) == sorted(
+        [f"{v}/index.html" for v in versions_] + ["index.html", "CHANGELOG.md"])
+    before = {p: p.read_bytes() for p in first}
+
+    assert site.refresh(rewrite_versions=True) == []
+    assert {p: p.read_bytes() for p in first} == before
+    assert cli.main(["site", "--check"]) == 0
+    (reports_copy / "index.html").write_text("edited by hand", encoding="utf-8")
+    assert cli.main(["site", "--check"]) == 1
+    assert f"{reports_copy / 'index.html'}: missing or not what" in capsys.readouterr().out
+
+
+def _add_version(reports: Path, source: str, name: str) -> Path:
+    """A later version of the same edition: a copy of `source` with one table row changed
+    and one verdict flipped, made the latest (only ever in the copy)."""
+    target = reports / name
+    shutil.copytree(reports / source, target,
+                    ignore=shutil.ignore_patterns("index.html"))
+    table = target / "tables" / "fig4_huawei_revenue.csv"
+    lines = table.read_text(encoding="utf-8").splitlines()
+    header, last = lines[0].split(","), lines[-1].split(",")
+    last[header.index("revenue_bn")] = "1.0"
+    table.write_text("\n".join([*lines[:-1], ",".join(last)]) + "\n", encoding="utf-8")
+    audit = target / "tables" / "claims_audit.csv"
+    audit.write_text(audit.read_text(encoding="utf-8").replace(
+        "is 317.14 USD on 2020-10-27; differs", "is 317.14 USD on 2020-10-27; x", 1)
+        .replace(",differs,alibaba_stock", ",reproduced,alibaba_stock", 1), encoding="utf-8")
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    manifest["version"] = name
+    (target / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    latest = _latest(reports)
+    latest[manifest["edition"]] = name
+    (reports / "LATEST.json").write_text(json.dumps(latest), encoding="utf-8")
+    return target
+
+
+def test_index_and_changelog_say_what_changed_from_the_previous_version(reports_copy):
+    old = _latest(reports_copy)["as-published"]
+    _add_version(reports_copy, old, "zz-later")
+    site.refresh()
+    index = (reports_copy / "index.html").read_text(encoding="utf-8")
+    changelog = (reports_copy / "CHANGELOG.md").read_text(encoding="utf-8")
+    year = (reports_copy / old / "tables" / "fig4_huawei_revenue.csv").read_text(
+        encoding="utf-8").splitlines()[-1].split(",")[0]
+
+    later = index[index.index('<li id="zz-later">'):]
+    later = later[:later.index("</li>\n</ul>")]
+    assert f'Compared with <a href="#{old}"><code>{old}</code></a>' in later
+    assert f"Table fig4_huawei_revenue: 1 row changed (year={year}: revenue_bn)." in _text(later)
+    assert "Verdicts flipped: K55 differs -&gt; reproduced." in later
+    assert '<span class="latest">latest</span>' in later
+    assert '<a href="zz-later/index.html">' in later and (
+        reports_copy / "zz-later" / "index.html").is_file()
+    assert "### zz-later (latest)\n\n" in changelog
+    assert f"Compared with `{old}`:" in changelog
+    assert f"- Table fig4_huawei_revenue: 1 row changed (year={year}: revenue_bn)." in changelog
+    assert f"### {old}\n" in changelog and "The first version of this edition." in changelog
+    assert '<a href="CHANGELOG.md">changelog</a>' in index
+    assert year.isdigit()
+
+
+def test_dates_are_those_of_the_commits_the_versions_were_built_from(reports_copy):
+    entries = history.entries()
+    assert entries
+    for entry in entries:
+        stamp = subprocess.run(["git", "show", "-s", "--format=%cI", entry.commit],
+                               cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
+        if stamp.returncode != 0:
+            assert entry.date == ""  # a commit this clone does not hold has no date
+            continue
+        assert entry.date.startswith(stamp.stdout.strip()[:10])
+
+
+def test_committed_versions_carry_their_current_pages(monkeypatch):
+    """The publication record includes its pages, as `ccp-analysis site` renders them."""
+    monkeypatch.setenv(ROOT_ENV, str(PROJECT_ROOT))
+    assert site.stale() == [], "run 'ccp-analysis site' and commit reports/"
+
+
+def test_licence_citation_and_data_terms_agree_with_the_project():
+    import tomllib
+
+    import yaml
+
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    licence = (PROJECT_ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert project["license"]["text"] == "MIT" and licence.startswith("MIT License")
+    assert "ccp-analysis contributors" in licence
+    citation = yaml.safe_load((PROJECT_ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert citation["type"] == "software" and citation["license"] == "MIT"
+    assert citation["version"] == project["version"]
+    (report,) = citation["references"]
+    assert [a["family-names"] for a in report["authors"]] == ["Cramer-Flood", "Boland"]
+    assert str(report["date-published"]) == "2022-12-16"
+    # The README states the terms of every raw file as its manifest records them.
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    terms = readme[readme.index("## Licence and data terms"):]
+    raw = json.loads((PROJECT_ROOT / "data" / "raw" / "MANIFEST.json").read_text("utf-8"))
+    for entry in raw["files"]:
+        assert entry["licence"] in terms, entry["path"]
+        assert f"`data/raw/{entry['path']}`" in terms or (
+            entry["path"].startswith("report/") and "`data/raw/report/*.csv`" in terms)
+
+
+@pytest.mark.slow
+def test_a_build_writes_its_page_and_refreshes_the_index(project_copy, ccp_cli):
+    root = project_copy
+    proc = ccp_cli(root, "build", "--edition", "as-published", "--only", "fig4_huawei_revenue",
+                   "--version", "t-site")
+    assert proc.returncode == 0, proc.stderr
+    reports = root / "reports"
+    page = (reports / "t-site" / "index.html").read_text(encoding="utf-8")
+    assert '<h2 id="fig4_huawei_revenue">Figure 4: Huawei&#39;s Annual Revenue</h2>' in page
+    assert "fig1_huawei_support" not in page.split('id="parameters"')[0]  # only what it ran
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    default = _latest(reports)["as-published"]
+    entry = index[index.index('<li id="t-site">'):]
+    assert f'Compared with <a href="#{default}">' in entry[:entry.index("</li>\n</ul>")]
+    assert "### t-site\n" in (reports / "CHANGELOG.md").read_text(encoding="utf-8")
+    # Every page, older versions' included, is what `ccp-analysis site` renders.
+    assert ccp_cli(root, "site", "--check").returncode == 0
+
+
+def test_ci_and_pre_commit_run_the_projects_own_checks():
+    import yaml
+
+    workflow = yaml.safe_load((PROJECT_ROOT / ".github/workflows/ci.yml").read_text("utf-8"))
+    steps = workflow["jobs"]["test"]["steps"]
+    assert any(step.get("run") == "bash .ci/run" for step in steps)
+    assert any(step.get("with", {}).get("fetch-depth") == 0 for step in steps)
+    upload = next(s for s in steps if "upload-artifact" in s.get("uses", ""))
+    assert upload["if"] == "failure()" and upload["with"]["path"] == "reports/.drift/"
+    run = (PROJECT_ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert run[-1] == "make test"
+    assert any("apt-get install -y -qq chromium" in line for line in run)
+
+    config = yaml.safe_load((PROJECT_ROOT / ".pre-commit-config.yaml").read_text("utf-8"))
+    hooks = {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
+    assert "tests/test_notebook_hygiene.py" in hooks["notebook-hygiene"]["entry"]
+    assert hooks["notebook-hygiene"]["files"] == r"^notebooks/.*\.ipynb$"
+    makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    ruff = hooks["ruff"]["entry"].removeprefix(".venv/bin/")
+    assert f"$(BIN)/{ruff}" in makefile  # the same directories as `make test`
