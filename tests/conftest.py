@@ -21,10 +21,11 @@ from ccp_analysis.hashing import sha256_file
 from ccp_analysis.paths import ROOT_ENV
 from ccp_analysis.pipeline import versions
 from ccp_analysis.pipeline.lock import LOCK
+from ccp_analysis.publish import drift
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-# reports/ entries that are build state, not the publication record.
-BUILD_STATE = (LOCK, versions.STAGING, versions.FAILURES)
+# reports/ entries that are build or gate state, not the publication record.
+BUILD_STATE = (LOCK, versions.STAGING, versions.FAILURES, drift.FOLDER)
 # Never inherited by a build, gate or nbval kernel of a test. MPLBACKEND: the committed notebooks
 # were run with matplotlib's inline backend (figure cells show "<Figure size ...>"); a caller's
 # MPLBACKEND=Agg stops kernels drawing inline and fails every figure cell in nbval.

@@ -237,7 +237,7 @@ def test_console_script_help():
     """The installed `ccp-analysis` entry point answers --help."""
     script = Path(sys.executable).with_name("ccp-analysis")
     proc = subprocess.run([str(script), "build", "--help"], capture_output=True, text=True,
-                          timeout=60, check=False)
+                          timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("usage: ccp-analysis build")
     assert all(option in proc.stdout for option in BUILD_OPTIONS)
@@ -286,7 +286,7 @@ def _latest_notebooks(root: Path, cwd: Path, stdout=subprocess.PIPE):
     script = Path(sys.executable).with_name("ccp-analysis")
     env = {**os.environ, "CCP_ANALYSIS_ROOT": str(root)}
     return subprocess.run([str(script), "latest", "--notebooks"], cwd=cwd, env=env,
-                          stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=120,
+                          stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=300,
                           check=False)
 
 
@@ -327,7 +327,7 @@ def test_latest_ends_quietly_when_the_reader_stops(project_copy, tmp_path):
     script = Path(sys.executable).with_name("ccp-analysis")
     shell = subprocess.run(["bash", "-c", f"set -o pipefail; '{script}' latest --notebooks "
                             "| head -1"], cwd=tmp_path, env=dict(os.environ),
-                           capture_output=True, text=True, timeout=120, check=False)
+                           capture_output=True, text=True, timeout=300, check=False)
     assert shell.returncode == 0, shell.stderr
     assert shell.stderr == ""
     assert len(shell.stdout.splitlines()) == 1
