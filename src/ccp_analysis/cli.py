@@ -231,7 +231,9 @@ def parser() -> argparse.ArgumentParser:
                        "refused.")
     build.set_defaults(func=cmd_build)
 
-    latest = sub.add_parser("latest", help="print the latest version of each edition")
+    latest = sub.add_parser("latest", help="print the latest version of each edition",
+                            description="Print the latest version of each edition, or its "
+                            "executed notebooks, as absolute paths (usable from any folder).")
     latest.add_argument("--edition", action="append", choices=["as-published", "updated"])
     latest.add_argument("--notebooks", action="store_true",
                         help="print the executed notebooks of those versions instead")
