@@ -55,7 +55,8 @@ def by_id(table) -> pd.DataFrame:
 def test_audit_columns_order_and_verdicts(table):
     assert list(table.columns) == claims.AUDIT_COLUMNS
     assert table["claim_id"].is_unique
-    assert list(table["claim_id"]) == sorted(table["claim_id"])
+    numbers = [int(c[1:]) for c in table["claim_id"]]
+    assert numbers == sorted(numbers)
     assert set(table["verdict"]) == set(claims.VERDICTS)
     assert claims.VERDICTS == ("reproduced", "differs", "internal inconsistency", "stated only")
     assert set(table["checked_against"]) == set(claims.CHECKED_AGAINST)
@@ -350,6 +351,9 @@ def _processed_bytes(root: Path) -> dict[str, bytes]:
     ("K53", "tolerance", "", "an absolute tolerance"),
     ("K51", "tolerance", "5", "empty for stated_only"),
     ("K42", "claim_id", "K41", "a unique id"),
+    ("K42", "claim_id", "K9", "a unique id"),
+    ("K43", "claim_id", "K43a", "a unique id"),
+    ("K48", "claim_id", "K44", "ids in ascending order"),
     ("K03", "note", " ", "the rule the verdict follows"),
 ])
 def test_bad_claims_are_input_errors(project_copy, rewrite_raw, claim, field, value, expected):

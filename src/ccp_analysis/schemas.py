@@ -296,9 +296,10 @@ _register(Frame(
     name="report_claims",
     description="Every quantitative statement of the report under each reading, with the rule "
     "its verdict follows: what the claims audit (ccp_analysis.claims) judges.",
-    key=("claim_id",), sort=("claim_id",),
+    key=("claim_id",), sort=("raw_line",),
     columns=(
-        Col("claim_id", "str", "Claim id, K01 onwards (ids are kept when rows are added)."),
+        Col("claim_id", "str", "Claim id, K01 onwards, ascending in the file (ids are kept when "
+            "rows are added or removed)."),
         Col("location", "str", "Where the statement stands (chapter, figure, appendix row)."),
         Col("quote", "str", "The report's words stating the value."),
         Col("stated_value", "str", "The value stated, in `unit` (a month as YYYY-MM, a year, "

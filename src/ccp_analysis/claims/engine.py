@@ -102,7 +102,8 @@ def _checked_against(verdict: str, rec: Recomputed) -> str:
 
 
 def audit(frames: Frames) -> pd.DataFrame:
-    """One row per row of the report_claims frame, with its recomputation and verdict."""
+    """One row per row of the report_claims frame (in its order), with its recomputation and
+    verdict."""
     rows = []
     for _, claim in frame(frames, "report_claims").iterrows():
         if claim["method"] == STATED_ONLY_METHOD:
@@ -127,8 +128,8 @@ def audit(frames: Frames) -> pd.DataFrame:
             "checked_against": _checked_against(verdict, rec),
             "explanation": " ".join(explanation.split()),  # one line
         })
-    return pd.DataFrame(rows, columns=AUDIT_COLUMNS).sort_values(
-        "claim_id", ignore_index=True)
+    # in claims.csv's order, ids ascending by number
+    return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
 
 
 def verdict_counts(audited: pd.DataFrame) -> pd.Series:

@@ -43,6 +43,10 @@ _YEAR = re.compile(r"^\d{4}$")
 _CLAIM_ID = re.compile(r"^K\d{2,3}$")
 
 
+def _number(claim_id: str) -> int:
+    return int(claim_id[1:])
+
+
 def comparison(method_name: str) -> tuple[str, Callable[[float, float, float], bool], str] | None:
     """(suffix, test, sign) of a threshold method, None for other methods."""
     for suffix, (test, sign) in COMPARISONS.items():
@@ -56,14 +60,17 @@ def _error(row: pd.Series, field: str, expected: str) -> InputError:
 
 
 def report_claims() -> pd.DataFrame:
-    """claims.csv (checksum verified) as the `report_claims` frame, sorted by claim_id."""
+    """claims.csv (checksum verified) as the `report_claims` frame, in the file's order (ids
+    ascending by number: K9 < K10 < K100)."""
     table = raw.read_csv(CLAIMS, CLAIM_COLUMNS)
-    seen: set[str] = set()
+    seen: set[int] = set()
     tolerances = []
     for _, row in table.iterrows():
-        if not _CLAIM_ID.match(row["claim_id"]) or row["claim_id"] in seen:
+        if not _CLAIM_ID.match(row["claim_id"]) or _number(row["claim_id"]) in seen:
             raise _error(row, "claim_id", "a unique id of the form K01")
-        seen.add(row["claim_id"])
+        if seen and _number(row["claim_id"]) < max(seen):
+            raise _error(row, "claim_id", "ids in ascending order (new claims at the end)")
+        seen.add(_number(row["claim_id"]))
         if row["unit"] not in UNITS:
             raise _error(row, "unit", "one of " + ", ".join(UNITS))
         if row["method"] != STATED_ONLY_METHOD and row["method"] not in METHODS:
@@ -78,7 +85,7 @@ def report_claims() -> pd.DataFrame:
         tolerances.append(_parse_tolerance(row))
     out = table.assign(tolerance=pd.Series(tolerances, index=table.index, dtype="float64"),
                        raw_line=table[raw.LINE].astype("int64"))
-    return out[[*CLAIM_COLUMNS, "raw_line"]].sort_values("claim_id", ignore_index=True)
+    return out[[*CLAIM_COLUMNS, "raw_line"]].sort_values("raw_line", ignore_index=True)
 
 
 def parse_stated(text: str, unit: str,
