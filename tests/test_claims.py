@@ -199,6 +199,7 @@ EXPECTED: dict[str, tuple[str, str, str, float | str]] = {
     "K133": ("deals_12_months_after_peak_below", "reproduced", "report", 4),
     "K134": ("deals_entries_2021_2022", "reproduced", "report", 0),
     "K139": ("huawei_5g_mous_2018_2019_at_least", "reproduced", "report", 4),
+    "K175": ("entries_before_huawei", "reproduced", "report", 0),
 }
 
 

@@ -343,3 +343,15 @@ def arrival_order_breaks(frames: Frames) -> Recomputed:
     return Recomputed(len(breaks), (
         f"malaysia_deals, first mention in an entry's text: {shown}; out of the text's order: "
         f"{', '.join(breaks) or 'none'}"), REPORT)
+
+
+@method("entries_before_huawei")
+def entries_before_huawei(frames: Frames) -> Recomputed:
+    deals = _deals(frames)
+    first = _group_first_year(frames, HUAWEI)
+    if first is None:
+        return no_data("no Appendix C entry names Huawei", REPORT)
+    earlier = deals[deals["year"] < first]
+    return Recomputed(len(earlier), (
+        f"malaysia_deals: entries dated before Huawei's first ({first}): "
+        f"{', '.join(earlier['entry_id']) or 'none'}"), REPORT)
