@@ -200,6 +200,8 @@ EXPECTED: dict[str, tuple[str, str, str, float | str]] = {
     "K134": ("deals_entries_2021_2022", "reproduced", "report", 0),
     "K139": ("huawei_5g_mous_2018_2019_at_least", "reproduced", "report", 4),
     "K175": ("entries_before_huawei", "reproduced", "report", 0),
+    "K183": ("huawei_exim_loans_in_total_at_most", "reproduced", "report", 0.67),
+    "K184": ("huawei_cdb_loans_in_total_at_most", "reproduced", "report", 2.04),
 }
 
 
@@ -521,6 +523,19 @@ def test_customer_loans_agree_when_nothing_was_lent_before(project_copy, rewrite
                  "A07,2011,", "A07,2008,")
     after = _audit_copy()
     assert after.loc["K04", "verdict"] == "reproduced"
+
+
+def test_single_loans_above_the_total_flip_the_in_total_check(project_copy, rewrite_raw,
+                                                              by_id):
+    assert by_id.loc["K183", "verdict"] == "reproduced"
+    # Nigeria's 2018 Exim loan at $3.82 billion: with A10 and A13 the single loans of
+    # 2012-2018 come to 4.11 bn, more than the $2.8 billion "in total".
+    for relpath in ("report/appendix_a_huawei.csv", "report/state_support_coding.csv"):
+        _replace_raw(project_copy, rewrite_raw, relpath, "$382 million", "$3.82 billion")
+    after = _audit_copy()
+    assert after.loc["K183", "verdict"] == "internal inconsistency"
+    assert float(after.loc["K183", "recomputed_value"]) == pytest.approx(
+        (68 + 222 + 3820) / 1000, abs=1e-9)
 
 
 def test_like_periods_make_the_exim_total_agree(project_copy, rewrite_raw, by_id):

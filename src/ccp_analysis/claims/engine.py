@@ -9,8 +9,8 @@
   different numbers, and when they agree the check shows only that the report agrees with itself
   (column `checked_against` = report);
 - thresholds ("below $200 billion", "more than three-quarters", "nearly all"): the method's name
-  ends in `_below`, `_above`, `_at_least` or `_nearly` and returns the measured value, judged
-  against the bound that claims.csv states;
+  ends in `_below`, `_above`, `_at_least`, `_at_most` or `_nearly` and returns the measured
+  value, judged against the bound that claims.csv states;
 - a method may decide the verdict itself (a range of share bases, two printed periods) and then
   gives its reason.
 """

@@ -123,6 +123,34 @@ register("huawei_exim_total_vs_appendix_a", _total_vs_appendix("F1-10", "A08"))
 register("huawei_cdb_total_vs_appendix_a", _total_vs_appendix("F1-11", "A09"))
 
 
+def _parts_of_total(figure_item: str, total_row: str, lender: str) -> Method:
+    """Appendix A's single loans by `lender` to Huawei's customers within the period of a
+    Figure 1 "in total" amount (the total's own appendix row left out), in USD bn: an "in
+    total" figure contains the items it sums, so they cannot exceed it."""
+
+    def recompute(frames: Frames) -> Recomputed:
+        table = frame(frames, HUAWEI)
+        figure = _item(table, figure_item)
+        start, end = _period(figure) or _period(_item(table, RWR_CASES_ITEM))
+        rows = table[table["item_id"].str.match(r"^A\d") & (table["item_id"] != total_row)
+                     & (table["entity"] == lender) & (table["beneficiary"] == "customers")
+                     & table["period_start_year"].between(start, end)
+                     & table["amount_usd"].notna()]
+        listed = ", ".join(f"{r['item_id']} {r['period_start_year']} "
+                           f"{r['amount_usd'] / 1e6:g} mn" for _, r in rows.iterrows())
+        return Recomputed(rows["amount_usd"].sum() / 1e9, (
+            f"Appendix A's loans by {lender} to Huawei's customers dated {start}-{end}, besides "
+            f"{total_row}: {listed or 'none'}; Figure 1 ({figure_item}) gives "
+            f"{figure['amount_usd'] / 1e9:g} USD bn in total"), REPORT)
+
+    return recompute
+
+
+register("huawei_exim_loans_in_total_at_most", _parts_of_total("F1-10", "A08", "China Exim Bank"))
+register("huawei_cdb_loans_in_total_at_most",
+         _parts_of_total("F1-11", "A09", "China Development Bank"))
+
+
 @method("huawei_cdb_customer_loans_vs_appendix_a")
 def huawei_cdb_customer_loans_vs_appendix_a(frames: Frames) -> Recomputed:
     # Figure 1: "$10 billion has been loaned to Huawei's customers" (cumulative, at an undated

@@ -35,6 +35,7 @@ COMPARISONS: dict[str, tuple[Callable[[float, float, float], bool], str]] = {
     "_below": (lambda v, bound, _: operator.lt(v, bound), "<"),
     "_above": (lambda v, bound, _: operator.gt(v, bound), ">"),
     "_at_least": (lambda v, bound, _: operator.ge(v, bound), ">="),
+    "_at_most": (lambda v, bound, _: operator.le(v, bound), "<="),
     "_nearly": (lambda v, bound, tol: bound - tol <= v < bound, "in"),
 }
 
