@@ -189,7 +189,8 @@ def _gain_lost(baseline: str) -> Method:
     """Share of the gain from the baseline to the peak close lost by the publication date."""
 
     def recompute(frames: Frames) -> Recomputed:
-        # "have lost": as of publication, whatever the edition's last price
+        # "have lost": as of publication, whatever the edition's last price. Imported here:
+        # editions imports processed, which imports this package to build report_claims.
         from ccp_analysis.editions import PUBLICATION_DATE
 
         stock = _stock(frames)
@@ -230,7 +231,7 @@ def _steady_decline(step: str) -> Method:
     """Closes at the end of each year (or month) after the peak's: how many rose."""
 
     def recompute(frames: Frames) -> Recomputed:
-        from ccp_analysis.editions import PUBLICATION_DATE
+        from ccp_analysis.editions import PUBLICATION_DATE  # see _gain_lost
 
         stock = _stock(frames)
         stock = stock[stock["date"] <= PUBLICATION_DATE]
