@@ -121,8 +121,9 @@ def test_the_notebook_reads_no_raw_file():
 # ------------------------------------------------------------------------ each verdict
 
 # Every claim a method judges: (method, verdict, checked against, recomputed value: a number
-# (checked to 0.01) or a month/year text). Every other row of claims.csv is stated only.
-EXPECTED: dict[str, tuple[str, str, str, float | str]] = {
+# (checked to 0.01), a month/year text, or None where a test of its own checks it). Every other
+# row of claims.csv is stated only.
+EXPECTED: dict[str, tuple[str, str, str, float | str | None]] = {
     "K01": ("huawei_years_in_malaysia", "reproduced", "report", 10),
     "K02": ("alibaba_years_in_malaysia", "reproduced", "report", 5),
     "K04": ("huawei_cdb_customer_loans_vs_appendix_a", "internal inconsistency", "report", 10),
@@ -189,7 +190,7 @@ EXPECTED: dict[str, tuple[str, str, str, float | str]] = {
     "K109": ("najib_hangzhou_visit_year", "reproduced", "report", "2017"),
     "K114": ("arrival_order_breaks", "reproduced", "report", 0),
     "K115": ("deals_busiest_year_in_2018_2020", "reproduced", "report", "2019"),
-    "K116": ("deals_new_companies_2016_2019_above", "reproduced", "report", 14),
+    "K116": ("deals_new_companies_2016_2019_above", "reproduced", "report", None),
     "K117": ("deals_mean_2018_2019_over_2016_2017_above", "reproduced", "report", 5),
     "K119": ("city_brain_kl_year", "reproduced", "report", "2018"),
     "K120": ("city_brain_intersections_at_least", "reproduced", "report", 281),
@@ -221,7 +222,9 @@ def test_claim_verdict(claim_id, by_id, listed):
     assert listed.at[claim_id, "method"] == method
     assert row["verdict"] == verdict, row["explanation"]
     assert row["checked_against"] == against
-    if isinstance(value, str):
+    if value is None:
+        assert row["recomputed_value"] != ""
+    elif isinstance(value, str):
         assert row["recomputed_value"] == value
     else:
         assert float(row["recomputed_value"]) == pytest.approx(value, abs=0.01)
@@ -299,6 +302,18 @@ def test_figure1_totals_compare_like_periods(by_id):
     assert "for 2012" in by_id.loc["K15", "explanation"]
     # the cumulative $10 billion against 2011's loans, with the earlier CDB loans named
     assert "A02 2009 0.5 bn, A03 2009 1 bn, A06 2010 1.1 bn" in by_id.loc["K04", "explanation"]
+
+
+def test_a_wider_range_of_companies_after_2015(by_id, frames):
+    # 2011-2015 names only Huawei, Huawei Marine and ZTE; 2016-2019 adds Alibaba and its
+    # affiliates, Tencent, UnionPay, FiberHome and others
+    text = by_id.loc["K116", "explanation"]
+    assert "2011-2015: 3 (Huawei, Huawei Marine, ZTE)" in text
+    deals = frames["malaysia_deals"]
+    late = {n for names in deals.loc[deals["year"].between(2016, 2019), "chinese_companies"]
+            for n in names.split("; ")}
+    assert {"Alibaba", "Ant Financial", "Tencent", "Wuhan FiberHome Technologies"} <= late
+    assert int(by_id.loc["K116", "recomputed_value"]) == len(late) - 3
 
 
 def test_dozens_of_players_stands_in_the_introduction(listed):

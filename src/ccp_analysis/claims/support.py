@@ -2,8 +2,9 @@
 
 Both sides are printed by the report, so every verdict here is a check of the report against
 itself (checked_against = report). Frames read: huawei_state_support and alibaba_state_support
-(columns item_id, source_ref, amount_usd, period_start_year, period_end_year, entity,
-beneficiary, amount_formula, tax_rate_pct, standard_tax_rate_pct, raw_text).
+(columns item_id, source_ref, year_text, amount_usd, period_start_year, entity, beneficiary,
+instrument, amount_formula, tax_rate_pct, standard_tax_rate_pct, raw_text). Periods compared are
+the years the report prints (year_text), not the coding's period.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 
 import pandas as pd
 
+from ccp_analysis import periods
 from ccp_analysis.claims.registry import (
     REPORT,
     Frames,
@@ -21,13 +23,14 @@ from ccp_analysis.claims.registry import (
     agreement,
     frame,
     method,
+    no_data,
     register,
 )
 
 HUAWEI, ALIBABA = "huawei_state_support", "alibaba_state_support"
 # Figure 1's box: "RWR ... identified 32 cases between 2012 and 2018 ... In total, China Exim
-# bank has provided $2.8 billion ... and CDB has contributed $7 billion": the totals' period is
-# that of the 32 cases unless the coding gives the total a period of its own.
+# bank has provided $2.8 billion ... and CDB has contributed $7 billion": the totals' printed
+# period is that of the 32 cases, as the box prints no year for them.
 RWR_CASES_ITEM = "F1-09"
 _NUMBER = re.compile(r"\$?\d[\d,]*(?:\.\d+)?%?")
 
@@ -39,11 +42,23 @@ def _item(table: pd.DataFrame, item_id: str) -> pd.Series:
     return rows.iloc[0]
 
 
-def _period(row: pd.Series) -> tuple[int, int] | None:
-    start, end = row["period_start_year"], row["period_end_year"]
-    if pd.isna(start):
+def _unamounted(*rows: pd.Series) -> Recomputed | None:
+    """A comparison of amounts needs both: a coding without a USD amount gives no verdict
+    rather than a false inconsistency."""
+    missing = [r["item_id"] for r in rows if pd.isna(r["amount_usd"])]
+    if not missing:
         return None
-    return int(start), int(end if not pd.isna(end) else start)
+    return no_data(f"the coding gives no USD amount for {', '.join(missing)}", REPORT)
+
+
+def _period(row: pd.Series) -> tuple[int, int] | None:
+    """The years the report prints for the item (its year_text), not the coding's period,
+    which may widen a printed year to the span another part of the report gives the same
+    amount: these checks compare what the report prints."""
+    if not row["year_text"].strip():
+        return None
+    printed = periods.parse_period(row["year_text"])
+    return printed.start_year, printed.end_year
 
 
 def _shown(period: tuple[int, int] | None) -> str:
@@ -60,14 +75,16 @@ def _pair_amount(claim_item: str, other_item: str, scale: float, label: str,
     def recompute(frames: Frames) -> Recomputed:
         table = frame(frames, HUAWEI if claim_item.startswith(("A", "F1")) else ALIBABA)
         mine, other = _item(table, claim_item), _item(table, other_item)
+        if (missing := _unamounted(mine, other)) is not None:
+            return missing
         equal = math.isclose(mine["amount_usd"], other["amount_usd"], rel_tol=1e-9)
-        periods = _period(mine), _period(other)
-        both_dated = check_year and None not in periods
-        same = not both_dated or periods[0] == periods[1]
+        spans = _period(mine), _period(other)
+        both_dated = check_year and None not in spans
+        same = not both_dated or spans[0] == spans[1]
         if not check_year:
             dated = " (amounts only: the year is a claim of its own)"
         elif both_dated:
-            dated = f", periods {_shown(periods[0])} vs {_shown(periods[1])}"
+            dated = f", printed periods {_shown(spans[0])} vs {_shown(spans[1])}"
         else:
             dated = " (only one of them gives a year)"
         return Recomputed(
@@ -100,6 +117,8 @@ def _total_vs_appendix(figure_item: str, appendix_item: str) -> Method:
     def recompute(frames: Frames) -> Recomputed:
         table = frame(frames, HUAWEI)
         figure, appendix = _item(table, figure_item), _item(table, appendix_item)
+        if (missing := _unamounted(figure, appendix)) is not None:
+            return missing
         fig_period = _period(figure) or _period(_item(table, RWR_CASES_ITEM))
         app_period = _period(appendix)
         equal = math.isclose(figure["amount_usd"], appendix["amount_usd"], rel_tol=1e-9)
@@ -108,8 +127,8 @@ def _total_vs_appendix(figure_item: str, appendix_item: str) -> Method:
         return Recomputed(
             value,
             f"{figure['source_ref']} ({figure_item}) gives {figure['amount_usd'] / 1e9:g} USD bn "
-            f"in total for {_shown(fig_period)} (the period of the RWR cases it sums), "
-            f"{appendix['source_ref']} ({appendix_item}) {value:g} USD bn for "
+            f"in total for {_shown(fig_period)} (the printed period of the RWR cases it sums), "
+            f"{appendix['source_ref']} ({appendix_item}) {value:g} USD bn printed for "
             f"{_shown(app_period)}",
             REPORT, agreement(equal and alike),
             "amounts and periods agree" if equal and alike else
@@ -158,6 +177,8 @@ def huawei_cdb_customer_loans_vs_appendix_a(frames: Frames) -> Recomputed:
     # both can hold only if no CDB loan to a Huawei customer came before that year.
     table = frame(frames, HUAWEI)
     figure, appendix = _item(table, "F1-01"), _item(table, "A07")
+    if (missing := _unamounted(figure, appendix)) is not None:
+        return missing
     year = _period(appendix)[0]
     appendix_rows = table[table["item_id"].str.match(r"^A\d")]
     earlier = appendix_rows[
@@ -255,13 +276,13 @@ def _figure2_box(figure_item: str, appendix_item: str) -> Method:
         # The box's own year is printed in its words ("In 2016, ..."); compare the rest.
         fig_numbers = [n for n in _numbers(figure["raw_text"]) if n != figure["year_text"]]
         app_numbers = _numbers(appendix["raw_text"])
-        periods = _period(figure), _period(appendix)
-        equal = fig_numbers == app_numbers and periods[0] == periods[1]
+        spans = _period(figure), _period(appendix)
+        equal = fig_numbers == app_numbers and spans[0] == spans[1]
         return Recomputed(
-            periods[1][0] if periods[1] else None,
-            f"{figure['source_ref']} ({figure_item}): {_shown(periods[0])}, numbers "
+            spans[1][0] if spans[1] else None,
+            f"{figure['source_ref']} ({figure_item}): {_shown(spans[0])}, numbers "
             f"{fig_numbers or 'none'}; {appendix['source_ref']} ({appendix_item}): "
-            f"{_shown(periods[1])}, numbers {app_numbers or 'none'}",
+            f"{_shown(spans[1])}, numbers {app_numbers or 'none'}",
             REPORT, agreement(equal),
             "year and numbers agree" if equal else "the box and the appendix row differ")
 
