@@ -99,6 +99,8 @@ def test_the_registry_refuses_a_name_twice():
     with pytest.raises(ValueError, match="registered twice"):
         claims.register("stated_only", lambda frames: claims.Recomputed(None))
     assert claims.METHODS[name] is before
+    with pytest.raises(TypeError):
+        claims.METHODS[name] = before  # no way around register
 
 
 def test_claims_are_read_from_data_processed(frames, listed):

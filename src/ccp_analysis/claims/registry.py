@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import pandas as pd
 
@@ -45,14 +46,16 @@ class Recomputed:
 
 
 Method = Callable[[Frames], Recomputed]
-METHODS: dict[str, Method] = {}
+_METHODS: dict[str, Method] = {}
+# Read-only view: the only way in is `register`, so the duplicate check cannot be bypassed.
+METHODS: Mapping[str, Method] = MappingProxyType(_METHODS)
 
 
 def register(name: str, func: Method) -> Method:
     """Register `func` as claims method `name`; a name is accepted once only."""
-    if name in METHODS or name == STATED_ONLY_METHOD:
+    if name in _METHODS or name == STATED_ONLY_METHOD:
         raise ValueError(f"claims method {name!r} is registered twice")
-    METHODS[name] = func
+    _METHODS[name] = func
     return func
 
 
