@@ -19,9 +19,10 @@ from ccp_analysis.claims.registry import (
     register,
 )
 
-# The report's "$837.84 billion" over the 2020-10-27 close of 317.14 USD: the share basis its
-# data vendor must have used (data/raw/market/SOURCES.md, section 4), in ADS equivalents.
-REPORT_IMPLIED_ADS = 837.84e9 / 317.14
+# The close the report's "$837.84 billion" was divided by to find the share basis its data
+# vendor must have used (data/raw/market/SOURCES.md, section 4: 837.84 / 317.14 = 2.6419 bn
+# ADS equivalents); the stated value itself is read from the claim.
+REPORT_BASIS_CLOSE = 317.14
 # Share counts within this many years of a day bound its market value: Alibaba's count moves by
 # buybacks and issues between the yearly 20-F counts, and a vendor may use any count of that span.
 SHARE_WINDOW_YEARS = 2
@@ -106,10 +107,12 @@ def alibaba_oct2020_value_report_basis(frames: Frames) -> Recomputed:
     peak = _october_peak(frames)
     if peak is None:
         return no_data("alibaba_stock has no October 2020 close")
-    value = float(peak["close_usd"]) * REPORT_IMPLIED_ADS / 1e9
+    stated = _stated(frames, OCTOBER_VALUE_CLAIM)
+    basis = stated / REPORT_BASIS_CLOSE  # bn ADS equivalents
+    value = float(peak["close_usd"]) * basis
     return Recomputed(value, (
         f"alibaba_stock: highest October 2020 close {peak['close_usd']} USD ({_day(peak)}) times "
-        f"the report-implied basis 837.84 bn / 317.14 = {REPORT_IMPLIED_ADS / 1e9:.4f} bn ADS; "
+        f"the report-implied basis {stated:g} bn / {REPORT_BASIS_CLOSE:g} = {basis:.4f} bn ADS; "
         "the basis comes from the claim itself, so this checks only the peak close"))
 
 
