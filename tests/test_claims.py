@@ -427,6 +427,18 @@ def test_huawei_2021_revenue_flips_the_cny_drop(project_copy, rewrite_raw, by_id
     assert float(after.loc["K42", "recomputed_value"]) == pytest.approx(-21.47, abs=0.01)
 
 
+def test_a_weaker_2021_yuan_flips_the_usd_reading(project_copy, rewrite_raw, by_id):
+    assert by_id.loc["K43", "verdict"] == "differs"
+    # At 6.9043 CNY per USD in 2021 (instead of 6.4491) the USD fall is the CNY one, 28.6%.
+    _replace_raw(project_copy, rewrite_raw, "market/cny_per_usd_annual.csv",
+                 "2021,6.4491,", "2021,6.9043,")
+    after = _audit_copy()
+    assert after.loc["K43", "verdict"] == "reproduced"
+    assert float(after.loc["K43", "recomputed_value"]) == pytest.approx(
+        ((636807 / 6.9043) / (891368 / 6.9003) - 1) * 100, abs=1e-4)
+    assert after.loc["K42", "verdict"] == "reproduced"  # the CNY reading does not move
+
+
 def test_a_2021_loss_flips_the_annual_losses_reading(project_copy, rewrite_raw, by_id):
     assert by_id.loc["K71", "verdict"] == "differs"
     _replace_raw(project_copy, rewrite_raw, "market/huawei_financials.csv",
