@@ -6,8 +6,12 @@ and producer, SVG without date and with a fixed hash salt (in ccp.mplstyle).
 
 from __future__ import annotations
 
+import base64
+import html
+import io
 import json
 import os
+import textwrap
 from pathlib import Path
 
 import matplotlib as mpl
@@ -42,24 +46,65 @@ def output_dir() -> Path | None:
     return Path(value) if value else None
 
 
+def frame(fig: plt.Figure, name: str, source_note: str) -> None:
+    """Put the report's number and title at the top of the image and the source line below.
+
+    A figure lifted out of the report or the index keeps what it is and where its data came
+    from. The chart's own heading (with the span it plots) stays under the number and title.
+    """
+    from ccp_analysis import figures
+
+    spec = figures.by_output().get(name)
+    heading = spec.heading() if spec is not None else name
+    existing = fig.get_suptitle()
+    fig.suptitle(heading + (f"\n{existing}" if existing else ""), x=0.01, ha="left",
+                 fontsize=12, fontweight="bold")
+    width = int(fig.get_figwidth() * 17)  # characters of 7.5 pt text per line
+    fig.supxlabel(textwrap.fill(source_note, width), x=0.01, ha="left", fontsize=7.5,
+                  color="#555555")
+
+
+def show(fig: plt.Figure, alt_text: str) -> None:
+    """Show a figure inline with its alt text, whatever backend MPLBACKEND selects.
+
+    The image is displayed explicitly (not by the inline backend, which MPLBACKEND=Agg turns
+    off): as HTML with an alt attribute, which `jupyter nbconvert --to html` keeps, and as PNG
+    carrying the alt text in its metadata; the plain-text form is the alt text itself.
+    """
+    from IPython.display import display
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100, metadata=METADATA["png"])
+    png = base64.b64encode(buffer.getvalue()).decode("ascii")
+    display({"image/png": png,
+             "text/html": f'<img alt="{html.escape(alt_text)}" src="data:image/png;base64,'
+                          f'{png}"/>',
+             "text/plain": alt_text},
+            metadata={"image/png": {"alt": alt_text}}, raw=True)
+
+
 def export(fig: plt.Figure, name: str, *, caption: str, alt_text: str,
            source_note: str) -> None:
-    """Save a figure as PNG (300 dpi), SVG and PDF plus a JSON sidecar with its caption.
+    """Number, title and source line the figure, show it with its alt text, and in a build save
+    it as PNG (300 dpi), SVG and PDF plus a JSON sidecar with its caption.
 
-    Outside a build (no CCP_OUTPUT_DIR) nothing is written: the figure only shows inline.
+    Outside a build (no CCP_OUTPUT_DIR) nothing is written: the figure only shows inline. The
+    figure is closed afterwards, so an inline backend does not show it a second time.
     """
     # Returns nothing, so a notebook cell ending in export() shows no run-specific paths.
+    frame(fig, name, source_note)
     target = output_dir()
-    if target is None:
-        return
-    folder = target / "figures"
-    folder.mkdir(parents=True, exist_ok=True)
-    for fmt in FORMATS:
-        fig.savefig(folder / f"{name}.{fmt}", format=fmt, metadata=METADATA[fmt])
-    sidecar = folder / f"{name}.json"
-    sidecar.write_text(json.dumps({"name": name, "caption": caption, "alt_text": alt_text,
-                                   "source_note": source_note}, indent=2, ensure_ascii=False)
-                       + "\n", encoding="utf-8")
+    if target is not None:
+        folder = target / "figures"
+        folder.mkdir(parents=True, exist_ok=True)
+        for fmt in FORMATS:
+            fig.savefig(folder / f"{name}.{fmt}", format=fmt, metadata=METADATA[fmt])
+        sidecar = folder / f"{name}.json"
+        sidecar.write_text(json.dumps({"name": name, "caption": caption, "alt_text": alt_text,
+                                       "source_note": source_note}, indent=2,
+                                      ensure_ascii=False) + "\n", encoding="utf-8")
+    show(fig, alt_text)
+    plt.close(fig)
 
 
 def export_table(frame: pd.DataFrame, name: str) -> None:
