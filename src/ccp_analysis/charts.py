@@ -153,7 +153,8 @@ def deal_network(nodes: pd.DataFrame, edges: pd.DataFrame, *, title: str) -> Fig
         Line2D([], [], marker="o", linestyle="", color=PALETTE[2], label="Counterpart"),
         Line2D([], [], color=PALETTE[0], alpha=0.35, label="Deal with a counterpart"),
         Line2D([], [], color=PALETTE[1], label="Chinese companies in the same deal"),
-    ], loc="upper right", fontsize=7.5, title="(n) = links", title_fontsize=7.5)
+    ], loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=4, fontsize=7.5,
+        title="(n) = number of links", title_fontsize=7.5)
     ax.set_xlim(-0.55, 1.5)
     ax.set_ylim(-0.02, 1.02)
     ax.axis("off")

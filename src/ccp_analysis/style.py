@@ -59,9 +59,17 @@ def frame(fig: plt.Figure, name: str, source_note: str) -> None:
     existing = fig.get_suptitle()
     fig.suptitle(heading + (f"\n{existing}" if existing else ""), x=0.01, ha="left",
                  fontsize=12, fontweight="bold")
-    width = int(fig.get_figwidth() * 17)  # characters of 7.5 pt text per line
-    fig.supxlabel(textwrap.fill(source_note, width), x=0.01, ha="left", fontsize=7.5,
-                  color="#555555")
+    # The source line gets a band of its own under everything the layout places (legends
+    # below the axes included): the figure grows by the band, the layout keeps the rest.
+    text = textwrap.fill(source_note, int(fig.get_figwidth() * 17))  # 7.5 pt characters/line
+    band = 0.12 + 0.14 * (text.count("\n") + 1)  # inches
+    width, height = fig.get_size_inches()
+    fig.set_size_inches(width, height + band)
+    share = band / (height + band)
+    engine = fig.get_layout_engine()
+    if engine is not None and hasattr(engine, "set"):
+        engine.set(rect=(0, share, 1, 1 - share))
+    fig.text(0.01, share / 2, text, ha="left", va="center", fontsize=7.5, color="#555555")
 
 
 def show(fig: plt.Figure, alt_text: str) -> None:

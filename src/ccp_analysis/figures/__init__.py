@@ -21,9 +21,9 @@ from ccp_analysis.figures.catalogue import (
     declarations,
     report_order,
 )
+from ccp_analysis.figures.checks import resolve
 from ccp_analysis.figures.handoff import Run, start
 from ccp_analysis.figures.parameters import Param
-from ccp_analysis.figures.checks import resolve
 from ccp_analysis.figures.texts import FigureText
 
 __all__ = [

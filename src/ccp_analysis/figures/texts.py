@@ -49,6 +49,10 @@ def words(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def _bn(value: float) -> str:
     return f"${value:,.1f} billion"
 
@@ -241,8 +245,8 @@ def deals_timeline(table: pd.DataFrame, values: dict) -> FigureText:
         f"{per_year.max()} in {peak_year}, {per_year[last]} in {last}.",
         alt_text="Stacked bar chart of deal mentions per year by company"
         + (f" ({leaders[0]} most often named)" if leaders else "")
-        + f", with {per_year[first]} entries in {first}, {per_year.max()} in {peak_year} and "
-        f"{per_year[last]} in {last}.",
+        + f", with {count(per_year[first], 'entry', 'entries')} in {first}, {per_year.max()} in "
+        f"{peak_year} and {per_year[last]} in {last}.",
         finding=f"Deals went from {per_year[first]} in {first} to {per_year.max()} in "
         f"{peak_year}" + (f", led by {words(leaders[:2])}" if leaders else "")
         + f", and were {per_year[last]} in {last} ({size}).",

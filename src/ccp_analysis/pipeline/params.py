@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ccp_analysis.errors import ParameterError
-from ccp_analysis.figures import parameters as rules
 from ccp_analysis.figures import checks
+from ccp_analysis.figures import parameters as rules
 
 SUPPORTED = rules.TYPES
 # Set by the build itself, never by -p.
