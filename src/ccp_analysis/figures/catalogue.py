@@ -60,8 +60,7 @@ def _edition() -> Param:
 def _years(start: int, end: int, *, open_end: bool = False) -> tuple[Param, Param]:
     return (Param("year_start", "int", start, "first year shown"),
             Param("year_end", "int", 0 if open_end else end,
-                  "last year shown" + (" (0: the last year of the edition's data)"
-                                       if open_end else ""), open_end=open_end))
+                  "last year shown", open_end=open_end))
 
 
 # Table functions: the very calls the notebooks make, on the edition's frames.
@@ -170,8 +169,8 @@ FIGURES: tuple[FigureSpec, ...] = (
         "fig5_alibaba_stock", "Figure 5", "Alibaba's Stock Value", ("fig5_alibaba_stock",),
         parameters=(_edition(),
                     Param("date_start", "str", "2014-09-19", "first day shown", is_date=True),
-                    Param("date_end", "str", "", "last day shown ('': the last day of the "
-                          "edition's data)", is_date=True, open_end=True),
+                    Param("date_end", "str", "", "last day shown", is_date=True,
+                          open_end=True),
                     Param("measure", "str", "price", "close per ADS, or market value",
                           choices=("price", "market_value"))),
         frames=("alibaba_stock",), table=_fig5, span=Span("alibaba_stock", "date", "date"),
