@@ -37,7 +37,8 @@ def parameter_table() -> str:
     """The README's parameter table (Markdown), from the declarations."""
     from ccp_analysis.figures.checks import data_span
 
-    lines = ["| notebook | parameter | type | accepted | default |", "|---|---|---|---|---|"]
+    lines = ["| notebook | parameter | type | accepted | default | what it sets |",
+             "|---|---|---|---|---|---|"]
     for spec in declarations().values():
         for param in spec.parameters:
             default = repr(param.default)
@@ -46,5 +47,5 @@ def parameter_table() -> str:
                         for e in ("as-published", "updated")]
                 default += f" = end of the data ({ends[0]} as-published, {ends[1]} updated)"
             lines.append(f"| `{spec.notebook}` | `{param.name}` | {param.type_name} | "
-                         f"{param.describe()} | {default} |")
+                         f"{param.describe()} | {default} | {param.help} |")
     return "\n".join(lines)

@@ -44,6 +44,8 @@ class Param:
             return f"a whole number of {self.minimum} or more"
         if self.open_end:
             return f"a year, or {self.default!r} for the last year of the data"
+        if self.name.startswith("year_"):
+            return "a year (a span reaching beyond the data is clamped to it)"
         return {"bool": "True or False", "int": "a whole number", "str": "text",
                 "float": "a number"}[self.type_name]
 
