@@ -401,3 +401,20 @@ def test_fig2_colours_mean_one_level_in_both_panels():
             tuple(round(c, 6) for c in legend[level]), level
     # 9.9% in 2014 and 10% in 2016 are central measures (State Administration of Taxation).
     assert list(rates["government_level"]) == ["central", "municipal", "central"]
+
+
+def test_source_line_clears_legends_placed_below_the_chart():
+    fig, ax = matplotlib.pyplot.subplots(figsize=(8, 4.5))
+    ax.plot([0, 1], [0, 1], label="a line")
+    ax.set_xlabel("x label")
+    fig.legend(loc="outside lower center", title="Legend below")
+    style.frame(fig, FIG4, "Source: a source line long enough to matter " * 3)
+    fig.canvas.draw()
+    source = next(t for t in fig.texts if t.get_text().startswith("Source:"))
+    box = source.get_window_extent()
+    legend = fig.legends[0].get_window_extent()
+    assert not _overlaps(box, legend)
+    assert not _overlaps(box, ax.get_tightbbox())
+    assert not _overlaps(legend, ax.get_tightbbox())  # nor the legend over the x label
+    assert box.y1 < legend.y0
+    matplotlib.pyplot.close(fig)

@@ -155,7 +155,7 @@ def deal_network(nodes: pd.DataFrame, edges: pd.DataFrame, *, title: str) -> Fig
         Line2D([], [], color=PALETTE[1], label="Chinese companies in the same deal"),
     ], loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=4, fontsize=7.5,
         title="(n) = number of links", title_fontsize=7.5)
-    ax.set_xlim(-0.55, 1.5)
+    ax.set_xlim(-0.95, 1.5)  # room for the longest company names, left of their nodes
     ax.set_ylim(-0.02, 1.02)
     ax.axis("off")
     ax.set_title(title)

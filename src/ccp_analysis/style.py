@@ -64,11 +64,22 @@ def frame(fig: plt.Figure, name: str, source_note: str) -> None:
     text = textwrap.fill(source_note, int(fig.get_figwidth() * 17))  # 7.5 pt characters/line
     band = 0.12 + 0.14 * (text.count("\n") + 1)  # inches
     width, height = fig.get_size_inches()
+    # Legends a chart put below everything on the figure: measured where the layout puts them,
+    # then anchored just above the band, with the layout kept above them.
+    fig.canvas.draw()
+    below = [legend for legend in fig.legends
+             if legend.get_window_extent().y1 < fig.bbox.height / 2]
+    legend_height = max((legend.get_window_extent().height / fig.dpi for legend in below),
+                        default=0.0)
     fig.set_size_inches(width, height + band)
     share = band / (height + band)
+    for legend in below:
+        legend.set_loc("lower center")
+        legend.set_bbox_to_anchor((0, share, 1, 1 - share), transform=fig.transFigure)
+    bottom = share + (legend_height + 0.05 if below else 0) / (height + band)
     engine = fig.get_layout_engine()
     if engine is not None and hasattr(engine, "set"):
-        engine.set(rect=(0, share, 1, 1 - share))
+        engine.set(rect=(0, bottom, 1, 1 - bottom))
     fig.text(0.01, share / 2, text, ha="left", va="center", fontsize=7.5, color="#555555")
 
 
@@ -101,6 +112,12 @@ def export(fig: plt.Figure, name: str, *, caption: str, alt_text: str,
     """
     # Returns nothing, so a notebook cell ending in export() shows no run-specific paths.
     frame(fig, name, source_note)
+    # Lay out once and freeze: constrained layout would otherwise move things a little on each
+    # save, so the image shown (compared by nbval as HTML) would depend on whether a build
+    # saved files first. Shown first, saved after, all from the same layout.
+    fig.canvas.draw()
+    fig.set_layout_engine("none")
+    show(fig, alt_text)
     target = output_dir()
     if target is not None:
         folder = target / "figures"
@@ -111,7 +128,6 @@ def export(fig: plt.Figure, name: str, *, caption: str, alt_text: str,
         sidecar.write_text(json.dumps({"name": name, "caption": caption, "alt_text": alt_text,
                                        "source_note": source_note}, indent=2,
                                       ensure_ascii=False) + "\n", encoding="utf-8")
-    show(fig, alt_text)
     plt.close(fig)
 
 
