@@ -207,7 +207,7 @@ def test_a_parameters_cell_that_disagrees_is_refused(tmp_path):
     path = tmp_path / f"{FIG4}.ipynb"
     path.write_text(json.dumps(nb), encoding="utf-8")
     with pytest.raises(ParameterError, match="disagrees with the declaration"):
-        params.declared(path)
+        params.check_cell(path)
 
 
 def test_each_notebook_hands_its_parameters_over_right_after_them():
