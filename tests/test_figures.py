@@ -19,7 +19,7 @@ import pytest
 from papermill.cli import _resolve_type
 
 import ccp_analysis
-from ccp_analysis import charts, cli, figure_data, figures, paths, style
+from ccp_analysis import charts, cli, figure_data, figures, fx, paths, style
 from ccp_analysis.errors import CcpError, ParameterError
 from ccp_analysis.figures import texts
 from ccp_analysis.pipeline import index, params, runner
@@ -145,6 +145,7 @@ def test_no_exchange_rate_is_named_on_a_cny_chart_and_usd_names_its_series_in_wo
     text = run.text(run.table())
     for field in (text.title, text.caption, text.alt_text, text.source_note):
         assert not FX_WORDS.search(field), field
+    assert set(texts.FX_WORDS) == set(fx.SERIES)  # every series has its words
     usd = {"fx_series": "oecd_imf", "year_start": 2017}
     run = figures.start(FIG4, usd)
     text = run.text(run.table())
@@ -291,6 +292,7 @@ def test_cli_version_and_params(capsys):
     assert cli.main(["params", "notebooks/fig4_huawei_revenue.ipynb"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Figure 4: Huawei's Annual Revenue")
+    assert "reads: huawei_revenue; outputs: fig4_huawei_revenue" in out
     assert "year_end: int = 0 = end of the data (2021 as-published, 2024 updated)" in out
     assert "accepts one of ecb, oecd_imf, fed, pboc" in out
     assert cli.main(["params", "fig9"]) == 2

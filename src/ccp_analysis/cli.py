@@ -72,6 +72,8 @@ def cmd_params(args: argparse.Namespace) -> int:
     name = args.notebook.removesuffix(".ipynb").rsplit("/", 1)[-1]
     spec = checks.spec_of(name)
     print(f"{spec.heading()} ({name}.ipynb)" if spec.label else f"{name}.ipynb")
+    if spec.frames:
+        print(f"  reads: {', '.join(spec.frames)}; outputs: {', '.join(spec.outputs)}")
     presets = {}
     for param in spec.parameters:
         if param.open_end and spec.span is not None:

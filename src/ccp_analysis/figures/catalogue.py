@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ccp_analysis import fx
+from ccp_analysis.editions import EDITIONS
 from ccp_analysis.figures import texts
 from ccp_analysis.figures.parameters import Param
 
-EDITIONS = ("as-published", "updated")  # as ccp_analysis.editions, without importing pandas work
 Values = dict[str, object]
 TableFunction = Callable[[Values, str], pd.DataFrame]
 
@@ -118,7 +119,7 @@ def _deals(v: Values, e: str) -> pd.DataFrame:
     return table[table["entries_in_year"] > 0] if table["entries_in_year"].sum() else table[:0]
 
 
-FX_SERIES = ("ecb", "oecd_imf", "fed", "pboc")  # ccp_analysis.fx.SERIES, in its order
+FX_SERIES = tuple(fx.SERIES)
 
 FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec(
