@@ -420,3 +420,36 @@ def test_source_line_clears_legends_placed_below_the_chart():
     assert not _overlaps(legend, ax.get_tightbbox())  # nor the legend over the x label
     assert box.y1 < legend.y0
     matplotlib.pyplot.close(fig)
+
+
+def test_handoff_in_an_ipython_shell_reads_the_cells_run_before_it():
+    """JupyterLab and papermill run cells in an IPython shell: the names the parameters and
+    injected cells set are checked; names later cells set are not parameters, so re-running
+    the hand-off after the rest of the notebook works."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        source = json.loads((ROOT / "notebooks" / f"{FIG4}.ipynb").read_text(encoding="utf-8"))
+        cells = ["".join(c["source"]) for c in source["cells"] if c["cell_type"] == "code"]
+        parameters, handoff = cells[0], cells[1]
+
+        def run(code: str):
+            return shell.run_cell(code, store_history=True)
+
+        run(parameters)
+        run('# Parameters\ncurency = "CNY"\n')  # what papermill injects for -p curency CNY
+        result = run(handoff)
+        assert isinstance(result.error_in_exec, ParameterError)
+        assert str(result.error_in_exec) == build_refusal(FIG4, "curency", "CNY")
+
+        run(parameters)
+        run('# Parameters\nedition = "updated"\n')
+        assert run(handoff).success
+        assert shell.user_ns["year_end"] == 2024  # the updated edition's last year
+        run('unit = "USD billion"\nlabel = "x"')  # a later cell's names
+        run("text = unit.upper()")
+        assert run(handoff).success, "re-running the hand-off after later cells"
+        assert shell.user_ns["year_end"] == 2024
+    finally:
+        InteractiveShell.clear_instance()

@@ -3,12 +3,14 @@
 papermill only logs "Passed unknown parameter" and never checks a type, and JupyterLab checks
 nothing; here the notebook's namespace is checked with the very rules `ccp-analysis build -p`
 uses, so every client refuses the same values with the same message (a raised error makes
-papermill exit non-zero). Unknown names are seen because papermill injects every `-p` into the
-namespace: any literal value there that the declaration does not name is refused.
+papermill exit non-zero). Unknown names are seen because papermill writes every `-p` into an
+injected cell right after the parameters cell: any name it sets that the declaration does not
+name is refused.
 """
 
 from __future__ import annotations
 
+import ast
 import types
 from collections.abc import MutableMapping
 from dataclasses import dataclass
@@ -19,27 +21,72 @@ from ccp_analysis.figures import checks
 from ccp_analysis.figures.catalogue import FigureSpec
 from ccp_analysis.figures.texts import FigureText
 
-# What papermill can inject: literals. Functions, modules and IPython's own names are not
-# parameters.
+# Outside a kernel, what can be a parameter: literals (what papermill injects). Functions and
+# modules are not parameters.
 LITERALS = (str, int, float, bool, type(None), list, dict, tuple)
 
 
-def _hidden() -> set[str]:
-    """Names the IPython shell put in the namespace itself (In, Out, exit, ...)."""
+def _literal(node: ast.expr | None) -> bool:
+    try:
+        ast.literal_eval(node)  # type: ignore[arg-type]
+    except (ValueError, TypeError, SyntaxError, RecursionError):
+        return False
+    return True
+
+
+def _assigned(source: str) -> list[str] | None:
+    """Names a cell assigns literals to, if it does nothing else (a parameters or injected
+    cell)."""
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:
+        return None
+    names = []
+    for node in body:
+        targets = node.targets if isinstance(node, ast.Assign) else (
+            [node.target] if isinstance(node, ast.AnnAssign) else None)
+        if not targets or not all(isinstance(t, ast.Name) for t in targets) or not _literal(
+                node.value):  # type: ignore[attr-defined]
+            return None
+        names += [t.id for t in targets]  # type: ignore[attr-defined]
+    return names or None
+
+
+def _set_just_before() -> list[str] | None:
+    """In a kernel: the names set by the cells run right before this one that only assign
+    values (the parameters cell, and papermill's injected cell after it).
+
+    Names a later cell set (a JupyterLab user re-running the hand-off after the rest) are no
+    parameters; the kernel's input history tells them apart. None outside a kernel.
+    """
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython ships with the kernel
-        return set()
+        return None
     shell = get_ipython()
-    return set(getattr(shell, "user_ns_hidden", {})) if shell is not None else set()
+    history = getattr(shell, "user_ns", {}).get("In") if shell is not None else None
+    if not history:
+        return None
+    names: list[str] = []
+    for source in reversed(history[:-1]):  # history[-1] is the hand-off cell itself
+        assigned = _assigned(source)
+        if assigned is None:
+            break
+        names = assigned + names
+    return names
 
 
-def given(namespace: MutableMapping[str, object]) -> dict[str, object]:
-    """The parameter-like names of a namespace: what the parameters and injected cells set."""
-    hidden = _hidden()
+def given(namespace: MutableMapping[str, object], declared: list[str]) -> dict[str, object]:
+    """The parameters a run was given: the declared names, and in a kernel whatever the
+    parameters and injected cells set (the injected one holds every papermill -p, unknown
+    names included); outside a kernel, every literal the namespace holds."""
+    recent = _set_just_before()
+    if recent is not None:
+        names = dict.fromkeys(declared + recent)
+        return {name: namespace[name] for name in names if name in namespace}
     return {name: value for name, value in namespace.items()
-            if not name.startswith("_") and name not in hidden
-            and isinstance(value, LITERALS) and not isinstance(value, types.ModuleType)}
+            if not name.startswith("_") and isinstance(value, LITERALS)
+            and not isinstance(value, types.ModuleType)}
 
 
 @dataclass(frozen=True)
@@ -75,7 +122,8 @@ def start(notebook: str, namespace: MutableMapping[str, object]) -> Run:
     """
     from ccp_analysis import style
 
-    values, notes = checks.resolve(notebook, given(namespace))
+    declared = list(checks.spec_of(notebook).params())
+    values, notes = checks.resolve(notebook, given(namespace, declared))
     namespace.update(values)
     for note in notes:
         print(note)
