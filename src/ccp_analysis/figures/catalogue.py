@@ -179,7 +179,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         description="BABA's daily close or market value from the IPO"),
     FigureSpec(
         "deals_timeline", "Figure 6",
-        "Chinese Tech Deals in Malaysia, 2011-2020 (from Appendix C)", ("deals_timeline",),
+        "Chinese Tech Deals in Malaysia (from Appendix C)", ("deals_timeline",),
         parameters=(_edition(), *_years(2011, 2020),
                     Param("top_companies", "int", 6, "companies shown by name; the rest are "
                           "'Other'", minimum=1)),
