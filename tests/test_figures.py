@@ -456,3 +456,17 @@ def test_handoff_in_an_ipython_shell_reads_the_cells_run_before_it():
         assert shell.user_ns["year_end"] == 2024
     finally:
         InteractiveShell.clear_instance()
+
+
+def test_deals_chart_colours_mean_one_thing():
+    table = figure_data.deals_per_year(ccp_analysis.load("malaysia_deals"), year_start=2011,
+                                       year_end=2020, top_companies=6)
+    fig = charts.deals_stacked(table, title="t", highlight_year=2020,
+                               highlight_text="2020: 5 entries")
+    ax = fig.axes[0]
+    highlight = next(t for t in ax.texts if t.get_text() == "2020: 5 entries").get_color()
+    legend = ax.get_legend()
+    colours = [tuple(h.get_facecolor()) for h in legend.legend_handles]
+    assert len(set(colours)) == len(colours) == 7  # six companies and "Other"
+    assert matplotlib.colors.to_rgba(highlight) not in colours
+    matplotlib.pyplot.close(fig)

@@ -210,10 +210,13 @@ def deals_stacked(table: pd.DataFrame, *, title: str, highlight_year: int | None
     order = [c for c in table["company_group"].drop_duplicates()]
     pivot = pivot[order]
     bottom = pd.Series(0, index=pivot.index)
+    # PALETTE[3] marks the highlighted year's text, and black the totals: companies get the
+    # other colours, so no colour means two things.
+    company_colours = [c for i, c in enumerate(PALETTE) if i not in (3, 7)]
     for i, company in enumerate(order):
         ax.bar(pivot.index.astype(str), pivot[company], bottom=bottom,
-               color=PALETTE[i % len(PALETTE)] if company != "Other" else "#bbbbbb",
-               label=company)
+               color=company_colours[i % len(company_colours)] if company != "Other"
+               else "#bbbbbb", label=company)
         bottom = bottom + pivot[company]
     entries = table.drop_duplicates("year").set_index("year")["entries_in_year"]
     for x, year in enumerate(pivot.index):
