@@ -409,6 +409,13 @@ def test_fig2_colours_mean_one_level_in_both_panels():
 
 
 def test_source_line_clears_legends_placed_below_the_chart():
+    # Drawn in the project style (its constrained layout places the outside legend), as
+    # every notebook draws after the hand-off; rc_context restores the defaults after.
+    with matplotlib.rc_context(fname=str(style.STYLE)):
+        _source_line_clears_legends()
+
+
+def _source_line_clears_legends() -> None:
     fig, ax = matplotlib.pyplot.subplots(figsize=(8, 4.5))
     ax.plot([0, 1], [0, 1], label="a line")
     ax.set_xlabel("x label")
