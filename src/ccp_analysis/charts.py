@@ -199,7 +199,7 @@ def deal_network(nodes: pd.DataFrame, edges: pd.DataFrame, *, title: str) -> Fig
         Line2D([], [], marker="o", linestyle="", color=PALETTE[3], label="Chinese company"),
         Line2D([], [], marker="o", linestyle="", color=PALETTE[2], label="Counterpart"),
         Line2D([], [], color=PALETTE[0], alpha=0.35, label="Deal with a counterpart"),
-        Line2D([], [], color=PALETTE[1], label="Chinese companies in the same deal"),
+        Line2D([], [], color=PALETTE[1], label="Chinese companies stated to deal with each other"),
     ], loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=4, fontsize=7.5,
         title="(n) = number of links", title_fontsize=7.5)
     ax.set_xlim(-0.95, 1.5)  # room for the longest company names, left of their nodes

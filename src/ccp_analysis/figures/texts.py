@@ -163,8 +163,8 @@ def deal_network(table: pd.DataFrame, values: dict, *, nodes: pd.DataFrame) -> F
         alt_text="Two columns of names: Chinese companies on the left, led by "
         + words(list(chinese["node"].head(3))) + "; their counterparts on the right, led by "
         + words(list(counterparts["node"].head(2)))
-        + f"; joined by lines, with {len(co_party)} arcs between Chinese companies named in the "
-        "same deal.",
+        + f"; joined by lines, with {len(co_party)} arcs between Chinese companies an entry "
+        "states dealt with each other.",
         finding=(f"{hub['node']} is the hub with {hub['degree']} links, more than any other "
                  "Chinese company" if hub is not None else "No Chinese company in these years")
         + (f"; Chinese companies appear together in {len(co_party)} pairs ({pairs})."
