@@ -388,7 +388,7 @@ def test_fig3_arcs_stay_clear_of_the_labels_and_the_chart_has_a_legend():
     legend = ax.get_legend()
     assert [t.get_text() for t in legend.get_texts()] == [
         "Chinese company", "Counterpart", "Deal with a counterpart",
-        "Chinese companies in the same deal"]
+        "Chinese companies stated to deal with each other"]
 
 
 def test_fig2_colours_mean_one_level_in_both_panels():
