@@ -71,6 +71,20 @@ def gate_lines_for(problems: list[str], version: str, notebook: str) -> list[str
     return sorted(found)
 
 
+def nbval_cell(executed: Path, shows) -> int:
+    """nbval's number ("Cell N": code cells counted from 0) of the first code cell of an
+    executed notebook whose stored outputs satisfy shows(stream text, display data)."""
+    nb = json.loads(executed.read_text(encoding="utf-8"))
+    code = [cell for cell in nb["cells"] if cell["cell_type"] == "code"]
+    for number, cell in enumerate(code):
+        outputs = cell.get("outputs", [])
+        text = "".join("".join(o.get("text", "")) for o in outputs)
+        data = {key for o in outputs for key in o.get("data", {})}
+        if shows(text, data):
+            return number
+    raise AssertionError(f"no such cell in {executed}")
+
+
 def _revenue(root: Path) -> dict[str, int]:
     text = (root / "data" / "raw" / HUAWEI_RAW).read_text(encoding="utf-8")
     return {row["year"]: int(row["revenue_cny_mn"]) for row in csv.DictReader(io.StringIO(text))}
@@ -108,13 +122,16 @@ def test_changed_raw_value_fails_the_gate_and_nbval(project_copy, rewrite_raw, r
     rows = [p.strip() for p in problems if p.startswith("      ")]
     assert any(r.startswith("-2021,") for r in rows) and any(r.startswith("+2021,") for r in rows)
     assert any(r.startswith("-K42,") for r in rows), rows  # the claim of the 28.6% drop
-    # nbval: fails (exit 1: tests failed), naming the table (cell 2) and the printed summary
-    # (cell 3), which shows the report's -28.6% and the drifted value.
+    # nbval: fails (exit 1: tests failed), naming the cell that shows the table and the cell
+    # that prints the report's -28.6%, and shows that value and the drifted one.
     output = nbval.stdout + nbval.stderr
     assert nbval.returncode == 1, output[-3000:]
-    for cell in (2, 3):
+    executed = root / "reports" / version / "notebooks" / f"{FIG4}.ipynb"
+    table_cell = nbval_cell(executed, lambda text, data: "text/html" in data)
+    summary_cell = nbval_cell(executed, lambda text, data: old_cny in text)
+    for cell in (table_cell, summary_cell):
         failed = rf"^FAILED reports/[^/\s]+/notebooks/{FIG4}\.ipynb::Cell {cell}\b"
-        assert re.search(failed, output, flags=re.MULTILINE), output[-3000:]
+        assert re.search(failed, output, flags=re.MULTILINE), (cell, output[-3000:])
     assert old_cny in output and new_cny in output, output[-3000:]
 
 

@@ -74,9 +74,10 @@ def test_parameters_cell_is_typed(path):
     tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
     assert len(tagged) == 1, f"{path.name}: {len(tagged)} cells tagged 'parameters', expected 1"
     assert tagged[0]["cell_type"] == "code"
-    # declared() raises ParameterError for any line that is not `name: type = literal` with
-    # type str/int/float/bool and a default of that type.
-    declared = params.declared(path)
+    # check_cell() reads the cell with papermill's inspector and raises ParameterError for any
+    # line that is not `name: type = literal` with type str/int/float/bool and a default of that
+    # type, or that differs from the figure's declaration.
+    declared = params.check_cell(path)
     lines = [line for line in "".join(tagged[0]["source"]).splitlines() if line.strip()]
     assert len(declared) == len(lines), f"{path.name}: {len(lines)} lines, " \
         f"{len(declared)} parameters"

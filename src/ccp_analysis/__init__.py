@@ -1,3 +1,33 @@
-"""ccp-analysis: the figures of CSIS's "CCP Inc. in Malaysia" (2022), from traceable data."""
+"""ccp-analysis: the figures of CSIS's "CCP Inc. in Malaysia" (2022), from traceable data.
+
+    import ccp_analysis
+    ccp_analysis.frames()                                   # every tidy frame, described
+    ccp_analysis.load("huawei_revenue", edition="updated")  # one row per year (ECB rates)
+
+See the README's "Using the library".
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __version__ = "0.1.0"
+__all__ = ["__version__", "frames", "load"]
+
+
+def load(name: str, edition: str = "as-published", fx_series: str | None = "ecb"
+         ) -> pd.DataFrame:
+    """One tidy frame, one row per key, as an edition sees it (see `ccp_analysis.api.load`)."""
+    from ccp_analysis import api  # pandas only when asked for, so the CLI starts fast
+
+    return api.load(name, edition=edition, fx_series=fx_series)
+
+
+def frames() -> pd.DataFrame:
+    """Every frame `load` knows, with its description, key and columns."""
+    from ccp_analysis import api
+
+    return api.frames()

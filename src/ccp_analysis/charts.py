@@ -91,15 +91,24 @@ def support_bars(by_channel: pd.DataFrame, sensitivity: pd.DataFrame, *, title: 
     return fig
 
 
+# Levels of government, each with one colour wherever it appears in Figure 2.
+LEVEL_COLOURS = {"central": PALETTE[0], "provincial": PALETTE[1], "municipal": PALETTE[2],
+                 "provincial and municipal": PALETTE[4]}
+
+
+def _level_colour(level: str) -> str:
+    return LEVEL_COLOURS.get(level, PALETTE[5])
+
+
 def alibaba_support(items: pd.DataFrame, *, title: str, standard_rate: float) -> Figure:
-    """Left: each measure by year and place, coloured by level. Right: stated tax rates."""
+    """Left: each measure by year and place. Right: stated tax rates. Colour = level, in both."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.8), width_ratios=[1.6, 1])
     levels = sorted(items["government_level"].unique())
     places = sorted(items["place"].unique())
-    for i, level in enumerate(levels):
+    for level in levels:
         rows = items[items["government_level"] == level]
         left.scatter(rows["year"], [places.index(p) for p in rows["place"]], s=90,
-                     color=PALETTE[i], label=level, zorder=3)
+                     color=_level_colour(level), label=level, zorder=3)
         for _, row in rows.iterrows():
             label = row["instrument"].replace("regulatory or policy measure", "regulatory") + (
                 f" ({_bn(row['amount_usd'] / 1e9)})" if pd.notna(row["amount_usd"]) else "")
@@ -110,17 +119,22 @@ def alibaba_support(items: pd.DataFrame, *, title: str, standard_rate: float) ->
     left.set_xticks(years, [str(y) for y in years])
     left.set_xlim(min(years) - 0.7, max(years) + 0.7)
     left.set_ylim(-0.6, len(places) - 0.3)
-    left.legend(title="Level of government", loc="upper center", bbox_to_anchor=(0.5, -0.1),
-                ncols=4, fontsize=8, title_fontsize=8)
+    left.legend(title="Level of government (both panels)", loc="upper center",
+                bbox_to_anchor=(0.5, -0.1), ncols=4, fontsize=8, title_fontsize=8)
     left.set_title("Measures by place and year", fontsize=10)
     rates = items[items["tax_rate_pct"].notna()]
     labels = [f"{r['year']} {r['place']}" for _, r in rates.iterrows()]
-    right.bar(labels, rates["tax_rate_pct"], color=PALETTE[2])
-    right.axhline(standard_rate, color=PALETTE[3], linestyle="--", linewidth=1)
-    right.text(len(rates) - 0.5, standard_rate, f"standard rate {standard_rate:g}%",
-               color=PALETTE[3], ha="right", va="bottom", fontsize=8)
+    right.bar(labels, rates["tax_rate_pct"],
+              color=[_level_colour(level) for level in rates["government_level"]])
+    # The standard rate is a reference, not a level: black, dashed.
+    right.axhline(standard_rate, color=PALETTE[7], linestyle="--", linewidth=1)
+    right.text(max(len(rates), 1) - 0.5, standard_rate, f"standard rate {standard_rate:g}%",
+               color=PALETTE[7], ha="right", va="bottom", fontsize=8)
     for x, value in enumerate(rates["tax_rate_pct"]):
         right.text(x, value, f"{value:g}%", ha="center", va="bottom", fontsize=8)
+    if rates.empty:
+        right.text(0.5, 0.5, "no stated tax rate in these years", transform=right.transAxes,
+                   ha="center", va="center", fontsize=9, color="#555555")
     right.set_ylim(0, standard_rate * 1.25)
     right.set_ylabel("Tax rate, percent")
     right.set_title("Stated tax rates against the standard rate", fontsize=10)
@@ -163,9 +177,12 @@ def deal_network(nodes: pd.DataFrame, edges: pd.DataFrame, *, title: str) -> Fig
     for _, edge in edges.iterrows():
         (x0, y0), (x1, y1) = pos[edge["company"]], pos[edge["counterpart"]]
         if edge["edge_kind"] == "co-party":
+            # Both ends stand in the left column, labels to their left: bend the arc to the
+            # right (arc3 puts its control point at rad * dy to the right of the chord).
+            rad = 0.5 if y1 > y0 else -0.5
             ax.annotate("", (x1, y1), (x0, y0), arrowprops={
                 "arrowstyle": "-", "color": PALETTE[1], "linewidth": 0.8 + 0.6 * edge["n_deals"],
-                "connectionstyle": "arc3,rad=0.5"})
+                "connectionstyle": f"arc3,rad={rad}", "shrinkA": 3, "shrinkB": 3})
         else:
             ax.plot([x0, x1], [y0, y1], color=PALETTE[0], alpha=0.35,
                     linewidth=0.6 + 0.6 * edge["n_deals"], zorder=1)
@@ -176,7 +193,16 @@ def deal_network(nodes: pd.DataFrame, edges: pd.DataFrame, *, title: str) -> Fig
         ax.text(node["x"] + (-0.02 if left else 0.02), node["y"],
                 f"{node['node']} ({node['degree']})", ha="right" if left else "left",
                 va="center", fontsize=7.5 if left else 6.5)
-    ax.set_xlim(-0.55, 1.5)
+    from matplotlib.lines import Line2D
+
+    ax.legend(handles=[
+        Line2D([], [], marker="o", linestyle="", color=PALETTE[3], label="Chinese company"),
+        Line2D([], [], marker="o", linestyle="", color=PALETTE[2], label="Counterpart"),
+        Line2D([], [], color=PALETTE[0], alpha=0.35, label="Deal with a counterpart"),
+        Line2D([], [], color=PALETTE[1], label="Chinese companies stated to deal with each other"),
+    ], loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=4, fontsize=7.5,
+        title="(n) = number of links", title_fontsize=7.5)
+    ax.set_xlim(-0.95, 1.5)  # room for the longest company names, left of their nodes
     ax.set_ylim(-0.02, 1.02)
     ax.axis("off")
     ax.set_title(title)
@@ -190,13 +216,18 @@ def revenue_bars(table: pd.DataFrame, *, title: str, ylabel: str, highlight_year
     ax.bar(table["year"].astype(str), table["revenue_bn"], color=colours)
     for x, value in enumerate(table["revenue_bn"]):
         ax.text(x, value, f"{value:,.1f}", ha="center", va="bottom", fontsize=8)
+    top = table["revenue_bn"].max()
     if highlight_year is not None and highlight_year in set(table["year"]):
         x = list(table["year"]).index(highlight_year)
         value = table.loc[table["year"] == highlight_year, "revenue_bn"].iloc[0]
-        ax.annotate(highlight_text, (x, value * 1.05), xytext=(0, 30), textcoords="offset points",
-                    ha="center", fontsize=9, color=PALETTE[3], fontweight="bold",
+        # Above the tallest bar and its value label, on white so no gridline runs through it;
+        # the arrow stops above the highlighted bar's own value label.
+        ax.annotate(highlight_text, (x, value + top * 0.07), xytext=(x, top * 1.2),
+                    textcoords="data", ha="center", va="bottom", fontsize=9,
+                    color=PALETTE[3], fontweight="bold", zorder=4,
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5},
                     arrowprops={"arrowstyle": "->", "color": PALETTE[3]})
-    ax.set_ylim(0, table["revenue_bn"].max() * 1.2)
+    ax.set_ylim(0, top * 1.35)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     return fig
@@ -226,10 +257,13 @@ def deals_stacked(table: pd.DataFrame, *, title: str, highlight_year: int | None
     order = [c for c in table["company_group"].drop_duplicates()]
     pivot = pivot[order]
     bottom = pd.Series(0, index=pivot.index)
+    # PALETTE[3] marks the highlighted year's text, and black the totals: companies get the
+    # other colours, so no colour means two things.
+    company_colours = [c for i, c in enumerate(PALETTE) if i not in (3, 7)]
     for i, company in enumerate(order):
         ax.bar(pivot.index.astype(str), pivot[company], bottom=bottom,
-               color=PALETTE[i % len(PALETTE)] if company != "Other" else "#bbbbbb",
-               label=company)
+               color=company_colours[i % len(company_colours)] if company != "Other"
+               else "#bbbbbb", label=company)
         bottom = bottom + pivot[company]
     entries = table.drop_duplicates("year").set_index("year")["entries_in_year"]
     for x, year in enumerate(pivot.index):

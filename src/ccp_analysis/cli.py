@@ -18,6 +18,7 @@ EPILOG = textwrap.dedent("""\
       ccp-analysis data build                  rebuild data/processed from data/raw
       ccp-analysis build                       build both editions into reports/<version>/
       ccp-analysis build --edition updated --only fig4_huawei_revenue -p fx_series=oecd_imf
+      ccp-analysis params fig4_huawei_revenue  what a notebook's parameters accept
       ccp-analysis latest --notebooks          executed notebooks of the latest versions
       ccp-analysis check                       rebuild and compare with the committed manifests
       ccp-analysis prune as-published-1a2b3c4d5e6f
@@ -65,6 +66,29 @@ def cmd_build(args: argparse.Namespace) -> int:
     )
     for line in result:
         print(line)
+    return 0
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    from ccp_analysis.figures import checks
+
+    name = args.notebook.removesuffix(".ipynb").rsplit("/", 1)[-1]
+    spec = checks.spec_of(name)
+    print(f"{spec.heading()} ({name}.ipynb)" if spec.label else f"{name}.ipynb")
+    if spec.frames:
+        print(f"  reads: {', '.join(spec.frames)}; outputs: {', '.join(spec.outputs)}")
+    presets = {}
+    for param in spec.parameters:
+        if param.open_end and spec.span is not None:
+            presets[param.name] = [checks.data_span(spec.span.frame, spec.span.first,
+                                                    spec.span.last, e)[1]
+                                   for e in ("as-published", "updated")]
+    for param in spec.parameters:
+        default = repr(param.default) + (
+            f" = end of the data ({presets[param.name][0]} as-published, "
+            f"{presets[param.name][1]} updated)" if param.name in presets else "")
+        print(f"  {param.name}: {param.type_name} = {default}")
+        print(f"      accepts {param.describe()}; {param.help}")
     return 0
 
 
@@ -178,6 +202,9 @@ def parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    from ccp_analysis import __version__
+
+    top.add_argument("--version", action="version", version=f"ccp-analysis {__version__}")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     data = sub.add_parser(
@@ -220,9 +247,11 @@ def parser() -> argparse.ArgumentParser:
                        help="build only this notebook (name without .ipynb, e.g. "
                        "fig5_alibaba_stock); repeatable. The version then holds only these.")
     build.add_argument("-p", "--param", action="append", metavar="NAME=VALUE",
-                       help="override a notebook parameter, checked against each notebook's "
-                       "parameters cell before any kernel starts; NOTEBOOK:NAME=VALUE targets "
-                       "one notebook. Repeatable.")
+                       help="override a notebook parameter, checked against the figure's "
+                       "declaration (ccp_analysis.figures) before any kernel starts, with the "
+                       "same checks and messages as the notebook's own hand-off cell under "
+                       "papermill or JupyterLab; NOTEBOOK:NAME=VALUE targets one notebook. "
+                       "Repeatable. 'ccp-analysis params NOTEBOOK' lists what each accepts.")
     build.add_argument("--jobs", type=int, default=2, metavar="N",
                        help="notebooks run at once (default 2, the machine's cores)")
     build.add_argument("--version", metavar="LABEL",
@@ -230,6 +259,15 @@ def parser() -> argparse.ArgumentParser:
                        "'_', '-'; at most 64). A label that exists with other content is "
                        "refused.")
     build.set_defaults(func=cmd_build)
+
+    params = sub.add_parser(
+        "params", help="list a notebook's parameters: type, what is accepted, default",
+        description="The parameters a notebook declares (ccp_analysis.figures): type, what is "
+        "accepted, the default (open ends resolved per edition) and what each does. The same "
+        "for -p of 'build' and for papermill's -p.")
+    params.add_argument("notebook", metavar="NOTEBOOK",
+                        help="notebook name, e.g. fig4_huawei_revenue (or its .ipynb path)")
+    params.set_defaults(func=cmd_params)
 
     latest = sub.add_parser("latest", help="print the latest version of each edition",
                             description="Print the latest version of each edition, or its "

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ccp_analysis import deals, fx, huawei, paths, schemas, stock, support
+from ccp_analysis import claims, deals, fx, huawei, paths, schemas, stock, support
 
 DICTIONARY = "DATA_DICTIONARY.md"
 
@@ -32,6 +32,8 @@ BUILDERS: dict[str, Callable[[Built], pd.DataFrame]] = {
     "malaysia_deals": lambda _: deals.malaysia_deals(),
     "malaysia_deal_edges": lambda built: deals.deal_edges(built["malaysia_deals"]),
     "ai_park_network": lambda _: deals.ai_park_network(),
+    "alibaba_ipo": lambda _: stock.alibaba_ipo(),
+    "report_claims": lambda _: claims.report_claims(),
 }
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ccp_analysis import deals, fx, huawei, money, periods, raw, stock, support
+from ccp_analysis.claims import table as claims_table
 
 
 @dataclass(frozen=True)
@@ -299,6 +300,46 @@ _register(Frame(
         _RAW_LINE,
     ),
     sources=(deals.NETWORK,),
+))
+
+
+_register(Frame(
+    name="alibaba_ipo",
+    description="Alibaba's IPO terms: the offer price per ADS and the first trading day with "
+    "its open and close, as the final prospectus and the news of the day give them.",
+    key=("field",), sort=("field",),
+    columns=(
+        Col("field", "str", "What the value is (ipo_offer_price, first_trade_date, ...)."),
+        Col("value", "str", "The value as printed: a number in `unit` or an ISO date."),
+        Col("unit", "str", "Unit of the value."),
+        Col("status", "str", "How far the value is verified."),
+        Col("source", "str", "Where the value comes from."),
+        _RAW_LINE,
+    ),
+    sources=(stock.IPO,),
+))
+_register(Frame(
+    name="report_claims",
+    description="Every quantitative statement of the report under each reading, with the rule "
+    "its verdict follows: what the claims audit (ccp_analysis.claims) judges.",
+    key=("claim_id",), sort=("raw_line",),
+    columns=(
+        Col("claim_id", "str", "Claim id, K01 onwards, ascending in the file (ids are kept when "
+            "rows are added or removed)."),
+        Col("location", "str", "Where the statement stands (chapter, figure, appendix row)."),
+        Col("quote", "str", "The report's words stating the value."),
+        Col("stated_value", "str", "The value stated, in `unit` (a month as YYYY-MM, a year, "
+            "or a plain number; for thresholds the bound)."),
+        Col("unit", "str", "Unit of stated_value.", isin=claims_table.UNITS),
+        Col("method", "str", "Recompute method of ccp_analysis.claims.METHODS, or stated_only."),
+        Col("tolerance", "float", "Absolute tolerance in `unit` (NaN where the rule compares "
+            "exactly).", nullable=True),
+        Col("reading", "str", "The reading or assumption the verdict depends on (share basis, "
+            "baseline, series); empty when there is none."),
+        Col("note", "str", "The rule the verdict follows, or why the claim is stated only."),
+        _RAW_LINE,
+    ),
+    sources=(claims_table.CLAIMS,),
 ))
 
 

@@ -65,3 +65,21 @@ def alibaba_stock() -> pd.DataFrame:
         "raw_line",
     ]
     return merged[columns]
+
+
+IPO = "market/alibaba_ipo.csv"
+IPO_COLUMNS = ["field", "value", "unit", "status", "source"]
+
+
+def alibaba_ipo() -> pd.DataFrame:
+    """Alibaba's IPO terms (offer price, first trading day and its prices), one row per field
+    as the prospectus and the news of the day give them; values stay text (a date or a price)."""
+    table = raw.read_csv(IPO, IPO_COLUMNS)
+    return pd.DataFrame({
+        "field": table["field"],
+        "value": table["value"],
+        "unit": table["unit"],
+        "status": table["status"],
+        "source": table["source"],
+        "raw_line": table[raw.LINE].astype("int64"),
+    }).sort_values("field", ignore_index=True)

@@ -6,8 +6,12 @@ and producer, SVG without date and with a fixed hash salt (in ccp.mplstyle).
 
 from __future__ import annotations
 
+import base64
+import html
+import io
 import json
 import os
+import textwrap
 from pathlib import Path
 
 import matplotlib as mpl
@@ -42,24 +46,89 @@ def output_dir() -> Path | None:
     return Path(value) if value else None
 
 
+def frame(fig: plt.Figure, name: str, source_note: str) -> None:
+    """Put the report's number and title at the top of the image and the source line below.
+
+    A figure lifted out of the report or the index keeps what it is and where its data came
+    from. The chart's own heading (with the span it plots) stays under the number and title.
+    """
+    from ccp_analysis import figures
+
+    spec = figures.by_output().get(name)
+    heading = spec.heading() if spec is not None else name
+    existing = fig.get_suptitle()
+    fig.suptitle(heading + (f"\n{existing}" if existing else ""), x=0.01, ha="left",
+                 fontsize=12, fontweight="bold")
+    # The source line gets a band of its own under everything the layout places (legends
+    # below the axes included): the figure grows by the band, the layout keeps the rest.
+    text = textwrap.fill(source_note, int(fig.get_figwidth() * 17))  # 7.5 pt characters/line
+    band = 0.12 + 0.14 * (text.count("\n") + 1)  # inches
+    width, height = fig.get_size_inches()
+    # Legends a chart put below everything on the figure: measured where the layout puts them,
+    # then anchored just above the band, with the layout kept above them.
+    fig.canvas.draw()
+    below = [legend for legend in fig.legends
+             if legend.get_window_extent().y1 < fig.bbox.height / 2]
+    legend_height = max((legend.get_window_extent().height / fig.dpi for legend in below),
+                        default=0.0)
+    fig.set_size_inches(width, height + band)
+    share = band / (height + band)
+    for legend in below:
+        legend.set_loc("lower center")
+        legend.set_bbox_to_anchor((0, share, 1, 1 - share), transform=fig.transFigure)
+    bottom = share + (legend_height + 0.05 if below else 0) / (height + band)
+    engine = fig.get_layout_engine()
+    if engine is not None and hasattr(engine, "set"):
+        engine.set(rect=(0, bottom, 1, 1 - bottom))
+    fig.text(0.01, share / 2, text, ha="left", va="center", fontsize=7.5, color="#555555")
+
+
+def show(fig: plt.Figure, alt_text: str) -> None:
+    """Show a figure inline with its alt text, whatever backend MPLBACKEND selects.
+
+    The image is displayed explicitly (not by the inline backend, which MPLBACKEND=Agg turns
+    off): as HTML with an alt attribute, which `jupyter nbconvert --to html` keeps, and as PNG
+    carrying the alt text in its metadata; the plain-text form is the alt text itself.
+    """
+    from IPython.display import display
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100, metadata=METADATA["png"])
+    png = base64.b64encode(buffer.getvalue()).decode("ascii")
+    display({"image/png": png,
+             "text/html": f'<img alt="{html.escape(alt_text)}" src="data:image/png;base64,'
+                          f'{png}"/>',
+             "text/plain": alt_text},
+            metadata={"image/png": {"alt": alt_text}}, raw=True)
+
+
 def export(fig: plt.Figure, name: str, *, caption: str, alt_text: str,
            source_note: str) -> None:
-    """Save a figure as PNG (300 dpi), SVG and PDF plus a JSON sidecar with its caption.
+    """Number, title and source line the figure, show it with its alt text, and in a build save
+    it as PNG (300 dpi), SVG and PDF plus a JSON sidecar with its caption.
 
-    Outside a build (no CCP_OUTPUT_DIR) nothing is written: the figure only shows inline.
+    Outside a build (no CCP_OUTPUT_DIR) nothing is written: the figure only shows inline. The
+    figure is closed afterwards, so an inline backend does not show it a second time.
     """
     # Returns nothing, so a notebook cell ending in export() shows no run-specific paths.
+    frame(fig, name, source_note)
+    # Lay out once and freeze: constrained layout would otherwise move things a little on each
+    # save, so the image shown (compared by nbval as HTML) would depend on whether a build
+    # saved files first. Shown first, saved after, all from the same layout.
+    fig.canvas.draw()
+    fig.set_layout_engine("none")
+    show(fig, alt_text)
     target = output_dir()
-    if target is None:
-        return
-    folder = target / "figures"
-    folder.mkdir(parents=True, exist_ok=True)
-    for fmt in FORMATS:
-        fig.savefig(folder / f"{name}.{fmt}", format=fmt, metadata=METADATA[fmt])
-    sidecar = folder / f"{name}.json"
-    sidecar.write_text(json.dumps({"name": name, "caption": caption, "alt_text": alt_text,
-                                   "source_note": source_note}, indent=2, ensure_ascii=False)
-                       + "\n", encoding="utf-8")
+    if target is not None:
+        folder = target / "figures"
+        folder.mkdir(parents=True, exist_ok=True)
+        for fmt in FORMATS:
+            fig.savefig(folder / f"{name}.{fmt}", format=fmt, metadata=METADATA[fmt])
+        sidecar = folder / f"{name}.json"
+        sidecar.write_text(json.dumps({"name": name, "caption": caption, "alt_text": alt_text,
+                                       "source_note": source_note}, indent=2,
+                                      ensure_ascii=False) + "\n", encoding="utf-8")
+    plt.close(fig)
 
 
 def export_table(frame: pd.DataFrame, name: str) -> None:

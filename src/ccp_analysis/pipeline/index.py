@@ -6,6 +6,8 @@ import csv
 import json
 from pathlib import Path
 
+from ccp_analysis import figures
+
 AUDIT_TABLE = "claims_audit.csv"
 AUDIT_COLUMNS = ("claim_id", "location", "stated_value", "unit", "recomputed_value", "verdict",
                  "explanation")
@@ -13,6 +15,26 @@ AUDIT_COLUMNS = ("claim_id", "location", "stated_value", "unit", "recomputed_val
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _figure(folder: Path, sidecar: Path, level: str) -> list[str]:
+    meta = json.loads(sidecar.read_text(encoding="utf-8"))
+    name = meta["name"]
+    table = f"tables/{name}.csv"
+    return ([f"{level} {name}", ""] if level else []) + [
+        f"![{meta['alt_text']}](figures/{name}.png)",
+        "",
+        f"**{meta['caption']}**",
+        "",
+        f"*{meta['source_note']}*",
+        "",
+        f"Alt text: {meta['alt_text']}",
+        "",
+        f"Files: [PNG](figures/{name}.png) · [SVG](figures/{name}.svg) · "
+        f"[PDF](figures/{name}.pdf)"
+        + (f" · [data]({table})" if (folder / table).is_file() else ""),
+        "",
+    ]
 
 
 def render(folder: Path, manifest: dict) -> str:
@@ -25,26 +47,19 @@ def render(folder: Path, manifest: dict) -> str:
         "executed notebooks in [notebooks/](notebooks/).",
         "",
     ]
-    for sidecar in sorted((folder / "figures").glob("*.json")):
-        meta = json.loads(sidecar.read_text(encoding="utf-8"))
-        name = meta["name"]
-        table = f"tables/{name}.csv"
-        lines += [
-            f"## {name}",
-            "",
-            f"![{meta['alt_text']}](figures/{name}.png)",
-            "",
-            f"**{meta['caption']}**",
-            "",
-            f"*{meta['source_note']}*",
-            "",
-            f"Alt text: {meta['alt_text']}",
-            "",
-            f"Files: [PNG](figures/{name}.png) · [SVG](figures/{name}.svg) · "
-            f"[PDF](figures/{name}.pdf)"
-            + (f" · [data]({table})" if (folder / table).is_file() else ""),
-            "",
-        ]
+    # The report's order and its numbers and titles; a figure no declaration names (none
+    # should exist) follows under its file name rather than being dropped.
+    sidecars = {p.stem: p for p in sorted((folder / "figures").glob("*.json"))}
+    for spec in figures.FIGURES:
+        present = [name for name in spec.outputs if name in sidecars]
+        if not present:
+            continue
+        lines += [f"## {spec.heading()}", ""]
+        for name in present:
+            lines += _figure(folder, sidecars.pop(name), level="###" if len(present) > 1
+                             else "")
+    for name, sidecar in sidecars.items():
+        lines += [f"## {name}", ""] + _figure(folder, sidecar, level="")
     audit = folder / "tables" / AUDIT_TABLE
     if audit.is_file():
         with audit.open(encoding="utf-8", newline="") as handle:
@@ -62,7 +77,9 @@ def render(folder: Path, manifest: dict) -> str:
                   for row in rows]
         lines.append("")
     lines += ["## Parameters", ""]
-    for notebook, values in sorted(manifest["parameters"].items()):
+    order = {name: i for i, name in enumerate(figures.report_order())}
+    for notebook, values in sorted(manifest["parameters"].items(),
+                                   key=lambda kv: (order.get(kv[0], len(order)), kv[0])):
         shown = ", ".join(f"`{k}={v!r}`" for k, v in sorted(values.items()))
         lines.append(f"- `{notebook}`: {shown}")
     lines.append("")

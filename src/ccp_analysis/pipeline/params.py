@@ -1,28 +1,24 @@
-"""Notebook parameters: read from the `parameters` cell, overridden, checked before any kernel.
+"""`build -p` overrides: parsed, matched to notebooks, and checked before any kernel starts.
 
-papermill only warns about unknown parameter names and never checks types, so a typo would
-build a figure with the default silently. Here every override is checked against the names
-and annotated types of the notebook's parameters cell, and values are checked for meaning
-(dates, ranges, known series) before a single kernel starts.
+What a parameter accepts is declared once, in `ccp_analysis.figures`; the notebooks' hand-off
+cell applies the same checks, so papermill and JupyterLab refuse what the build refuses, with
+the same message. A notebook's parameters cell, read with papermill's own inspector, must agree
+with its declaration (names, types and defaults): `check_cell`, run by the test suite.
 """
 
 from __future__ import annotations
 
 import ast
-import datetime as dt
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from ccp_analysis.errors import ParameterError
+from ccp_analysis.figures import checks
+from ccp_analysis.figures import parameters as rules
 
-SUPPORTED = {"str": str, "int": int, "float": float, "bool": bool}
+SUPPORTED = rules.TYPES
 # Set by the build itself, never by -p.
 RESERVED = ("edition",)
-CHOICES = {
-    "currency": ("USD", "CNY"),
-    "measure": ("price", "market_value"),
-}
 
 
 @dataclass(frozen=True)
@@ -32,53 +28,63 @@ class Parameter:
     default: object
 
 
-def parameters_cell(notebook: Path) -> str:
-    nb = json.loads(notebook.read_text(encoding="utf-8"))
-    cells = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
-    if len(cells) != 1:
-        raise ParameterError(f"{notebook.name}: expected exactly one cell tagged 'parameters', "
-                             f"found {len(cells)}")
-    return "".join(cells[0]["source"])
+def cell_parameters(notebook: Path) -> dict[str, Parameter]:
+    """The parameters cell as papermill reads it: `name: type = literal  # help` lines."""
+    from papermill.inspection import inspect_notebook
+
+    try:
+        found = inspect_notebook(str(notebook))
+    except ValueError as exc:  # papermill: no cell tagged 'parameters', or not a notebook
+        raise ParameterError(f"{notebook.name}: {exc}") from None
+    if not found:
+        raise ParameterError(f"{notebook.name}: expected exactly one cell tagged 'parameters' "
+                             "with 'name: type = value' lines")
+    result = {}
+    for name, entry in found.items():
+        type_name = entry["inferred_type_name"]
+        if type_name not in SUPPORTED:
+            raise ParameterError(f"{notebook.name}: parameter '{name}' has type {type_name}; "
+                                 f"supported: {', '.join(SUPPORTED)}")
+        try:
+            default = ast.literal_eval(entry["default"])
+        except (ValueError, SyntaxError):
+            raise ParameterError(f"{notebook.name}: parameter '{name}' default "
+                                 f"{entry['default']!r} is not a literal") from None
+        if type(default) is not SUPPORTED[type_name]:
+            raise ParameterError(f"{notebook.name}: parameter '{name}' default {default!r} "
+                                 f"is not a {type_name}")
+        result[name] = Parameter(name, type_name, default)
+    return result
 
 
 def declared(notebook: Path) -> dict[str, Parameter]:
-    """The parameters of a notebook: `name: type = literal` lines of its parameters cell."""
-    source = parameters_cell(notebook)
-    found: dict[str, Parameter] = {}
-    for node in ast.parse(source).body:
-        if not (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
-                and isinstance(node.annotation, ast.Name) and node.value is not None):
-            raise ParameterError(f"{notebook.name}: parameters cell line {node.lineno}: "
-                                 "expected 'name: type = value' with type str, int, float or bool")
-        type_name = node.annotation.id
-        if type_name not in SUPPORTED:
-            raise ParameterError(f"{notebook.name}: parameter '{node.target.id}' has type "
-                                 f"{type_name}; supported: {', '.join(SUPPORTED)}")
-        default = ast.literal_eval(node.value)
-        if type(default) is not SUPPORTED[type_name]:
-            raise ParameterError(f"{notebook.name}: parameter '{node.target.id}' default "
-                                 f"{default!r} is not a {type_name}")
-        found[node.target.id] = Parameter(node.target.id, type_name, default)
-    return found
+    """A notebook's parameters as its declaration in ccp_analysis.figures gives them.
+
+    Cheap (no papermill import): the build passes every value to papermill explicitly, so the
+    declaration, not the cell, decides what a build runs with. `check_cell` keeps the cell equal.
+    """
+    spec = checks.spec_of(notebook.stem)
+    return {p.name: Parameter(p.name, p.type_name, p.default) for p in spec.parameters}
+
+
+def check_cell(notebook: Path) -> dict[str, Parameter]:
+    """The parameters cell, read by papermill's inspector, must equal the declaration; what a
+    papermill or JupyterLab run starts from is then what the build and the README say."""
+    wanted = declared(notebook)
+    cell = cell_parameters(notebook)
+    if cell != wanted:
+        differ = sorted(set(cell.items()) ^ set(wanted.items()), key=lambda kv: kv[0])
+        raise ParameterError(f"{notebook.name}: the parameters cell disagrees with the "
+                             f"declaration in ccp_analysis.figures: "
+                             + "; ".join(f"{n} {p.type_name} = {p.default!r}"
+                                         f" ({'cell' if cell.get(n) == p else 'declared'})"
+                                         for n, p in differ))
+    return wanted
 
 
 def coerce(notebook: str, param: Parameter, text: str) -> object:
-    """A -p value (text) as the parameter's type, or an error naming what is expected."""
-    expected = f"expected {param.type_name}"
-    try:
-        if param.type_name == "bool":
-            lowered = text.strip().lower()
-            if lowered not in ("true", "false", "1", "0", "yes", "no"):
-                raise ValueError
-            return lowered in ("true", "1", "yes")
-        if param.type_name == "int":
-            return int(text)
-        if param.type_name == "float":
-            return float(text)
-        return text
-    except ValueError:
-        raise ParameterError(f"notebook {notebook}: parameter '{param.name}' value {text!r}: "
-                             f"{expected} (default {param.default!r})") from None
+    """A -p value (text) as the parameter's type, or the refusal every client gives."""
+    return rules.coerce(notebook, checks.spec_of(notebook).params()[param.name], text)
 
 
 def parse_overrides(items: list[str]) -> list[tuple[str | None, str, str]]:
@@ -110,10 +116,9 @@ def resolve(notebooks: dict[str, dict[str, Parameter]],
         for nb in names:
             param = notebooks[nb].get(name)
             if param is None:
-                if target:
-                    raise ParameterError(
-                        f"notebook {nb}: unknown parameter '{name}'; accepted: "
-                        f"{', '.join(notebooks[nb])}")
+                # One notebook: the very message its hand-off cell gives under papermill.
+                if target or len(names) == 1:
+                    raise rules.unknown(nb, checks.spec_of(nb).params(), name)
                 continue
             result[nb][name] = coerce(nb, param, text)
             applied = True
@@ -124,38 +129,6 @@ def resolve(notebooks: dict[str, dict[str, Parameter]],
     return result
 
 
-def _date(notebook: str, name: str, value: object) -> dt.date | None:
-    if value == "":
-        return None
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ParameterError(f"notebook {notebook}: parameter '{name}' value {value!r}: expected "
-                             "a date as YYYY-MM-DD" + (" or '' for the end of the data"
-                                                       if name.endswith("_end") else "")) from None
-
-
 def check_values(notebook: str, values: dict[str, object]) -> None:
-    """Meaning checks: known choices, dates that parse, ranges that run forwards."""
-    from ccp_analysis import fx  # light: no pandas work at import
-
-    for name, allowed in CHOICES.items():
-        if name in values and values[name] not in allowed:
-            raise ParameterError(f"notebook {notebook}: parameter '{name}' value "
-                                 f"{values[name]!r}: expected one of {', '.join(allowed)}")
-    if "fx_series" in values and values["fx_series"] not in fx.SERIES:
-        raise ParameterError(f"notebook {notebook}: parameter 'fx_series' value "
-                             f"{values['fx_series']!r}: expected one of {', '.join(fx.SERIES)}")
-    for prefix in ("year", "date"):
-        start, end = values.get(f"{prefix}_start"), values.get(f"{prefix}_end")
-        if prefix == "date":
-            start = _date(notebook, "date_start", start) if start is not None else None
-            end = _date(notebook, "date_end", end) if end is not None else None
-        if start is not None and end is not None and end < start:
-            raise ParameterError(f"notebook {notebook}: parameter '{prefix}_end' value "
-                                 f"{values[f'{prefix}_end']!r} is before '{prefix}_start' "
-                                 f"{values[f'{prefix}_start']!r}")
-    for name in ("top_companies", "min_degree"):
-        if name in values and int(values[name]) < 1:  # type: ignore[call-overload]
-            raise ParameterError(f"notebook {notebook}: parameter '{name}' value "
-                                 f"{values[name]!r}: expected a whole number of 1 or more")
+    """Meaning checks: known choices, minimums, dates that parse, ranges that run forwards."""
+    rules.check_values(notebook, checks.spec_of(notebook).params(), values)

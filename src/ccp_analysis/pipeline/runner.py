@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import multiprocessing
 import os
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from ccp_analysis import __version__, paths, raw
+from ccp_analysis import __version__, figures, paths, raw
 from ccp_analysis.determinism import DETERMINISM_ENV
 from ccp_analysis.editions import check as check_edition
 from ccp_analysis.errors import CcpError, NotebookError, ParameterError
+from ccp_analysis.figures import checks
 from ccp_analysis.pipeline import (
-    datacheck,
     execute,
     fingerprint,
     index,
@@ -41,23 +41,41 @@ class Item:
     key: str
 
 
-def discover(only: list[str]) -> dict[str, Path]:
-    found = {p.stem: p for p in sorted(paths.notebooks_dir().glob("*.ipynb"))}
-    unknown = [name for name in only if name not in found]
+def discover(only: list[str], note: Callable[[str], None] | None = None) -> dict[str, Path]:
+    """The declared notebooks (ccp_analysis.figures), in the report's order.
+
+    Any other .ipynb in notebooks/ (a `*.nbconvert.ipynb` that `jupyter nbconvert --execute`
+    left, a scratch copy) is not a report notebook: it is ignored with a note.
+    """
+    say = note or (lambda line: print(line, file=sys.stderr, flush=True))
+    folder = paths.notebooks_dir()
+    declared = figures.report_order()
+    for path in sorted(folder.glob("*.ipynb")):
+        if path.stem not in declared:
+            say(f"note: notebooks/{path.name} is not a declared report notebook "
+                "(ccp_analysis.figures); ignored")
+    missing = [name for name in declared if not (folder / f"{name}.ipynb").is_file()]
+    if missing:
+        raise CcpError(f"notebooks/{missing[0]}.ipynb is missing; ccp_analysis.figures "
+                       "declares it")
+    unknown = [name for name in only if name not in declared]
     if unknown:
         raise ParameterError(f"--only {unknown[0]!r}: no such notebook; known: "
-                             f"{', '.join(found)}")
-    return {name: path for name, path in found.items() if not only or name in only}
+                             f"{', '.join(declared)}")
+    return {name: folder / f"{name}.ipynb" for name in declared if not only or name in only}
 
 
 def edition_presets(edition: str) -> dict[str, dict[str, object]]:
-    """Parameters an edition sets: the report's spans, or everything the data hold."""
-    if edition == "as-published":
-        return {}
-    with (paths.processed_dir() / "huawei_revenue.csv").open(encoding="utf-8") as handle:
-        last_year = max(int(row["year"]) for row in csv.DictReader(handle))
-    return {"fig4_huawei_revenue": {"year_end": last_year},
-            "fig5_alibaba_stock": {"date_end": ""}}
+    """What an edition sets: each open end (0 or '') as the last year or day of its data."""
+    check_edition(edition)
+    presets: dict[str, dict[str, object]] = {}
+    for name, spec in figures.declarations().items():
+        for param in spec.parameters:
+            if param.open_end and spec.span is not None:
+                last = checks.data_span(spec.span.frame, spec.span.first, spec.span.last,
+                                         edition)[1]
+                presets.setdefault(name, {})[param.name] = last
+    return presets
 
 
 def plan(editions: list[str], only: list[str], overrides: list[str], data: dict[str, str],
@@ -67,15 +85,14 @@ def plan(editions: list[str], only: list[str], overrides: list[str], data: dict[
     user = params.resolve(declared, params.parse_overrides(overrides))
     items = []
     for edition in editions:
-        presets = edition_presets(edition)
         for name, path in notebooks.items():
             values = {p.name: p.default for p in declared[name].values()}
-            values.update({k: v for k, v in presets.get(name, {}).items() if k in values})
             values["edition"] = edition
             values.update(user[name])
             params.check_values(name, values)
-            if user[name]:
-                datacheck.check(name, values, edition)
+            # The hand-off cell's own resolution: open ends and clamping on the edition's
+            # data; the table check (slower) only for values a user set.
+            values, _ = checks.on_data(name, values, check_table=bool(user[name]))
             key = fingerprint.run_key(fingerprint.sha256_file(path), values, data, library)
             items.append(Item(edition, name, path, values, key))
     return items

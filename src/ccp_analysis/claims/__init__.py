@@ -1,0 +1,25 @@
+"""The claims audit: every quantitative statement of the report, judged by its stated rule.
+
+- `table`: data/raw/report/claims.csv read and checked into the `report_claims` frame;
+- `registry`: the guarded registry of recompute methods and what a method returns;
+- `revenue`, `stock`, `support`, `deals`: the methods, by the data they recompute from;
+- `engine`: the verdicts (`audit`).
+
+Importing the package registers every method, so `METHODS` is complete once it is imported.
+"""
+
+from ccp_analysis.claims import deals, revenue, stock, support  # noqa: F401  (registration)
+from ccp_analysis.claims.engine import AUDIT_COLUMNS, audit, judge, verdict_counts
+from ccp_analysis.claims.registry import (
+    CHECKED_AGAINST,
+    METHODS,
+    STATED_ONLY_METHOD,
+    VERDICTS,
+    Recomputed,
+    register,
+)
+from ccp_analysis.claims.table import CLAIMS, UNITS, report_claims
+
+__all__ = ["AUDIT_COLUMNS", "CHECKED_AGAINST", "CLAIMS", "METHODS", "STATED_ONLY_METHOD", "UNITS",
+           "VERDICTS", "Recomputed", "audit", "judge", "register", "report_claims",
+           "verdict_counts"]

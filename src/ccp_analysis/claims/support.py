@@ -1,0 +1,329 @@
+"""Claims about state support: Figure 1 and Figure 2 against Appendix A and B.
+
+Both sides are printed by the report, so every verdict here is a check of the report against
+itself (checked_against = report). Frames read: huawei_state_support and alibaba_state_support
+(columns item_id, source_ref, year_text, amount_usd, period_start_year, entity, beneficiary,
+instrument, amount_formula, tax_rate_pct, standard_tax_rate_pct, raw_text). Periods compared are
+the years the report prints (year_text), not the coding's period.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pandas as pd
+
+from ccp_analysis import periods
+from ccp_analysis.claims.registry import (
+    REPORT,
+    Frames,
+    Method,
+    Recomputed,
+    agreement,
+    frame,
+    method,
+    no_data,
+    register,
+)
+
+HUAWEI, ALIBABA = "huawei_state_support", "alibaba_state_support"
+# Figure 1's box: "RWR ... identified 32 cases between 2012 and 2018 ... In total, China Exim
+# bank has provided $2.8 billion ... and CDB has contributed $7 billion": the totals' printed
+# period is that of the 32 cases, as the box prints no year for them.
+RWR_CASES_ITEM = "F1-09"
+_NUMBER = re.compile(r"\$?\d[\d,]*(?:\.\d+)?%?")
+
+
+def _item(table: pd.DataFrame, item_id: str) -> pd.Series:
+    rows = table[table["item_id"] == item_id]
+    if len(rows) != 1:
+        raise KeyError(f"support item {item_id!r} is not in the frame once")
+    return rows.iloc[0]
+
+
+def _unamounted(*rows: pd.Series) -> Recomputed | None:
+    """A comparison of amounts needs both: a coding without a USD amount gives no verdict
+    rather than a false inconsistency."""
+    missing = [r["item_id"] for r in rows if pd.isna(r["amount_usd"])]
+    if not missing:
+        return None
+    return no_data(f"the coding gives no USD amount for {', '.join(missing)}", REPORT)
+
+
+def _period(row: pd.Series) -> tuple[int, int] | None:
+    """The years the report prints for the item (its year_text), not the coding's period,
+    which may widen a printed year to the span another part of the report gives the same
+    amount: these checks compare what the report prints."""
+    if not row["year_text"].strip():
+        return None
+    printed = periods.parse_period(row["year_text"])
+    return printed.start_year, printed.end_year
+
+
+def _shown(period: tuple[int, int] | None) -> str:
+    if period is None:
+        return "no period"
+    return str(period[0]) if period[0] == period[1] else f"{period[0]}-{period[1]}"
+
+
+def _pair_amount(claim_item: str, other_item: str, scale: float, label: str,
+                 check_year: bool = True) -> Method:
+    """Amount of `other_item`; the verdict compares it (and the years, where both give one,
+    unless the year is a claim of its own) with `claim_item`."""
+
+    def recompute(frames: Frames) -> Recomputed:
+        table = frame(frames, HUAWEI if claim_item.startswith(("A", "F1")) else ALIBABA)
+        mine, other = _item(table, claim_item), _item(table, other_item)
+        if (missing := _unamounted(mine, other)) is not None:
+            return missing
+        equal = math.isclose(mine["amount_usd"], other["amount_usd"], rel_tol=1e-9)
+        spans = _period(mine), _period(other)
+        both_dated = check_year and None not in spans
+        same = not both_dated or spans[0] == spans[1]
+        if not check_year:
+            dated = " (amounts only: the year is a claim of its own)"
+        elif both_dated:
+            dated = f", printed periods {_shown(spans[0])} vs {_shown(spans[1])}"
+        else:
+            dated = " (only one of them gives a year)"
+        return Recomputed(
+            other["amount_usd"] / scale,
+            f"{mine['source_ref']} ({claim_item}) prints {mine['amount_usd'] / scale:g} {label}, "
+            f"{other['source_ref']} ({other_item}) {other['amount_usd'] / scale:g} {label}{dated}",
+            REPORT, agreement(equal and same),
+            "the printed values agree" if equal and same else "the report prints two values")
+
+    return recompute
+
+
+_PAIRS = {
+    # method: (item the claim quotes, item it must agree with, scale, unit label[, check_year])
+    "huawei_cdb_credit_line_amount_vs_appendix_a": ("F1-03", "A04", 1e9, "USD bn", False),
+    "huawei_america_movil_loan_vs_appendix_a": ("F1-06", "A03", 1e9, "USD bn"),
+    "huawei_rcomm_loan_vs_appendix_a": ("F1-07", "A06", 1e9, "USD bn"),
+    "huawei_qualcomm_fine_vs_appendix_a": ("F1-08", "A17", 1e6, "USD mn"),
+    "huawei_china_mobile_award_vs_appendix_a": ("F1-12", "A23", 1e9, "USD bn"),
+    "alibaba_tax_benefit_vs_appendix_b": ("F2-01", "B02", 1e6, "USD mn"),
+}
+for _name, _args in _PAIRS.items():
+    register(_name, _pair_amount(*_args))
+
+
+def _total_vs_appendix(figure_item: str, appendix_item: str) -> Method:
+    """A Figure 1 "in total" amount against the Appendix A row with the same amount: it
+    reproduces only when the amounts and the periods they cover are alike."""
+
+    def recompute(frames: Frames) -> Recomputed:
+        table = frame(frames, HUAWEI)
+        figure, appendix = _item(table, figure_item), _item(table, appendix_item)
+        if (missing := _unamounted(figure, appendix)) is not None:
+            return missing
+        fig_period = _period(figure) or _period(_item(table, RWR_CASES_ITEM))
+        app_period = _period(appendix)
+        equal = math.isclose(figure["amount_usd"], appendix["amount_usd"], rel_tol=1e-9)
+        alike = fig_period == app_period
+        value = appendix["amount_usd"] / 1e9
+        return Recomputed(
+            value,
+            f"{figure['source_ref']} ({figure_item}) gives {figure['amount_usd'] / 1e9:g} USD bn "
+            f"in total for {_shown(fig_period)} (the printed period of the RWR cases it sums), "
+            f"{appendix['source_ref']} ({appendix_item}) {value:g} USD bn printed for "
+            f"{_shown(app_period)}",
+            REPORT, agreement(equal and alike),
+            "amounts and periods agree" if equal and alike else
+            ("the same amount is printed for two different periods" if equal else
+             "the report prints two amounts"))
+
+    return recompute
+
+
+register("huawei_exim_total_vs_appendix_a", _total_vs_appendix("F1-10", "A08"))
+register("huawei_cdb_total_vs_appendix_a", _total_vs_appendix("F1-11", "A09"))
+
+
+def _parts_of_total(figure_item: str, total_row: str, lender: str) -> Method:
+    """Appendix A's single loans by `lender` to Huawei's customers within the period of a
+    Figure 1 "in total" amount (the total's own appendix row left out), in USD bn: an "in
+    total" figure contains the items it sums, so they cannot exceed it."""
+
+    def recompute(frames: Frames) -> Recomputed:
+        table = frame(frames, HUAWEI)
+        figure = _item(table, figure_item)
+        start, end = _period(figure) or _period(_item(table, RWR_CASES_ITEM))
+        rows = table[table["item_id"].str.match(r"^A\d") & (table["item_id"] != total_row)
+                     & (table["entity"] == lender) & (table["beneficiary"] == "customers")
+                     & table["period_start_year"].between(start, end)
+                     & table["amount_usd"].notna()]
+        listed = ", ".join(f"{r['item_id']} {r['period_start_year']} "
+                           f"{r['amount_usd'] / 1e6:g} mn" for _, r in rows.iterrows())
+        return Recomputed(rows["amount_usd"].sum() / 1e9, (
+            f"Appendix A's loans by {lender} to Huawei's customers dated {start}-{end}, besides "
+            f"{total_row}: {listed or 'none'}; Figure 1 ({figure_item}) gives "
+            f"{figure['amount_usd'] / 1e9:g} USD bn in total"), REPORT)
+
+    return recompute
+
+
+register("huawei_exim_loans_in_total_at_most", _parts_of_total("F1-10", "A08", "China Exim Bank"))
+register("huawei_cdb_loans_in_total_at_most",
+         _parts_of_total("F1-11", "A09", "China Development Bank"))
+
+
+@method("huawei_cdb_customer_loans_vs_appendix_a")
+def huawei_cdb_customer_loans_vs_appendix_a(frames: Frames) -> Recomputed:
+    # Figure 1: "$10 billion has been loaned to Huawei's customers" (cumulative, at an undated
+    # letter); Appendix A row 7: "$10 billion total loans ... for the year" 2011. One amount for
+    # both can hold only if no CDB loan to a Huawei customer came before that year.
+    table = frame(frames, HUAWEI)
+    figure, appendix = _item(table, "F1-01"), _item(table, "A07")
+    if (missing := _unamounted(figure, appendix)) is not None:
+        return missing
+    year = _period(appendix)[0]
+    appendix_rows = table[table["item_id"].str.match(r"^A\d")]
+    earlier = appendix_rows[
+        appendix_rows["entity"].str.contains("China Development Bank|CDB", regex=True)
+        & (appendix_rows["beneficiary"] == "customers")
+        & (appendix_rows["instrument"] == "loan to customers")
+        & (appendix_rows["period_start_year"] < year)]
+    earlier_total = earlier["amount_usd"].sum() / 1e9
+    equal = math.isclose(figure["amount_usd"], appendix["amount_usd"], rel_tol=1e-9)
+    alike = equal and earlier.empty
+    listed = ", ".join(f"{r['item_id']} {r['period_start_year']} {r['amount_usd'] / 1e9:g} bn"
+                       for _, r in earlier.iterrows())
+    return Recomputed(
+        appendix["amount_usd"] / 1e9,
+        f"Figure 1 (F1-01) gives {figure['amount_usd'] / 1e9:g} USD bn as loaned to date "
+        f"(cumulative, undated); Appendix A row 7 (A07) {appendix['amount_usd'] / 1e9:g} USD bn "
+        f"as {year}'s loans 'for the year'; Appendix A's CDB loans to Huawei customers before "
+        f"{year}: {listed or 'none'} ({earlier_total:g} bn)",
+        REPORT, agreement(alike),
+        "a cumulative total and one year's total can be the same amount only if nothing was "
+        "lent before that year" + ("" if alike else ", and Appendix A lists earlier loans"))
+
+
+@method("huawei_cdb_credit_line_year_vs_appendix_a")
+def huawei_cdb_credit_line_year_vs_appendix_a(frames: Frames) -> Recomputed:
+    table = frame(frames, HUAWEI)
+    figure, appendix = _item(table, "F1-03"), _item(table, "A04")
+    fig_year, app_year = _period(figure)[0], _period(appendix)[0]
+    return Recomputed(
+        app_year,
+        f"Figure 1 (F1-03) dates the $30 billion CDB credit line {fig_year}, Appendix A row 4 "
+        f"(A04) dates it {app_year}", REPORT, agreement(fig_year == app_year),
+        "the printed years agree" if fig_year == app_year else "the report prints two years")
+
+
+def _year_within(figure_item: str, appendix_item: str) -> Method:
+    """A Figure item's year against the period of the Appendix row telling the same support."""
+
+    def recompute(frames: Frames) -> Recomputed:
+        table = frame(frames, HUAWEI)
+        figure, appendix = _item(table, figure_item), _item(table, appendix_item)
+        year, span = _period(figure)[0], _period(appendix)
+        return Recomputed(span[0] if span and span[0] == span[1] else None, (
+            f"{figure['source_ref']} ({figure_item}) dates it {year}; {appendix['source_ref']} "
+            f"({appendix_item}) dates it {_shown(span)}"), REPORT)
+
+    return recompute
+
+
+register("huawei_shenzhen_bonus_year_vs_appendix_a", _year_within("F1-13", "A20"))
+
+
+@method("huawei_lucent_lab_in_appendix_a_span")
+def huawei_lucent_lab_in_appendix_a_span(frames: Frames) -> Recomputed:
+    table = frame(frames, HUAWEI)
+    figure, appendix = _item(table, "F1-05"), _item(table, "A01")
+    year, span = _period(figure)[0], _period(appendix)
+    inside = span is not None and span[0] <= year <= span[1]
+    return Recomputed(
+        year,
+        f"Figure 1 (F1-05) dates the Huawei-Lucent joint lab {year}; Appendix A row 1 (A01, "
+        f"'{appendix['year_text']}') covers {_shown(span)} as coded", REPORT, agreement(inside),
+        "the year falls within the appendix row's span" if inside else
+        "the year falls outside the appendix row's span")
+
+
+@method("huawei_china_mobile_award")
+def huawei_china_mobile_award(frames: Frames) -> Recomputed:
+    table = frame(frames, HUAWEI)
+    appendix, figure = _item(table, "A23"), _item(table, "F1-12")
+    value = appendix["amount_usd"] / 1e9
+    return Recomputed(value, (
+        f"Appendix A row 23 derives {appendix['amount_formula']} = {value:g} bn; Figure 1 "
+        f"(F1-12) gives {figure['amount_usd'] / 1e9:g} bn"), REPORT)
+
+
+@method("huawei_china_mobile_award_at_least")
+def huawei_china_mobile_award_at_least(frames: Frames) -> Recomputed:
+    appendix = _item(frame(frames, HUAWEI), "A23")
+    return Recomputed(appendix["amount_usd"] / 1e9, (
+        f"Appendix A row 23: {appendix['amount_formula']} = {appendix['amount_usd'] / 1e9:g} USD "
+        "bn awarded to Huawei"), REPORT)
+
+
+def _numbers(text: str) -> list[str]:
+    return sorted(n.replace(",", "") for n in _NUMBER.findall(text))
+
+
+def _figure2_box(figure_item: str, appendix_item: str) -> Method:
+    """A Figure 2 box against its Appendix B row: the same year and the same printed numbers."""
+
+    def recompute(frames: Frames) -> Recomputed:
+        table = frame(frames, ALIBABA)
+        figure, appendix = _item(table, figure_item), _item(table, appendix_item)
+        # The box's own year is printed in its words ("In 2016, ..."); compare the rest.
+        fig_numbers = [n for n in _numbers(figure["raw_text"]) if n != figure["year_text"]]
+        app_numbers = _numbers(appendix["raw_text"])
+        spans = _period(figure), _period(appendix)
+        equal = fig_numbers == app_numbers and spans[0] == spans[1]
+        return Recomputed(
+            spans[1][0] if spans[1] else None,
+            f"{figure['source_ref']} ({figure_item}): {_shown(spans[0])}, numbers "
+            f"{fig_numbers or 'none'}; {appendix['source_ref']} ({appendix_item}): "
+            f"{_shown(spans[1])}, numbers {app_numbers or 'none'}",
+            REPORT, agreement(equal),
+            "year and numbers agree" if equal else "the box and the appendix row differ")
+
+    return recompute
+
+
+register("alibaba_hangzhou_box_vs_appendix_b", _figure2_box("F2-02", "B08"))
+register("alibaba_shenzhen_box_vs_appendix_b", _figure2_box("F2-03", "B09"))
+register("alibaba_chongqing_box_vs_appendix_b", _figure2_box("F2-04", "B07"))
+
+
+@method("alibaba_shenzhen_rate_vs_appendix_b")
+def alibaba_shenzhen_rate_vs_appendix_b(frames: Frames) -> Recomputed:
+    table = frame(frames, ALIBABA)
+    figure = float(_item(table, "F2-03")["tax_rate_pct"])
+    appendix = float(_item(table, "B09")["tax_rate_pct"])
+    return Recomputed(
+        appendix,
+        f"Figure 2, Shenzhen (F2-03) prints a {figure:g}% local rate, Appendix B row 9 (B09) "
+        f"{appendix:g}%", REPORT, agreement(figure == appendix),
+        "the printed rates agree" if figure == appendix else "the report prints two rates")
+
+
+@method("alibaba_tax_rate_gap_2014")
+def alibaba_tax_rate_gap_2014(frames: Frames) -> Recomputed:
+    row = _item(frame(frames, ALIBABA), "B05")
+    gap = row["standard_tax_rate_pct"] - row["tax_rate_pct"]
+    return Recomputed(gap, (
+        f"alibaba_state_support B05: standard_tax_rate_pct {row['standard_tax_rate_pct']:g} minus "
+        f"tax_rate_pct {row['tax_rate_pct']:g} (both as printed; no tax data here)"), REPORT)
+
+
+@method("alibaba_effective_tax_rate_below")
+def alibaba_effective_tax_rate_below(frames: Frames) -> Recomputed:
+    table = frame(frames, ALIBABA)
+    # B05 (2014) and B10 (2016) are the rates Appendix B states for Alibaba itself; B09's 15%
+    # is Shenzhen's rate for tech firms in general, so it is left out.
+    rates = {i: _item(table, i)["tax_rate_pct"] for i in ("B05", "B10")}
+    standard = _item(table, "B05")["standard_tax_rate_pct"]
+    high = max(rates.values())
+    return Recomputed(high, (
+        f"alibaba_state_support: the higher of Appendix B's effective rates for Alibaba "
+        f"({', '.join(f'{k} {v:g}%' for k, v in rates.items())}), {standard - high:g} points "
+        f"under the standard {standard:g}% of B05"), REPORT)

@@ -1,0 +1,51 @@
+"""One declaration per figure, and what every client does with it.
+
+- `catalogue`: the declarations (notebook, parameters, frames, table function, outputs, number,
+  title, text functions), in the report's order;
+- `parameters`: what a parameter accepts and the message each refusal gives;
+- `checks`: given values -> checked values on the edition's data (open ends, clamping);
+- `texts`: titles, captions, alt texts, findings and source notes from the plotted table;
+- `handoff`: `start()`, called by each notebook right after its parameters;
+- `parameter_table()` (here): the README's parameter table, generated from the declarations.
+"""
+
+from __future__ import annotations
+
+from ccp_analysis.figures.catalogue import (
+    FIGURES,
+    TABLE_NOTEBOOKS,
+    TABLES,
+    FigureSpec,
+    by_notebook,
+    by_output,
+    declarations,
+    report_order,
+)
+from ccp_analysis.figures.checks import resolve
+from ccp_analysis.figures.handoff import Run, start
+from ccp_analysis.figures.parameters import Param
+from ccp_analysis.figures.texts import FigureText
+
+__all__ = [
+    "FIGURES", "TABLES", "TABLE_NOTEBOOKS", "FigureSpec", "FigureText", "Param", "Run",
+    "by_notebook", "by_output", "declarations", "parameter_table", "report_order", "resolve",
+    "start",
+]
+
+
+def parameter_table() -> str:
+    """The README's parameter table (Markdown), from the declarations."""
+    from ccp_analysis.figures.checks import data_span
+
+    lines = ["| notebook | parameter | type | accepted | default | what it sets |",
+             "|---|---|---|---|---|---|"]
+    for spec in declarations().values():
+        for param in spec.parameters:
+            default = repr(param.default)
+            if param.open_end and spec.span is not None:
+                ends = [data_span(spec.span.frame, spec.span.first, spec.span.last, e)[1]
+                        for e in ("as-published", "updated")]
+                default += f" = end of the data ({ends[0]} as-published, {ends[1]} updated)"
+            lines.append(f"| `{spec.notebook}` | `{param.name}` | {param.type_name} | "
+                         f"{param.describe()} | {default} | {param.help} |")
+    return "\n".join(lines)

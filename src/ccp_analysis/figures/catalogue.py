@@ -1,0 +1,215 @@
+"""The report's figures, each declared once, in the report's order.
+
+A declaration says everything a client needs: the notebook, its parameters (type, what is
+accepted, default, open ends resolved per edition), the frames it reads and the table function
+it plots (which is also its check against the data), its outputs, its number and title as in
+the report, and the functions that compute its caption, alt text, finding and source note. The
+build, the notebooks' hand-off cell, `ccp-analysis params` and the README's parameter table all
+read it, so adding a figure means one declaration here and one notebook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ccp_analysis import fx
+from ccp_analysis.editions import EDITIONS
+from ccp_analysis.figures import texts
+from ccp_analysis.figures.parameters import Param
+
+Values = dict[str, object]
+TableFunction = Callable[[Values, str], pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where a figure's year or date range meets the data: the frame and its first/last column."""
+
+    frame: str
+    first: str
+    last: str
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    notebook: str
+    label: str  # "Figure 1" as in the report; the project's additions follow the report's five
+    title: str  # the report's own title where it has one
+    outputs: tuple[str, ...]  # figure names the notebook exports (figures/<name>.png ...)
+    parameters: tuple[Param, ...] = ()
+    frames: tuple[str, ...] = ()  # the processed frames it reads
+    table: TableFunction | None = None  # the table it plots; an empty table refuses the range
+    span: Span | None = None
+    texts: dict[str, Callable[..., texts.FigureText]] = field(default_factory=dict)
+    description: str = ""
+
+    def params(self) -> dict[str, Param]:
+        return {p.name: p for p in self.parameters}
+
+    def heading(self) -> str:
+        return f"{self.label}: {self.title}" if self.label else self.title
+
+
+def _edition() -> Param:
+    return Param("edition", "str", "as-published", "as-published: data cut at the report's "
+                 "date (2022-12-16); updated: all the data there is", choices=EDITIONS)
+
+
+def _years(start: int, end: int, *, open_end: bool = False) -> tuple[Param, Param]:
+    return (Param("year_start", "int", start, "first year shown"),
+            Param("year_end", "int", 0 if open_end else end,
+                  "last year shown", open_end=open_end))
+
+
+# Table functions: the very calls the notebooks make, on the edition's frames.
+
+def _load(name: str, edition: str) -> pd.DataFrame:
+    from ccp_analysis import editions
+
+    return editions.load(name, edition)
+
+
+def _fig1(v: Values, e: str) -> pd.DataFrame:
+    from ccp_analysis import figure_data
+
+    return figure_data.select_support(
+        _load("huawei_state_support", e), year_start=v["year_start"], year_end=v["year_end"],
+        include_credit_lines=v["include_credit_lines"],
+        include_customer_financing=v["include_customer_financing"],
+        include_derived=v["include_derived"], include_fines=v["include_fines"])
+
+
+def _fig2(v: Values, e: str) -> pd.DataFrame:
+    from ccp_analysis import figure_data
+
+    return figure_data.alibaba_support_table(_load("alibaba_state_support", e),
+                                             year_start=v["year_start"], year_end=v["year_end"])
+
+
+def _fig3(v: Values, e: str) -> pd.DataFrame:
+    from ccp_analysis import figure_data
+
+    return figure_data.network_layout(_load("malaysia_deal_edges", e), year_start=v["year_start"],
+                                      year_end=v["year_end"], min_degree=v["min_degree"])[1]
+
+
+def _fig4(v: Values, e: str) -> pd.DataFrame:
+    from ccp_analysis import figure_data
+
+    return figure_data.revenue_table(_load("huawei_revenue", e), year_start=v["year_start"],
+                                     year_end=v["year_end"], currency=v["currency"],
+                                     fx_series=v["fx_series"])
+
+
+def _fig5(v: Values, e: str) -> pd.DataFrame:
+    from ccp_analysis import figure_data
+
+    return figure_data.stock_table(_load("alibaba_stock", e), date_start=v["date_start"],
+                                   date_end=v["date_end"], measure=v["measure"])
+
+
+def _deals(v: Values, e: str) -> pd.DataFrame:
+    from ccp_analysis import figure_data
+
+    table = figure_data.deals_per_year(_load("malaysia_deals", e), year_start=v["year_start"],
+                                       year_end=v["year_end"], top_companies=v["top_companies"])
+    return table[table["entries_in_year"] > 0] if table["entries_in_year"].sum() else table[:0]
+
+
+FX_SERIES = tuple(fx.SERIES)
+
+FIGURES: tuple[FigureSpec, ...] = (
+    FigureSpec(
+        "fig1_huawei_support", "Figure 1", "A Snapshot of Huawei's State Support",
+        ("fig1_huawei_support",),
+        parameters=(_edition(), *_years(1995, 2020),
+                    Param("include_credit_lines", "bool", True,
+                          "count credit lines (limits, not money lent)"),
+                    Param("include_customer_financing", "bool", True,
+                          "count financing for Huawei's customers"),
+                    Param("include_derived", "bool", True,
+                          "count amounts derived as a share of a stated amount"),
+                    Param("include_fines", "bool", False,
+                          "count fines on competitors (not money to Huawei)")),
+        frames=("huawei_state_support", "state_support_estimates"), table=_fig1,
+        span=Span("huawei_state_support", "period_start_year", "period_end_year"),
+        texts={"fig1_huawei_support": texts.huawei_support},
+        description="Huawei's quantified state support by channel and by instrument"),
+    FigureSpec(
+        "fig2_alibaba_support", "Figure 2",
+        "A Snapshot of Alibaba's State Support during Its Rise", ("fig2_alibaba_support",),
+        parameters=(_edition(), *_years(2011, 2016)),
+        frames=("alibaba_state_support",), table=_fig2,
+        span=Span("alibaba_state_support", "period_start_year", "period_end_year"),
+        texts={"fig2_alibaba_support": texts.alibaba_support},
+        description="Alibaba's support measures by level of government, place and year"),
+    FigureSpec(
+        "fig3_malaysia_network", "Figure 3", "A CCP Inc. Microcosm in Malaysia",
+        ("fig3_ai_park", "fig3_deal_network"),
+        parameters=(_edition(), *_years(2011, 2020),
+                    Param("min_degree", "int", 1, "hide Chinese companies with fewer links",
+                          minimum=1)),
+        frames=("ai_park_network", "malaysia_deal_edges"), table=_fig3,
+        span=Span("malaysia_deal_edges", "year", "year"),
+        texts={"fig3_ai_park": texts.ai_park, "fig3_deal_network": texts.deal_network},
+        description="The AI-park partnership and the network of Appendix C's deals"),
+    FigureSpec(
+        "fig4_huawei_revenue", "Figure 4", "Huawei's Annual Revenue", ("fig4_huawei_revenue",),
+        parameters=(_edition(), *_years(2013, 0, open_end=True),
+                    Param("currency", "str", "USD", "currency of the bars",
+                          choices=("USD", "CNY")),
+                    Param("fx_series", "str", "ecb",
+                          "CNY per USD yearly averages used for USD", choices=FX_SERIES)),
+        frames=("huawei_revenue",), table=_fig4, span=Span("huawei_revenue", "year", "year"),
+        texts={"fig4_huawei_revenue": texts.huawei_revenue},
+        description="Huawei's annual revenue and its 2021 fall"),
+    FigureSpec(
+        "fig5_alibaba_stock", "Figure 5", "Alibaba's Stock Value", ("fig5_alibaba_stock",),
+        parameters=(_edition(),
+                    Param("date_start", "str", "2014-09-19", "first day shown", is_date=True),
+                    Param("date_end", "str", "", "last day shown", is_date=True,
+                          open_end=True),
+                    Param("measure", "str", "price", "close per ADS, or market value",
+                          choices=("price", "market_value"))),
+        frames=("alibaba_stock",), table=_fig5, span=Span("alibaba_stock", "date", "date"),
+        texts={"fig5_alibaba_stock": texts.alibaba_stock},
+        description="BABA's daily close or market value from the IPO"),
+    FigureSpec(
+        "deals_timeline", "Figure 6",
+        "Chinese Tech Deals in Malaysia (from Appendix C)", ("deals_timeline",),
+        parameters=(_edition(), *_years(2011, 2020),
+                    Param("top_companies", "int", 6, "companies shown by name; the rest are "
+                          "'Other'", minimum=1)),
+        frames=("malaysia_deals",), table=_deals, span=Span("malaysia_deals", "year", "year"),
+        texts={"deals_timeline": texts.deals_timeline},
+        description="Appendix C's deals per year by Chinese company"),
+)
+
+# Notebooks that publish a table but no figure.
+TABLES: tuple[FigureSpec, ...] = (
+    FigureSpec("claims_audit", "", "Claims audit", (), parameters=(_edition(),),
+               description="every quantitative claim of the report, recomputed"),
+)
+TABLE_NOTEBOOKS: tuple[str, ...] = tuple(spec.notebook for spec in TABLES)
+
+
+def by_notebook() -> dict[str, FigureSpec]:
+    return {spec.notebook: spec for spec in FIGURES}
+
+
+def by_output() -> dict[str, FigureSpec]:
+    """figure name (as exported) -> the figure it belongs to."""
+    return {name: spec for spec in FIGURES for name in spec.outputs}
+
+
+def report_order() -> list[str]:
+    """Every declared notebook, figures in the report's order, then the table notebooks."""
+    return [spec.notebook for spec in FIGURES] + list(TABLE_NOTEBOOKS)
+
+
+def declarations() -> dict[str, FigureSpec]:
+    """Every declared notebook (figures and table notebooks) in the report's order."""
+    return {spec.notebook: spec for spec in FIGURES + TABLES}

@@ -1,0 +1,479 @@
+"""One declaration per figure, read by every client (no kernels here; see test_notebook_clients).
+
+The build's `-p` and the notebooks' hand-off cell must refuse the same values with the same
+message; `edition` alone must give an edition's spans; text must follow the plotted table;
+the library API, the CLI's `params`/`--version`, the index order and the figures' own number,
+title, source line and alt text are checked against the report's and the data's values.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from pathlib import Path
+
+import matplotlib
+import pandas as pd
+import pytest
+from papermill.cli import _resolve_type
+
+import ccp_analysis
+from ccp_analysis import charts, cli, figure_data, figures, fx, paths, style
+from ccp_analysis.errors import CcpError, ParameterError
+from ccp_analysis.figures import texts
+from ccp_analysis.pipeline import index, params, runner
+
+matplotlib.use("Agg")
+ROOT = Path(__file__).resolve().parents[1]
+FIG4, FIG5, FIG1, DEALS = ("fig4_huawei_revenue", "fig5_alibaba_stock", "fig1_huawei_support",
+                           "deals_timeline")
+
+# The task's list of bad parameters, as a user types them on either command line.
+BAD = [
+    (FIG4, "curency", "CNY", "unknown parameter 'curency'"),
+    (FIG1, "include_fines", "maybe", "expected bool"),
+    (DEALS, "top_companies", "-1", "expected a whole number of 1 or more"),
+    (FIG4, "year_end", "twenty", "expected int"),
+    (DEALS, "top_companies", "2.5", "expected int"),
+    (FIG5, "date_start", "2019-13-45", "expected a date as YYYY-MM-DD"),
+    (FIG4, "year_start", "1990", "the range holds no data in the as-published edition"),
+    (FIG4, "currency", "EUR", "expected one of USD, CNY"),
+    (FIG4, "fx_series", "irs", "expected one of ecb, oecd_imf, fed, pboc"),
+    (FIG5, "measure", "volume", "expected one of price, market_value"),
+    (FIG4, "fx_series", "fed", "has no rate for [2016]"),
+]
+EXTRA = {("year_start", "1990"): {"year_end": "1995"}}
+
+
+def build_refusal(notebook: str, name: str, text: str) -> str:
+    overrides = [f"{name}={text}"] + [f"{k}={v}" for k, v in EXTRA.get((name, text), {}).items()]
+    with pytest.raises(ParameterError) as exc:
+        runner.plan(["as-published"], [notebook], overrides, {}, "")
+    return str(exc.value)
+
+
+def handoff_refusal(notebook: str, name: str, text: str) -> str:
+    # What papermill's `-p NAME TEXT` puts in the namespace: its own parsing of the text,
+    # after the parameters cell's defaults.
+    namespace = {p.name: p.default for p in figures.by_notebook()[notebook].parameters}
+    namespace[name] = _resolve_type(text)
+    for key, value in EXTRA.get((name, text), {}).items():
+        namespace[key] = _resolve_type(value)
+    with pytest.raises(ParameterError) as exc:
+        figures.start(notebook, namespace)
+    return str(exc.value)
+
+
+@pytest.mark.parametrize("notebook, name, text, part", BAD, ids=lambda v: str(v))
+def test_handoff_refuses_what_the_build_refuses_with_the_same_message(notebook, name, text,
+                                                                      part):
+    from_build = build_refusal(notebook, name, text)
+    assert part in from_build
+    assert f"notebook {notebook}" in from_build
+    assert handoff_refusal(notebook, name, text) == from_build
+
+
+def test_unknown_name_on_a_one_notebook_build_is_the_notebooks_message():
+    message = build_refusal(FIG4, "curency", "CNY")
+    assert message == ("notebook fig4_huawei_revenue: unknown parameter 'curency'; accepted: "
+                       "edition, year_start, year_end, currency, fx_series")
+
+
+def test_handoff_ignores_what_is_not_a_parameter():
+    # IPython's own names, modules, functions, underscored names: none is a parameter.
+    namespace = {"edition": "as-published", "figures": figures, "display": print, "_": 3,
+                 "__name__": "__main__"}
+    run = figures.start(FIG4, namespace)
+    assert run.values["year_end"] == 2021
+
+
+@pytest.mark.parametrize("edition, year_end, date_end",
+                         [("as-published", 2021, "2022-12-16"), ("updated", 2024, "2026-03-25")])
+def test_edition_alone_gives_the_editions_spans_in_every_client(edition, year_end, date_end):
+    # The hand-off (papermill -p edition E, JupyterLab) ...
+    fig4 = {"edition": edition}
+    figures.start(FIG4, fig4)
+    fig5 = {"edition": edition}
+    figures.start(FIG5, fig5)
+    assert (fig4["year_start"], fig4["year_end"]) == (2013, year_end)
+    assert (fig5["date_start"], fig5["date_end"]) == ("2014-09-19", date_end)
+    # ... the build ...
+    items = {i.notebook: i.parameters for i in runner.plan([edition], [FIG4, FIG5], [], {}, "")}
+    assert items[FIG4]["year_end"] == year_end
+    assert items[FIG5]["date_end"] == date_end
+    # ... and the edition presets the benchmark reads.
+    assert runner.edition_presets(edition) == {FIG4: {"year_end": year_end},
+                                               FIG5: {"date_end": date_end}}
+
+
+def test_range_beyond_the_data_is_clamped_and_the_text_says_the_years_plotted(capsys):
+    # The README's example: CNY to 2024, in the as-published edition (data end 2021).
+    namespace = {"currency": "CNY", "year_end": 2024}
+    run = figures.start(FIG4, namespace)
+    note = capsys.readouterr().out
+    assert "year_end 2024 is beyond the data" in note and "ends at 2021" in note
+    assert namespace["year_end"] == 2021
+    table = run.table()
+    assert table["year"].tolist() == list(range(2013, 2022))
+    text = run.text(table)
+    for field in (text.title, text.caption, text.alt_text, text.finding):
+        assert "2024" not in field
+    assert "2013-2021" in text.title and "2013-2021" in text.caption
+    # Huawei's 2021 CNY change, as the report quotes it: 28.6 percent.
+    assert "28.6% in 2021" in text.caption
+
+
+def test_year_before_the_data_prints_no_nan():
+    namespace = {"year_start": 2000, "edition": "updated"}
+    run = figures.start(FIG4, namespace)
+    assert namespace["year_start"] == 2008  # Huawei's first year in the data
+    table = run.table()
+    assert pd.isna(table.loc[0, "change_pct"])
+    text = run.text(table)
+    joined = " ".join(vars(text).values())
+    assert "nan" not in joined.lower()
+    assert texts.pct(table.loc[0, "change_pct"]) == "no change on record (first year of the series)"
+
+
+FX_WORDS = re.compile(r"ECB|OECD|IMF|Federal Reserve|PBoC|exchange|rate", re.IGNORECASE)
+
+
+def test_no_exchange_rate_is_named_on_a_cny_chart_and_usd_names_its_series_in_words():
+    cny = {"currency": "CNY"}
+    run = figures.start(FIG4, cny)
+    text = run.text(run.table())
+    for field in (text.title, text.caption, text.alt_text, text.source_note):
+        assert not FX_WORDS.search(field), field
+    assert set(texts.FX_WORDS) == set(fx.SERIES)  # every series has its words
+    usd = {"fx_series": "oecd_imf", "year_start": 2017}
+    run = figures.start(FIG4, usd)
+    text = run.text(run.table())
+    assert "OECD/IMF yearly average rates" in text.source_note
+    assert "oecd_imf" not in text.source_note and "ecb" not in text.source_note.lower()
+
+
+def test_fig2_text_follows_the_plotted_years():
+    # 2011-2013 holds no tax rate: neither 9.9% (2014) nor 15% (2016) may be mentioned.
+    namespace = {"year_start": 2011, "year_end": 2013}
+    run = figures.start("fig2_alibaba_support", namespace)
+    table = run.table()
+    assert sorted(table["year"].unique()) == [2011, 2013]
+    text = run.text(table)
+    assert "9.9%" not in text.alt_text and "15%" not in text.alt_text
+    assert "no stated tax rate" in text.alt_text
+    full = figures.start("fig2_alibaba_support", {})
+    full_text = full.text(full.table())
+    assert "9.9% (2014, Beijing)" in full_text.alt_text
+
+
+def test_fig5_text_follows_the_data():
+    run = figures.start(FIG5, {})
+    text = run.text(run.table())
+    # The highest close is 317.14 on 2020-10-27 (not September, as the report's caption says).
+    assert "peak 317.14 on 2020-10-27" in text.caption
+    early = figures.start(FIG5, {"date_end": "2019-12-31"})
+    early_text = early.text(early.table())
+    assert "317.14" not in early_text.caption
+    assert "to 2019-12-31" in early_text.title
+
+
+def test_deals_finding_is_computed():
+    run = figures.start(DEALS, {})
+    text = run.text(figure_data.deals_per_year(
+        ccp_analysis.load("malaysia_deals"), year_start=2011, year_end=2020, top_companies=6))
+    # Appendix C: one entry in 2011, 18 at the 2019 peak, 5 in 2020 ("single digits").
+    assert text.finding.startswith("Deals went from 1 in 2011 to 18 in 2019")
+    assert "5 in 2020 (in single digits)" in text.finding
+    assert "1 entry in 2011" in text.alt_text
+
+
+# ------------------------------------------------------------------ the one declaration
+
+def test_every_notebook_is_declared_and_agrees_with_its_declaration():
+    files = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
+    assert files == sorted(figures.report_order())
+    for name in figures.report_order():
+        spec = figures.declarations()[name]
+        cell = params.cell_parameters(ROOT / "notebooks" / f"{name}.ipynb")  # papermill's reader
+        assert [(p.name, p.type_name, p.default) for p in cell.values()] == \
+            [(p.name, p.type_name, p.default) for p in spec.parameters]
+
+
+def test_a_parameters_cell_that_disagrees_is_refused(tmp_path):
+    nb = json.loads((ROOT / "notebooks" / f"{FIG4}.ipynb").read_text(encoding="utf-8"))
+    cell = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
+    cell["source"] = "".join(cell["source"]).replace('currency: str = "USD"',
+                                                     'currency: str = "CNY"')
+    path = tmp_path / f"{FIG4}.ipynb"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    with pytest.raises(ParameterError, match="disagrees with the declaration"):
+        params.check_cell(path)
+
+
+def test_each_notebook_hands_its_parameters_over_right_after_them():
+    for name in figures.report_order():
+        nb = json.loads((ROOT / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8"))
+        code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+        assert "parameters" in code[0]["metadata"].get("tags", []), name
+        assert f'figures.start("{name}", globals())' in "".join(code[1]["source"]), name
+
+
+def test_readme_parameter_table_is_the_generated_one():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert figures.parameter_table() in readme
+    # As the report's spans: Figure 4 2013-2021 as published; data to 2024 in the update.
+    assert "| `fig4_huawei_revenue` | `year_end` | int |" in readme
+    assert "2021 as-published, 2024 updated" in readme
+
+
+def test_figures_in_the_report_order_with_the_reports_titles():
+    assert [s.heading() for s in figures.FIGURES[:5]] == [
+        "Figure 1: A Snapshot of Huawei's State Support",
+        "Figure 2: A Snapshot of Alibaba's State Support during Its Rise",
+        "Figure 3: A CCP Inc. Microcosm in Malaysia",
+        "Figure 4: Huawei's Annual Revenue",
+        "Figure 5: Alibaba's Stock Value",
+    ]
+    assert figures.by_output()["fig3_deal_network"].label == "Figure 3"
+    # A heading is fixed text: it may not state a span, which parameters can change.
+    for spec in figures.FIGURES:
+        assert not re.search(r"\b(19|20)\d\d\b", spec.title), spec.title
+
+
+def test_stray_notebook_is_ignored_with_a_note(tmp_path, monkeypatch):
+    (tmp_path / "notebooks").mkdir()
+    for name in figures.report_order():
+        (tmp_path / "notebooks" / f"{name}.ipynb").symlink_to(
+            ROOT / "notebooks" / f"{name}.ipynb")
+    (tmp_path / "notebooks" / f"{FIG4}.nbconvert.ipynb").write_text("{}", encoding="utf-8")
+    monkeypatch.setenv(paths.ROOT_ENV, str(tmp_path))
+    notes: list[str] = []
+    found = runner.discover([], note=notes.append)
+    assert list(found) == figures.report_order()
+    assert notes == [f"note: notebooks/{FIG4}.nbconvert.ipynb is not a declared report "
+                     "notebook (ccp_analysis.figures); ignored"]
+    (tmp_path / "notebooks" / f"{FIG5}.ipynb").unlink()
+    with pytest.raises(CcpError, match=f"notebooks/{FIG5}.ipynb is missing"):
+        runner.discover([], note=notes.append)
+
+
+# ------------------------------------------------------------------ the library API and CLI
+
+def test_load_returns_one_row_per_key():
+    revenue = ccp_analysis.load("huawei_revenue", edition="updated")
+    assert revenue["year"].is_unique
+    assert set(revenue["fx_series"]) == {"ecb"}
+    # Huawei's 2021 revenue, CNY 636,807 million (annual report), once.
+    assert revenue.loc[revenue["year"] == 2021, "revenue_cny_mn"].tolist() == [636807]
+    stacked = ccp_analysis.load("huawei_revenue", edition="updated", fx_series=None)
+    assert len(stacked) == 4 * len(revenue)
+    assert ccp_analysis.load("huawei_revenue")["year"].max() == 2021  # as published
+    fed = ccp_analysis.load("fx_rates", fx_series="fed")
+    assert set(fed["fx_series"]) == {"fed"} and fed["year"].is_unique
+    stock = ccp_analysis.load("alibaba_stock")
+    assert stock["date"].max() == pd.Timestamp("2022-12-16")
+    with pytest.raises(ParameterError, match="frame 'revenue' is not known"):
+        ccp_analysis.load("revenue")
+    with pytest.raises(ParameterError, match="'irs' is not known"):
+        ccp_analysis.load("huawei_revenue", fx_series="irs")
+
+
+def test_frames_lists_every_frame_with_its_description():
+    listing = ccp_analysis.frames()
+    assert "huawei_revenue" in set(listing["name"])
+    row = listing.set_index("name").loc["huawei_revenue"]
+    assert row["key"] == "year" and "revenue" in row["description"].lower()
+    assert listing["description"].str.len().min() > 10
+
+
+def test_cli_version_and_params(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.strip() == f"ccp-analysis {ccp_analysis.__version__}"
+    assert cli.main(["params", "notebooks/fig4_huawei_revenue.ipynb"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Figure 4: Huawei's Annual Revenue")
+    assert "reads: huawei_revenue; outputs: fig4_huawei_revenue" in out
+    assert "year_end: int = 0 = end of the data (2021 as-published, 2024 updated)" in out
+    assert "accepts one of ecb, oecd_imf, fed, pboc" in out
+    assert cli.main(["params", "fig9"]) == 2
+
+
+# ------------------------------------------------------------------ publication
+
+def test_index_follows_the_report_order_with_its_titles(tmp_path):
+    (tmp_path / "figures").mkdir()
+    for name in ("deals_timeline", "fig4_huawei_revenue", "fig1_huawei_support",
+                 "fig3_ai_park", "fig3_deal_network"):
+        (tmp_path / "figures" / f"{name}.json").write_text(json.dumps(
+            {"name": name, "caption": "c", "alt_text": "a", "source_note": "s"}),
+            encoding="utf-8")
+    page = index.render(tmp_path, {"edition": "as-published", "version": "v",
+                                   "package": {"version": "0"}, "parameters": {}})
+    headings = [line for line in page.splitlines() if line.startswith("## ")]
+    assert headings == ["## Figure 1: A Snapshot of Huawei's State Support",
+                        "## Figure 3: A CCP Inc. Microcosm in Malaysia",
+                        "## Figure 4: Huawei's Annual Revenue",
+                        "## Figure 6: Chinese Tech Deals in Malaysia (from Appendix C)",
+                        "## Parameters"]
+
+
+def _revenue_figure():
+    run = figures.start(FIG4, {})
+    table = run.table()
+    fig = charts.revenue_bars(table, title="t", ylabel="USD billion", highlight_year=2021,
+                              highlight_text="-23.6% in 2021")
+    return fig, table
+
+
+def test_export_numbers_titles_sources_and_shows_with_alt_text(monkeypatch, tmp_path):
+    shown = []
+    monkeypatch.setattr("IPython.display.display",
+                        lambda data, **kw: shown.append((data, kw)))
+    monkeypatch.setenv(style.OUTPUT_ENV, str(tmp_path))
+    fig, _ = _revenue_figure()
+    style.export(fig, FIG4, caption="cap", alt_text="Bar chart <of> revenue",
+                 source_note="Source: Huawei annual reports")
+    texts_in_image = [t.get_text() for t in fig.texts] + [fig.get_suptitle()]
+    assert "Figure 4: Huawei's Annual Revenue" in texts_in_image
+    assert "Source: Huawei annual reports" in texts_in_image
+    (data, kw), = shown
+    assert kw["metadata"] == {"image/png": {"alt": "Bar chart <of> revenue"}}
+    assert data["text/plain"] == "Bar chart <of> revenue"
+    assert data["text/html"].startswith('<img alt="Bar chart &lt;of&gt; revenue" ')
+    assert base64.b64decode(data["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (tmp_path / "figures" / f"{FIG4}.png").is_file()
+    # Closed, so an inline backend does not draw it a second time.
+    assert not matplotlib.pyplot.fignum_exists(fig.number)
+
+
+def _overlaps(a, b) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+def test_fig4_drop_label_is_clear_of_every_bar_and_hidden_gridline():
+    fig, _ = _revenue_figure()
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    label = next(t for t in ax.texts if t.get_text() == "-23.6% in 2021")
+    box = matplotlib.text.Text.get_window_extent(label, renderer)  # the words, not the arrow
+    assert not any(_overlaps(box, bar.get_window_extent(renderer)) for bar in ax.patches)
+    assert not any(_overlaps(box, t.get_window_extent(renderer)) for t in ax.texts
+                   if t is not label)
+    # Drawn on white above the gridlines: a gridline behind it does not show through.
+    assert label.get_bbox_patch().get_facecolor()[:3] == (1.0, 1.0, 1.0)
+    assert label.get_zorder() > max(line.get_zorder() for line in ax.get_ygridlines())
+
+
+def test_fig3_arcs_stay_clear_of_the_labels_and_the_chart_has_a_legend():
+    nodes, links = figure_data.network_layout(ccp_analysis.load("malaysia_deal_edges"),
+                                              year_start=2011, year_end=2020, min_degree=1)
+    fig = charts.deal_network(nodes, links, title="t")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    left_labels = [t.get_window_extent(renderer) for t in ax.texts
+                   if t.get_horizontalalignment() == "right"]
+    arcs = [a for a in ax.texts if isinstance(a, matplotlib.text.Annotation)]
+    assert len(arcs) == int((links["edge_kind"] == "co-party").sum()) > 0
+    for arc in arcs:
+        path = arc.arrow_patch.get_path()  # display coordinates
+        column_x = ax.transData.transform((0, 0))[0]
+        assert path.vertices[:, 0].min() >= column_x - 2  # never bends back over the labels
+        assert not any(_overlaps(arc.arrow_patch.get_window_extent(renderer), label)
+                       for label in left_labels)
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "Chinese company", "Counterpart", "Deal with a counterpart",
+        "Chinese companies stated to deal with each other"]
+
+
+def test_fig2_colours_mean_one_level_in_both_panels():
+    table = figure_data.alibaba_support_table(ccp_analysis.load("alibaba_state_support"),
+                                              year_start=2011, year_end=2016)
+    fig = charts.alibaba_support(table, title="t", standard_rate=25)
+    left, right = fig.axes[:2]
+    legend = {t.get_text(): h.get_facecolor()[0][:3]
+              for t, h in zip(left.get_legend().get_texts(), left.get_legend().legend_handles,
+                              strict=True)}
+    rates = table[table["tax_rate_pct"].notna()]
+    assert len(right.patches) == len(rates) == 3
+    for bar, level in zip(right.patches, rates["government_level"], strict=True):
+        assert tuple(round(c, 6) for c in bar.get_facecolor()[:3]) == \
+            tuple(round(c, 6) for c in legend[level]), level
+    # 9.9% in 2014 and 10% in 2016 are central measures (State Administration of Taxation).
+    assert list(rates["government_level"]) == ["central", "municipal", "central"]
+
+
+def test_source_line_clears_legends_placed_below_the_chart():
+    # Drawn in the project style (its constrained layout places the outside legend), as
+    # every notebook draws after the hand-off; rc_context restores the defaults after.
+    with matplotlib.rc_context(fname=str(style.STYLE)):
+        _source_line_clears_legends()
+
+
+def _source_line_clears_legends() -> None:
+    fig, ax = matplotlib.pyplot.subplots(figsize=(8, 4.5))
+    ax.plot([0, 1], [0, 1], label="a line")
+    ax.set_xlabel("x label")
+    fig.legend(loc="outside lower center", title="Legend below")
+    style.frame(fig, FIG4, "Source: a source line long enough to matter " * 3)
+    fig.canvas.draw()
+    source = next(t for t in fig.texts if t.get_text().startswith("Source:"))
+    box = source.get_window_extent()
+    legend = fig.legends[0].get_window_extent()
+    assert not _overlaps(box, legend)
+    assert not _overlaps(box, ax.get_tightbbox())
+    assert not _overlaps(legend, ax.get_tightbbox())  # nor the legend over the x label
+    assert box.y1 < legend.y0
+    matplotlib.pyplot.close(fig)
+
+
+def test_handoff_in_an_ipython_shell_reads_the_cells_run_before_it():
+    """JupyterLab and papermill run cells in an IPython shell: the names the parameters and
+    injected cells set are checked; names later cells set are not parameters, so re-running
+    the hand-off after the rest of the notebook works."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        source = json.loads((ROOT / "notebooks" / f"{FIG4}.ipynb").read_text(encoding="utf-8"))
+        cells = ["".join(c["source"]) for c in source["cells"] if c["cell_type"] == "code"]
+        parameters, handoff = cells[0], cells[1]
+
+        def run(code: str):
+            return shell.run_cell(code, store_history=True)
+
+        run(parameters)
+        run('# Parameters\ncurency = "CNY"\n')  # what papermill injects for -p curency CNY
+        result = run(handoff)
+        assert isinstance(result.error_in_exec, ParameterError)
+        assert str(result.error_in_exec) == build_refusal(FIG4, "curency", "CNY")
+
+        run(parameters)
+        run('# Parameters\nedition = "updated"\n')
+        assert run(handoff).success
+        assert shell.user_ns["year_end"] == 2024  # the updated edition's last year
+        run('unit = "USD billion"\nlabel = "x"')  # a later cell's names
+        run("text = unit.upper()")
+        assert run(handoff).success, "re-running the hand-off after later cells"
+        assert shell.user_ns["year_end"] == 2024
+    finally:
+        InteractiveShell.clear_instance()
+
+
+def test_deals_chart_colours_mean_one_thing():
+    table = figure_data.deals_per_year(ccp_analysis.load("malaysia_deals"), year_start=2011,
+                                       year_end=2020, top_companies=6)
+    fig = charts.deals_stacked(table, title="t", highlight_year=2020,
+                               highlight_text="2020: 5 entries")
+    ax = fig.axes[0]
+    highlight = next(t for t in ax.texts if t.get_text() == "2020: 5 entries").get_color()
+    legend = ax.get_legend()
+    colours = [tuple(h.get_facecolor()) for h in legend.legend_handles]
+    assert len(set(colours)) == len(colours) == 7  # six companies and "Other"
+    assert matplotlib.colors.to_rgba(highlight) not in colours
+    matplotlib.pyplot.close(fig)
