@@ -153,7 +153,8 @@ class GateRun:
 @pytest.fixture(scope="session")
 def gate_run(tmp_path_factory) -> GateRun:
     """gate.check() with no arguments (both editions, every notebook) on an unchanged copy of
-    the project, run once and shared by the tests that read it: 14 notebook runs.
+    the project, run once and shared by the tests that read it: 14 notebook runs (in the gate's
+    forked worker processes, so POSIX).
 
     Under pytest-xdist (`--dist loadscope`) each test module goes to one worker, and a session
     fixture is per worker: only tests/test_gate.py uses this, so it runs once per suite."""
