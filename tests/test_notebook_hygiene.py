@@ -2,9 +2,10 @@
 
 Source notebooks are committed clean (no outputs, no execution counts), with one `parameters`
 cell the build can check overrides against; lint covers the notebooks too. The latest version
-of each edition is committed whole: every file its manifest lists, with the recorded sha256,
-built from the notebooks as they are now. The slow checks (the gate rebuilds every notebook,
-nbval re-executes them) are in test_gate.py, test_drift.py and the nbval step of `make test`.
+of each edition is committed, built from the notebooks as they are now (that its files carry
+their recorded sha256 is the manifest check's test, in test_versions.py). The slow checks (the
+gate rebuilds every notebook, nbval re-executes them) are in test_gate.py, test_drift.py and
+the nbval step of `make test`.
 """
 
 from __future__ import annotations
