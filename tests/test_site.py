@@ -171,6 +171,21 @@ def test_dates_are_those_of_the_commits_the_versions_were_built_from(reports_cop
         assert entry.date.startswith(stamp.stdout.strip()[:10])
 
 
+def test_versions_command_names_edition_commit_and_date(reports_copy, capsys):
+    assert cli.main(["versions"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    latest = _latest(reports_copy)
+    assert len(lines) == len([p for p in reports_copy.iterdir() if (p / "manifest.json").is_file()])
+    for line in lines:
+        version, edition, build, commit, rest = line.split("\t")
+        manifest = json.loads((reports_copy / version / "manifest.json").read_text("utf-8"))
+        assert edition == manifest["edition"] and build == manifest["build"]
+        assert commit.startswith(manifest["package"]["git_commit"][:12])
+        assert rest.startswith(history.commit_date(manifest["package"]["git_commit"])
+                               or "date unknown")
+        assert rest.endswith("(latest)") == (latest.get(edition) == version)
+
+
 def test_committed_versions_carry_their_current_pages(monkeypatch):
     """The publication record includes its pages, as `ccp-analysis site` renders them."""
     monkeypatch.setenv(ROOT_ENV, str(PROJECT_ROOT))

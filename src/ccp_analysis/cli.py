@@ -118,10 +118,23 @@ def cmd_latest(args: argparse.Namespace) -> int:
 
 
 def cmd_versions(args: argparse.Namespace) -> int:
+    """One line a version: id, edition, build kind, the commit it was built from and its date."""
     from ccp_analysis.pipeline import versions
+    from ccp_analysis.publish import history
 
-    for line in versions.describe():
-        print(line)
+    latest = versions.read_latest()
+    names = versions.all_versions()
+    if not names:
+        print("no versions under reports/")
+    for name in names:
+        data = versions.manifest(name)
+        edition = data.get("edition", "")
+        commit = data.get("package", {}).get("git_commit") or "unknown"
+        dirty = " (uncommitted changes)" if data.get("package", {}).get("git_dirty") else ""
+        mark = " (latest)" if latest.get(edition) == name else ""
+        date = history.commit_date(commit) or "date unknown"
+        print(f"{name}\t{edition}\t{data.get('build', '')}\t{commit[:12]}{dirty}\t{date}"
+              f"{mark}")
     return 0
 
 
@@ -130,6 +143,9 @@ def cmd_prune(args: argparse.Namespace) -> int:
 
     for removed in versions.prune(args.versions):
         print(f"removed reports/{removed}")
+    from ccp_analysis.publish import site
+
+    site.refresh()  # reports/index.html and CHANGELOG.md list no removed version
     return 0
 
 

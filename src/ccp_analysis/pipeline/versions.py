@@ -188,17 +188,6 @@ def made_from(inputs: str, edition: str, label: str | None) -> str | None:
     return None
 
 
-def describe() -> list[str]:
-    pointers = read_latest()
-    lines = []
-    for version in all_versions():
-        data = manifest(version)
-        mark = " (latest)" if pointers.get(data.get("edition")) == version else ""
-        lines.append(f"{version}\t{data.get('edition')}\t{len(data.get('notebooks', {}))} "
-                     f"notebooks\t{data.get('build', '')}{mark}")
-    return lines or ["no versions under reports/"]
-
-
 def prune(names: list[str]) -> list[str]:
     pointers = set(read_latest().values())
     known = set(all_versions())
