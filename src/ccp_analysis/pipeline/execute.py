@@ -9,12 +9,14 @@ and nbclient records no timings, so the same inputs give the same bytes.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
 import shutil
 import time
 import traceback
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +34,7 @@ INJECTED_ID = "injected-parameters"
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 # Papermill keeps these in the notebook metadata; everything else it records varies per run.
 KEEP_PAPERMILL = ("default_parameters", "parameters")
+LIBRARY_LOGGERS = ("papermill", "traitlets", "nbclient", "jupyter_client")
 
 
 @dataclass(frozen=True)
@@ -110,9 +113,34 @@ def run(task: Task, env: Mapping[str, str], kernel_folder: Path,
     start = time.perf_counter()
     task.run_dir.mkdir(parents=True, exist_ok=True)
     kernel_folder.mkdir(parents=True, exist_ok=True)
-    output = task.run_dir / NOTEBOOK
     log_path = task.run_dir.with_name(task.run_dir.name + ".kernel.log")
     log_path.write_text("", encoding="utf-8")
+    with _logging_to(log_path):
+        return _run(task, env, kernel_folder, template, log_path, start)
+
+
+@contextlib.contextmanager
+def _logging_to(log_path: Path) -> Iterator[None]:
+    """What papermill, nbclient and jupyter_client log during the run goes to its kernel log
+    (beside the kernel's own output), not to the user's terminal."""
+    handler = logging.FileHandler(log_path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("[%(name)s] %(levelname)s | %(message)s"))
+    loggers = [logging.getLogger(name) for name in LIBRARY_LOGGERS]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.propagate = False
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+            logger.propagate = True
+        handler.close()
+
+
+def _run(task: Task, env: Mapping[str, str], kernel_folder: Path,
+         template: KernelTemplate | None, log_path: Path, start: float) -> Outcome:
+    output = task.run_dir / NOTEBOOK
     try:
         import papermill as pm
         from papermill.exceptions import PapermillExecutionError
