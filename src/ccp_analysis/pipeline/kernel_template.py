@@ -36,6 +36,13 @@ HEADER = struct.Struct(">I")
 # or a forked kernel would carry state imported under another environment.
 PER_KERNEL_ENV = ("CCP_OUTPUT_DIR", "JPY_PARENT_PID", "JPY_SESSION_NAME")
 KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell")
+# Imported on a kernel's first saved or inline figure (renderers, PDF font subsetting, image
+# writers, IPython's figure formatter); pure imports, loaded once here when the notebooks use
+# matplotlib. (Never matplotlib_inline: it hooks into the shell that imports it.)
+DRAWING_MODULES = ("matplotlib.backends.backend_agg", "matplotlib.backends.backend_pdf",
+                   "matplotlib.backends.backend_svg", "fontTools.subset", "fontTools.ttLib",
+                   "PIL.PngImagePlugin", "PIL.JpegImagePlugin", "PIL.GifImagePlugin",
+                   "PIL.BmpImagePlugin", "PIL.PpmImagePlugin", "IPython.core.pylabtools")
 
 
 def send(sock: socket.socket, message: dict, fds: list[int] | None = None) -> None:
@@ -81,6 +88,8 @@ def preload(modules: list[str]) -> None:
     builtins.get_ipython = lambda: stand_in  # type: ignore[attr-defined]
     try:
         _import_all([*KERNEL_MODULES, *modules])
+        if "matplotlib" in sys.modules:
+            _import_all(list(DRAWING_MODULES))
     finally:
         del builtins.get_ipython  # type: ignore[attr-defined]
 
