@@ -81,13 +81,17 @@ def timed(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, st
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         sys.exit(f"{' '.join(command)} failed:\n{result.stderr[-3000:]}")
+    print(f"  ({' '.join(Path(command[0]).name for _ in [0])} ... {elapsed:.2f} s)",
+          file=sys.stderr, flush=True)
     return elapsed, result.stderr
 
 
 def papermill_runs(copy: Path, out: Path) -> list[tuple[list[str], dict[str, str]]]:
-    """The papermill command and extra environment of every run of the cold build."""
+    """The papermill command and extra environment of every run of the latest versions."""
     runs = []
-    for manifest_path in sorted((copy / "reports").glob("*/manifest.json")):
+    latest = json.loads((copy / "reports" / "LATEST.json").read_text(encoding="utf-8"))
+    for version in sorted(latest.values()):
+        manifest_path = copy / "reports" / version / "manifest.json"
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         for notebook, values in sorted(manifest["parameters"].items()):
             folder = out / manifest["edition"] / notebook

@@ -13,9 +13,9 @@ nothing with it. POSIX only (fork, Unix sockets).
 
 Protocol on each socket: a 4-byte big-endian length, a JSON request {argv, env, cwd} and the
 kernel's log file descriptor attached (SCM_RIGHTS); the answer is a JSON {pid} or {error} with,
-on success, the read end of a pipe attached whose write end only the kernel holds: it reads as
-end-of-file once the kernel has exited, which lets the worker watch a process that is not its
-child.
+on success, the read end of a pipe attached whose write end only the kernel holds: the kernel
+writes READY to it once its sockets are bound, and it reads as end-of-file once the kernel has
+exited, which lets the worker watch a process that is not its child.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import struct
 import sys
 
 HEADER = struct.Struct(">I")
+READY = b"r"
 # Variables that differ from kernel to kernel; every other one must equal the template's own,
 # or a forked kernel would carry state imported under another environment.
 PER_KERNEL_ENV = ("CCP_OUTPUT_DIR", "JPY_PARENT_PID", "JPY_SESSION_NAME")
@@ -133,7 +134,12 @@ def become_kernel(request: dict, log_fd: int, keep_alive: int,
         sys.argv = [sys.argv[0], *argv]
         from ipykernel.kernelapp import IPKernelApp
 
-        IPKernelApp.launch_instance(argv=argv)
+        app = IPKernelApp.instance()
+        app.initialize(argv)
+        # Its sockets are bound: the worker may connect now (a client that connects before
+        # the bind retries only every 100 ms, and misses the kernel's first messages).
+        os.write(keep_alive, READY)
+        app.start()
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1

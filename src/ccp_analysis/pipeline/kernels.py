@@ -19,6 +19,7 @@ here reads or writes the worker's own os.environ or working directory.
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import os
 import select
@@ -37,6 +38,7 @@ from traitlets import Dict, Instance, Unicode
 from ccp_analysis.pipeline import kernel_template
 
 LAUNCHER = "ipykernel_launcher"
+STARTUP_TIMEOUT = 60  # seconds, as nbclient's default startup_timeout
 
 
 class TemplateUnavailable(Exception):
@@ -120,14 +122,23 @@ class ForkedProcess:
         self._alive_fd: int | None = alive_fd
         self.returncode: int | None = None
 
-    def _check(self, timeout: float | None) -> None:
+    def _check(self, timeout: float | None) -> bool:
+        """Read what the kernel sent within `timeout`: True if it said it is ready."""
         if self._alive_fd is None:
-            return
+            return False
         ready, _, _ = select.select([self._alive_fd], [], [], timeout)
-        if ready and not os.read(self._alive_fd, 1):
-            os.close(self._alive_fd)
-            self._alive_fd = None
-            self.returncode = -1
+        if not ready:
+            return False
+        if os.read(self._alive_fd, 1) == kernel_template.READY:
+            return True
+        os.close(self._alive_fd)
+        self._alive_fd = None
+        self.returncode = -1
+        return False
+
+    def wait_ready(self, timeout: float) -> None:
+        """Return once the kernel's sockets are bound, it has exited, or `timeout` passed."""
+        self._check(timeout)
 
     def poll(self) -> int | None:
         self._check(0)
@@ -142,6 +153,12 @@ class ForkedProcess:
     def send_signal(self, signum: int) -> None:
         if self.poll() is None:
             os.kill(self.pid, signum)
+
+    def wait_gone(self, timeout: float) -> None:
+        """After SIGKILL: the pipe closes within milliseconds; wait for that rather than let
+        jupyter_client poll every 100 ms."""
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.wait(timeout)
 
     def terminate(self) -> None:
         self.send_signal(signal.SIGTERM)
@@ -166,9 +183,16 @@ class ForkProvisioner(LocalProvisioner):
             kwargs["stderr"].write(f"kernel started from its kernelspec: {exc}\n")
             kwargs["stderr"].flush()
             return await super().launch_kernel(cmd, **kwargs)
+        self.process.wait_ready(STARTUP_TIMEOUT)
         self.pid = self.pgid = self.process.pid
         self.cwd = kwargs["cwd"]
         return self.connection_info
+
+    async def kill(self, restart: bool = False) -> None:
+        process = self.process
+        await super().kill(restart)
+        if isinstance(process, ForkedProcess):
+            process.wait_gone(STARTUP_TIMEOUT)
 
 
 class RunKernelManager(AsyncKernelManager):
