@@ -81,8 +81,6 @@ def timed(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, st
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         sys.exit(f"{' '.join(command)} failed:\n{result.stderr[-3000:]}")
-    print(f"  ({' '.join(Path(command[0]).name for _ in [0])} ... {elapsed:.2f} s)",
-          file=sys.stderr, flush=True)
     return elapsed, result.stderr
 
 
@@ -147,6 +145,8 @@ def main() -> None:
         notebook.write_text(json.dumps(nb, indent=1) + "\n", encoding="utf-8")
         results["one notebook changed"], _ = timed(build, env, copy)
         runs = papermill_runs(copy, Path(tmp) / "papermill2")
+        # The papermill command line knows nothing of the build: plain TCP kernels, as a user
+        # would run them.
         results["plain papermill, two at a time"] = at_a_time(runs, 2, env, copy)
         runs = papermill_runs(copy, Path(tmp) / "papermill1")
         results["plain papermill, one at a time"] = at_a_time(runs, 1, env, copy)
