@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from ccp_analysis.pipeline import execute, fingerprint, runner, workers
+from ccp_analysis.pipeline import execute, fingerprint, kernels, runner, workers
 
 EDITIONS = ["as-published", "updated"]
 
@@ -61,6 +61,10 @@ def test_forked_kernels_give_the_bytes_of_fresh_kernels(tmp_path):
         assert len(outcomes) == len(items)
         results[way] = {rel: sha for rel, sha in _files(tmp_path / way).items()
                         if not rel.endswith(".kernel.log")}
+        # The forked way really forked: no kernel fell back to its kernelspec.
+        logs = [p.read_text(encoding="utf-8") for p in (tmp_path / way).rglob("*.kernel.log")]
+        assert len(logs) == len(items)
+        assert not [log for log in logs if kernels.FALLBACK in log]
     # Every notebook wrote its executed notebook and at least one figure or table.
     for item in items:
         folder = f"{item.edition}/{item.notebook}/"

@@ -38,6 +38,8 @@ from traitlets import Dict, Instance, Unicode
 from ccp_analysis.pipeline import kernel_template
 
 LAUNCHER = "ipykernel_launcher"
+# Written to the kernel log when the template could not serve.
+FALLBACK = "kernel started from its kernelspec"
 STARTUP_TIMEOUT = 60  # seconds, as nbclient's default startup_timeout
 
 
@@ -180,7 +182,7 @@ class ForkProvisioner(LocalProvisioner):
             self.process = self.template.fork_kernel(cmd[3:], kwargs["env"], str(kwargs["cwd"]),
                                                      kwargs["stderr"].fileno())
         except TemplateUnavailable as exc:
-            kwargs["stderr"].write(f"kernel started from its kernelspec: {exc}\n")
+            kwargs["stderr"].write(f"{FALLBACK}: {exc}\n")
             kwargs["stderr"].flush()
             return await super().launch_kernel(cmd, **kwargs)
         self.process.wait_ready(STARTUP_TIMEOUT)
