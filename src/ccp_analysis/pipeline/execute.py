@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 
 from ccp_analysis import paths
 from ccp_analysis.pipeline.runstore import NOTEBOOK
-from ccp_analysis.style import OUTPUT_ENV
 
 if TYPE_CHECKING:  # imported by the worker only: a no-op build never loads jupyter_client
     from nbformat import NotebookNode
@@ -61,13 +60,13 @@ class Outcome:
 
 
 def kernel_environment(caller: Mapping[str, str], fixed: Mapping[str, str]) -> dict[str, str]:
-    """The environment every kernel of a build or gate run gets (before its output folder).
+    """The environment every kernel of a build or gate run gets; `run` adds CCP_OUTPUT_DIR.
 
     The caller's environment, with `fixed` (the determinism variables), the project root so
     notebooks find their data from any working directory, and matplotlib's inline backend:
     figures show inline in the executed notebook whatever the caller's MPLBACKEND (with Agg,
     e.g. from a shell, every figure output would be missing and the bytes would differ)."""
-    env = {k: v for k, v in caller.items() if k != OUTPUT_ENV}
+    env = dict(caller)
     env.update(fixed)
     env[paths.ROOT_ENV] = str(paths.project_root())
     env["MPLBACKEND"] = INLINE_BACKEND
@@ -147,6 +146,9 @@ def _run(task: Task, env: Mapping[str, str], kernel_folder: Path,
         from traitlets.config import Config
 
         from ccp_analysis.pipeline.kernels import RunKernelManager, kernel_config
+
+        # Here, not at the top: style imports matplotlib, which a no-op build never needs.
+        from ccp_analysis.style import OUTPUT_ENV
 
         config = Config(kernel_config(kernel_folder, {**env, OUTPUT_ENV: str(task.run_dir)},
                                       task.run_dir, log_path, template))

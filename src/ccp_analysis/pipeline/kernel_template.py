@@ -11,7 +11,8 @@ log and connection file; only the imports are already done. The template never r
 code, so every kernel starts from the same state, and a kernel that crashes or exits takes
 nothing with it. POSIX only (fork, Unix sockets).
 
-Protocol on each socket: a 4-byte big-endian length, a JSON request {argv, env, cwd} and the
+Protocol on each socket: a 4-byte big-endian length, a JSON request {argv, env, cwd, per_run
+(names of the variables that may differ from the template's)} and the
 kernel's log file descriptor attached (SCM_RIGHTS); the answer is a JSON {pid} or {error} with,
 on success, the read end of a pipe attached whose write end only the kernel holds: the kernel
 writes READY to it once its sockets are bound, and it reads as end-of-file once the kernel has
@@ -33,9 +34,10 @@ import sys
 
 HEADER = struct.Struct(">I")
 READY = b"r"
-# Variables that differ from kernel to kernel; every other one must equal the template's own,
-# or a forked kernel would carry state imported under another environment.
-PER_KERNEL_ENV = ("CCP_OUTPUT_DIR", "JPY_PARENT_PID", "JPY_SESSION_NAME")
+# Variables that differ from kernel to kernel (with the request's `per_run` ones); every other
+# one must equal the template's own, or a forked kernel would carry state imported under
+# another environment.
+PER_KERNEL_ENV = ("JPY_PARENT_PID", "JPY_SESSION_NAME")
 KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell")
 # Imported on a kernel's first saved or inline figure (renderers, PDF font subsetting, image
 # writers, IPython's figure formatter); pure imports, loaded once here when the notebooks use
@@ -68,8 +70,8 @@ def receive(sock: socket.socket) -> tuple[dict | None, list[int]]:
     return json.loads(data), fds
 
 
-def comparable(env: dict[str, str]) -> dict[str, str]:
-    return {k: v for k, v in env.items() if k not in PER_KERNEL_ENV}
+def comparable(env: dict[str, str], per_run: list[str]) -> dict[str, str]:
+    return {k: v for k, v in env.items() if k not in PER_KERNEL_ENV and k not in per_run}
 
 
 class KernelShellStandIn:
@@ -178,8 +180,10 @@ def serve(servers: list[socket.socket], own_env: dict[str, str]) -> None:
                 continue
             if len(fds) != 1:
                 send(sock, {"error": "expected one log descriptor"})
-            elif comparable(request["env"]) != own_env:
-                differ = sorted(set(comparable(request["env"]).items()) ^ set(own_env.items()))
+            elif comparable(request["env"], request["per_run"]) != comparable(
+                    own_env, request["per_run"]):
+                differ = set(comparable(request["env"], request["per_run"]).items()) ^ set(
+                    comparable(own_env, request["per_run"]).items())
                 send(sock, {"error": "the kernel environment differs from the template's in "
                             + ", ".join(sorted({k for k, _ in differ}))})
             else:
@@ -211,7 +215,7 @@ def main() -> None:
     # As ipykernel_launcher does: the working directory is not an import location.
     if sys.path and sys.path[0] in ("", os.getcwd()):
         del sys.path[0]
-    own_env = comparable(dict(os.environ))
+    own_env = dict(os.environ)
     modules = [m for m in sys.argv[1].split(",") if m]
     servers = [socket.socket(fileno=int(fd)) for fd in sys.argv[2:]]
     # Ctrl-C belongs to the build, which stops this process; children are reaped by the system.

@@ -54,6 +54,10 @@ class KernelTemplate:
         self.process = process
         self.sock = sock
         self.broken = False
+        from ccp_analysis.style import OUTPUT_ENV
+
+        # Variables that differ from run to run and are read only when used, never at import.
+        self.per_run = (OUTPUT_ENV,)
 
     @classmethod
     def start(cls, env: dict[str, str], modules: list[str], clients: int,
@@ -78,7 +82,8 @@ class KernelTemplate:
         if self.broken:
             raise TemplateUnavailable("the template is no longer running")
         try:
-            kernel_template.send(self.sock, {"argv": argv, "env": env, "cwd": cwd}, [log_fd])
+            kernel_template.send(self.sock, {"argv": argv, "env": env, "cwd": cwd,
+                                             "per_run": list(self.per_run)}, [log_fd])
             answer, fds = kernel_template.receive(self.sock)
         except OSError as exc:
             self.broken = True

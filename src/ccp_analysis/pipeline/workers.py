@@ -63,8 +63,10 @@ def run(tasks: list[execute.Task], jobs: int, env: Mapping[str, str],
         modules = notebook_imports(sorted({t.source for t in tasks}))
         if fork_kernels:
             template, socks = KernelTemplate.start(env, modules, jobs, root / "template.log")
-        # Imported once here, while the template imports; the forked workers share it.
+        # Imported once here, while the template imports; the forked workers share them.
         import papermill  # noqa: F401
+
+        from ccp_analysis import style  # noqa: F401 - run() needs its OUTPUT_ENV
 
         context = multiprocessing.get_context("fork")
         for number in range(jobs):
