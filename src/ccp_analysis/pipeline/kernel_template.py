@@ -198,9 +198,19 @@ def serve(servers: list[socket.socket], own_env: dict[str, str]) -> None:
                 os.close(read_end)
             for fd in fds:
                 os.close(fd)
-            # Reaped by the kernel's exit (SIGCHLD ignored); forget the ones that are gone.
+            # Forget the kernels that have exited (and been reaped).
             kernels = {pid for pid in kernels if _alive(pid)}
     stop(signal.SIGTERM, None)
+
+
+def _reap(signum: int, _frame: object) -> None:
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
 
 
 def _alive(pid: int) -> bool:
@@ -218,9 +228,10 @@ def main() -> None:
     own_env = dict(os.environ)
     modules = [m for m in sys.argv[1].split(",") if m]
     servers = [socket.socket(fileno=int(fd)) for fd in sys.argv[2:]]
-    # Ctrl-C belongs to the build, which stops this process; children are reaped by the system.
+    # Ctrl-C belongs to the build, which stops this process.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    # Kernels are waited for as they exit (no zombies), so their resource use is counted.
+    signal.signal(signal.SIGCHLD, _reap)
     preload(modules)
     serve(servers, own_env)
 
