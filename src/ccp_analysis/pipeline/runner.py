@@ -27,8 +27,8 @@ from ccp_analysis.pipeline import (
 )
 from ccp_analysis.pipeline.lock import project_lock
 
-# Deterministic bytes need these in every kernel; set here so any way of calling the build
-# gets them, not only `make`.
+# Deterministic bytes need these in every kernel; passed to each kernel's environment
+# (execute.kernel_environment) so any way of calling the build gets them, not only `make`.
 DETERMINISM_ENV = {"SOURCE_DATE_EPOCH": "1671148800", "PYTHONHASHSEED": "0"}
 
 
@@ -191,8 +191,6 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
         versions.check_label(label)
         if len(editions) != 1:
             raise ParameterError("--version names one version: give exactly one --edition")
-    os.environ.update(DETERMINISM_ENV)
-    os.environ[paths.ROOT_ENV] = str(paths.project_root())
     # The `python3` kernel of this environment first, before any a user registered elsewhere.
     os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
     versions.check_writable()
