@@ -1,27 +1,39 @@
 """Running one notebook through papermill, in a worker process, into a run folder.
 
-papermill changes the working directory and is not thread-safe, so each run owns a process.
-The executed notebook is made canonical: papermill/nbclient timing metadata, paths and the
-injected cell's random id are removed or fixed, so the same inputs give the same bytes.
+papermill is not thread-safe, so each worker runs one notebook at a time. The kernel gets its
+environment, working directory and log explicitly (kernels.py); this worker's own environment,
+working directory and file descriptors are never changed. The executed notebook is made
+canonical: papermill's metadata, paths and the injected cell's random id are removed or fixed,
+and nbclient records no timings, so the same inputs give the same bytes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
 import shutil
 import time
 import traceback
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from ccp_analysis import paths
 from ccp_analysis.pipeline.runstore import NOTEBOOK
-from ccp_analysis.style import OUTPUT_ENV
+
+if TYPE_CHECKING:  # imported by the worker only: a no-op build never loads jupyter_client
+    from nbformat import NotebookNode
+
+    from ccp_analysis.pipeline.kernels import KernelTemplate
 
 INJECTED_ID = "injected-parameters"
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 # Papermill keeps these in the notebook metadata; everything else it records varies per run.
 KEEP_PAPERMILL = ("default_parameters", "parameters")
+LIBRARY_LOGGERS = ("papermill", "traitlets", "nbclient", "jupyter_client")
 
 
 @dataclass(frozen=True)
@@ -47,24 +59,38 @@ class Outcome:
     extra: dict[str, object] = field(default_factory=dict)
 
 
-def canonical(nb: dict) -> dict:
-    """The executed notebook without what changes from run to run."""
+def kernel_environment(caller: Mapping[str, str], fixed: Mapping[str, str]) -> dict[str, str]:
+    """The environment every kernel of a build or gate run gets; `run` adds CCP_OUTPUT_DIR.
+
+    The caller's environment, with `fixed` (the determinism variables), the project root so
+    notebooks find their data from any working directory, and matplotlib's inline backend:
+    figures show inline in the executed notebook whatever the caller's MPLBACKEND (with Agg,
+    e.g. from a shell, every figure output would be missing and the bytes would differ)."""
+    env = dict(caller)
+    env.update(fixed)
+    env[paths.ROOT_ENV] = str(paths.project_root())
+    env["MPLBACKEND"] = INLINE_BACKEND
+    return env
+
+
+def canonical(nb: NotebookNode) -> NotebookNode:
+    """The executed notebook without what changes from run to run (nbclient records no
+    timings: record_timing=False)."""
     meta = nb.get("metadata", {})
     if "papermill" in meta:
         meta["papermill"] = {k: v for k, v in meta["papermill"].items() if k in KEEP_PAPERMILL}
     for cell in nb.get("cells", []):
-        cell_meta = cell.get("metadata", {})
-        cell_meta.pop("papermill", None)
-        cell_meta.pop("execution", None)
-        if "injected-parameters" in cell_meta.get("tags", []):
+        cell.get("metadata", {}).pop("papermill", None)
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
             cell["id"] = INJECTED_ID
     return nb
 
 
 def write_canonical(path: Path) -> None:
-    nb = canonical(json.loads(path.read_text(encoding="utf-8")))
-    path.write_text(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
-                    encoding="utf-8")
+    import nbformat
+
+    nb = canonical(nbformat.read(path, as_version=nbformat.NO_CONVERT))
+    nbformat.write(nb, path, version=nbformat.NO_CONVERT)
 
 
 def error_block(task: Task, cell: str, exception: str, partial: Path | None) -> str:
@@ -75,31 +101,65 @@ def error_block(task: Task, cell: str, exception: str, partial: Path | None) -> 
     return "\n".join(lines)
 
 
-def run(task: Task) -> Outcome:
-    """Execute one notebook; never raises, so one failure cannot hide the others."""
+def run(task: Task, env: Mapping[str, str], kernel_folder: Path,
+        template: KernelTemplate | None) -> Outcome:
+    """Execute one notebook; never raises, so one failure cannot hide the others.
+
+    `env` is the kernels' environment (kernel_environment); the kernel also gets CCP_OUTPUT_DIR
+    naming the run folder, works in it, talks over sockets in `kernel_folder` (new, short
+    path) and logs to <run folder>.kernel.log. With a `template` the kernel is forked from it,
+    else started from its kernelspec: the bytes are the same (tests/test_execution_paths.py)."""
     start = time.perf_counter()
     task.run_dir.mkdir(parents=True, exist_ok=True)
-    output = task.run_dir / NOTEBOOK
-    os.environ[OUTPUT_ENV] = str(task.run_dir)
-    # Figures show inline in the executed notebook whatever the caller's MPLBACKEND (with Agg,
-    # e.g. from the Makefile, every figure output would be missing and the bytes would differ).
-    # This is the pool worker's environment, inherited by its kernel only.
-    os.environ["MPLBACKEND"] = INLINE_BACKEND
-    # The kernel inherits this worker's stderr: send it to a log beside the run, so ipykernel's
-    # start-up chatter never reaches the user, while a kernel that dies can still be explained.
+    kernel_folder.mkdir(parents=True, exist_ok=True)
     log_path = task.run_dir.with_name(task.run_dir.name + ".kernel.log")
-    with log_path.open("w") as log:
-        os.dup2(log.fileno(), 2)
+    log_path.write_text("", encoding="utf-8")
+    with _logging_to(log_path):
+        return _run(task, env, kernel_folder, template, log_path, start)
+
+
+@contextlib.contextmanager
+def _logging_to(log_path: Path) -> Iterator[None]:
+    """What papermill, nbclient and jupyter_client log during the run goes to its kernel log
+    (beside the kernel's own output), not to the user's terminal."""
+    handler = logging.FileHandler(log_path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("[%(name)s] %(levelname)s | %(message)s"))
+    loggers = [logging.getLogger(name) for name in LIBRARY_LOGGERS]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.propagate = False
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+            logger.propagate = True
+        handler.close()
+
+
+def _run(task: Task, env: Mapping[str, str], kernel_folder: Path,
+         template: KernelTemplate | None, log_path: Path, start: float) -> Outcome:
+    output = task.run_dir / NOTEBOOK
     try:
         import papermill as pm
         from papermill.exceptions import PapermillExecutionError
+        from traitlets.config import Config
 
+        from ccp_analysis.pipeline.kernels import RunKernelManager, kernel_config
+
+        # Here, not at the top: style imports matplotlib, which a no-op build never needs.
+        from ccp_analysis.style import OUTPUT_ENV
+
+        config = Config(kernel_config(kernel_folder, {**env, OUTPUT_ENV: str(task.run_dir)},
+                                      task.run_dir, log_path, template))
         try:
             pm.execute_notebook(
                 # Sorted: the injected cell then reads the same from a build and a gate run.
                 str(task.source), str(output), parameters=dict(sorted(task.parameters.items())),
                 kernel_name="python3", progress_bar=False, log_output=False,
-                cwd=str(task.run_dir),
+                kernel_manager_class=RunKernelManager, config=config, record_timing=False,
+                # Every output has arrived when the kernel is shut down: no need to wait for it.
+                shutdown_kernel="immediate",
             )
         except PapermillExecutionError as exc:
             partial = _keep_partial(output, task.failure_path)
@@ -110,17 +170,30 @@ def run(task: Task) -> Outcome:
                            error_block(task, cell, f"{exc.ename}: {message}", partial), partial)
         write_canonical(output)
         return Outcome(task.key, task.edition, task.notebook, True, time.perf_counter() - start)
-    except Exception as exc:  # noqa: BLE001 - a kernel that cannot start, a broken notebook file
+    except Exception as exc:  # noqa: BLE001 - a kernel that cannot start or dies, a broken file
+        died_in = _started_cell(output, task.source)
         partial = _keep_partial(output, task.failure_path)
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         detail = f"{type(exc).__name__}: {first}" + _log_tail(log_path)
         if os.environ.get("CCP_ANALYSIS_DEBUG"):
             detail += "\n" + traceback.format_exc()
+        where = (f"{died_in} (the kernel stopped while running it)" if died_in else
+                 "(before the first cell: the kernel or notebook could not start)")
         return Outcome(task.key, task.edition, task.notebook, False, time.perf_counter() - start,
-                       error_block(task, "(before the first cell: the kernel or notebook could "
-                                   "not start)", detail, partial), partial)
-    finally:
-        os.environ.pop(OUTPUT_ENV, None)
+                       error_block(task, where, detail, partial), partial)
+
+
+def _started_cell(output: Path, source: Path) -> str:
+    """The last cell papermill started, in a partial executed notebook ('' if none)."""
+    try:
+        cells = json.loads(output.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError):
+        return ""
+    started = [i for i, c in enumerate(cells)
+               if c.get("metadata", {}).get("papermill", {}).get("start_time")]
+    if not started:
+        return ""
+    return _source_cell(source, started[-1], cells[started[-1]].get("execution_count"))
 
 
 def _source_cell(source: Path, executed_index: int, exec_count: int | None) -> str:

@@ -9,17 +9,15 @@ rows that changed, so a reviewer sees what moved, not only that something did.
 from __future__ import annotations
 
 import difflib
-import multiprocessing
 import os
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from ccp_analysis import paths
 from ccp_analysis.determinism import DETERMINISM_ENV
 from ccp_analysis.hashing import sha256_file
-from ccp_analysis.pipeline import execute, runstore, versions
+from ccp_analysis.pipeline import execute, runstore, versions, workers
 from ccp_analysis.publish import drift
 
 MAX_ROWS = 6
@@ -76,14 +74,11 @@ def check(editions: list[str] | None = None, jobs: int = 2,
     """Every artifact of the latest versions that a rebuild does not reproduce, as lines.
 
     `notebooks` limits the rebuild to those notebooks of each version (default: all)."""
-    os.environ.update(DETERMINISM_ENV)
-    os.environ[paths.ROOT_ENV] = str(paths.project_root())
     latest = versions.read_latest()
     chosen = sorted(editions or latest)
     missing = [e for e in chosen if e not in latest]
     if missing:
         return [f"reports/{versions.LATEST} names no version of edition {missing[0]!r}"]
-    problems: list[str] = []
     with tempfile.TemporaryDirectory(prefix="ccp-gate-") as tmp:
         tasks = []
         manifests = {}
@@ -104,20 +99,24 @@ def check(editions: list[str] | None = None, jobs: int = 2,
                     key=f"gate-{version}-{notebook}", edition=edition, notebook=notebook,
                     source=source, parameters=values, run_dir=run_dir,
                     failure_path=Path(tmp) / "failures" / f"{version}-{notebook}.ipynb")))
-        import papermill  # noqa: F401 - imported once, shared by the forked workers
+        version_of = {task.key: version for version, task in tasks}
+        found: dict[str, list[str]] = {}
 
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context) as pool:
-            outcomes = pool.map(execute.run, [task for _, task in tasks])
-            for (version, task), outcome in zip(tasks, outcomes, strict=True):
-                if not outcome.ok:
-                    problems.append(f"{version}/notebooks/{task.notebook}.ipynb: the rebuild "
-                                    f"failed\n{outcome.error}")
-                    continue
-                found = _compare(version, task.notebook, task.run_dir, manifests[version])
-                progress(f"{version} {task.notebook}: "
-                         + ("identical" if not found else f"{len(found)} difference(s)"))
-                problems.extend(found)
+        def done(task: execute.Task, outcome: execute.Outcome) -> None:
+            version = version_of[task.key]
+            if not outcome.ok:
+                found[task.key] = [f"{version}/notebooks/{task.notebook}.ipynb: the rebuild "
+                                   f"failed\n{outcome.error}"]
+                return
+            found[task.key] = _compare(version, task.notebook, task.run_dir, manifests[version])
+            progress(f"{version} {task.notebook}: " + (
+                "identical" if not found[task.key]
+                else f"{len(found[task.key])} difference(s)"))
+
+        workers.run([task for _, task in tasks], jobs,
+                    execute.kernel_environment(os.environ, DETERMINISM_ENV), done)
+        # In the order of the tasks, whichever finished first.
+        problems = [line for _, task in tasks for line in found[task.key]]
         if problems:  # the rebuilt outputs beside the committed ones, before tmp goes
             for line in drift.pages(Path(tmp), list(manifests)):
                 progress(line)

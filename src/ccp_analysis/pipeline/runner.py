@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import shutil
 import subprocess
 import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +25,7 @@ from ccp_analysis.pipeline import (
     runstore,
     seeding,
     versions,
+    workers,
 )
 from ccp_analysis.pipeline.lock import project_lock
 from ccp_analysis.publish import site
@@ -122,34 +121,24 @@ def _run_all(items: list[Item], jobs: int, progress: Callable[[str], None]) -> N
         failure_path=versions.reports() / versions.FAILURES / i.edition / f"{i.notebook}.ipynb",
     ) for i in items]
     failures = []
-    # fork: workers inherit the imported papermill instead of importing it again.
-    context = multiprocessing.get_context("fork")
-    import papermill  # noqa: F401 - imported once here, shared by the forked workers
+    finished = 0
 
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context)
-    try:
-        futures = {pool.submit(execute.run, task): task for task in tasks}
-        for done, future in enumerate(as_completed(futures), start=1):
-            task = futures[future]
-            outcome = future.result()
-            if outcome.ok:
-                runstore.store(task.key, task.run_dir)
-                task.run_dir.with_name(task.run_dir.name + ".kernel.log").unlink(missing_ok=True)
-                progress(f"[{done}/{len(tasks)}] ran {task.edition} {task.notebook} "
-                         f"({outcome.seconds:.1f} s)")
-            else:
-                shutil.rmtree(task.run_dir, ignore_errors=True)
-                progress(f"[{done}/{len(tasks)}] FAILED {task.edition} {task.notebook}")
-                failures.append(outcome.error)
-    except BaseException:
-        # Interrupted: drop queued runs and stop the running ones (their kernels exit with
-        # their parent); runs that finished are already in the fingerprint.
-        workers = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in workers:
-            process.terminate()
-        raise
-    pool.shutdown()
+    def done(task: execute.Task, outcome: execute.Outcome) -> None:
+        nonlocal finished
+        finished += 1
+        if outcome.ok:
+            runstore.store(task.key, task.run_dir)
+            task.run_dir.with_name(task.run_dir.name + ".kernel.log").unlink(missing_ok=True)
+            progress(f"[{finished}/{len(tasks)}] ran {task.edition} {task.notebook} "
+                     f"({outcome.seconds:.1f} s)")
+        else:
+            shutil.rmtree(task.run_dir, ignore_errors=True)
+            progress(f"[{finished}/{len(tasks)}] FAILED {task.edition} {task.notebook}")
+            failures.append(outcome.error)
+
+    # Interrupted: the pool stops its workers and kernels; runs that finished are already in
+    # the run store.
+    workers.run(tasks, jobs, execute.kernel_environment(os.environ, DETERMINISM_ENV), done)
     if failures:
         raise NotebookError("\n".join(failures) + f"\n{len(failures)} notebook(s) failed; no "
                             "version was written; notebooks that ran are cached")
@@ -262,8 +251,6 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
         versions.check_label(label)
         if len(editions) != 1:
             raise ParameterError("--version names one version: give exactly one --edition")
-    os.environ.update(DETERMINISM_ENV)
-    os.environ[paths.ROOT_ENV] = str(paths.project_root())
     # The `python3` kernel of this environment first, before any a user registered elsewhere.
     os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
     versions.check_writable()

@@ -1,0 +1,240 @@
+"""The kernel template: a process that imports once and forks a fresh kernel per notebook.
+
+    python -m ccp_analysis.pipeline.kernel_template MODULES FD [FD ...]
+
+Started by the build with exactly the environment its kernels get (so the hash seed, the
+matplotlib backend and every variable read at import time are theirs), it imports ipykernel and
+the modules the notebooks import (MODULES, comma-separated), then waits on the worker sockets
+FD for requests. Each request forks a child that becomes a new ipykernel, as
+`python -m ipykernel_launcher` would start it: its own session, working directory, environment,
+log and connection file; only the imports are already done. The template never runs notebook
+code, so every kernel starts from the same state, and a kernel that crashes or exits takes
+nothing with it. POSIX only (fork, Unix sockets).
+
+Protocol on each socket: a 4-byte big-endian length, a JSON request {argv, env, cwd, per_run
+(names of the variables that may differ from the template's)} and the
+kernel's log file descriptor attached (SCM_RIGHTS); the answer is a JSON {pid} or {error} with,
+on success, the read end of a pipe attached whose write end only the kernel holds: the kernel
+writes READY to it once its sockets are bound, and it reads as end-of-file once the kernel has
+exited, which lets the worker watch a process that is not its child.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import importlib
+import json
+import os
+import selectors
+import signal
+import socket
+import struct
+import sys
+
+HEADER = struct.Struct(">I")
+READY = b"r"
+# Variables that differ from kernel to kernel (with the request's `per_run` ones); every other
+# one must equal the template's own, or a forked kernel would carry state imported under
+# another environment.
+PER_KERNEL_ENV = ("JPY_PARENT_PID", "JPY_SESSION_NAME")
+KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell")
+# Imported on a kernel's first saved or inline figure (renderers, PDF font subsetting, image
+# writers, IPython's figure formatter); pure imports, loaded once here when the notebooks use
+# matplotlib. (Never matplotlib_inline: it hooks into the shell that imports it.)
+DRAWING_MODULES = ("matplotlib.backends.backend_agg", "matplotlib.backends.backend_pdf",
+                   "matplotlib.backends.backend_svg", "fontTools.subset", "fontTools.ttLib",
+                   "PIL.PngImagePlugin", "PIL.JpegImagePlugin", "PIL.GifImagePlugin",
+                   "PIL.BmpImagePlugin", "PIL.PpmImagePlugin", "IPython.core.pylabtools")
+
+
+def send(sock: socket.socket, message: dict, fds: list[int] | None = None) -> None:
+    data = json.dumps(message).encode()
+    socket.send_fds(sock, [HEADER.pack(len(data)) + data], fds or [])
+
+
+def receive(sock: socket.socket) -> tuple[dict | None, list[int]]:
+    """One message and the descriptors sent with it; (None, []) once the peer has gone."""
+    head, fds, _, _ = socket.recv_fds(sock, HEADER.size, 4)
+    if len(head) < HEADER.size:
+        for fd in fds:
+            os.close(fd)
+        return None, []
+    (size,) = HEADER.unpack(head)
+    data = b""
+    while len(data) < size:
+        chunk = sock.recv(size - len(data))
+        if not chunk:
+            return None, fds
+        data += chunk
+    return json.loads(data), fds
+
+
+def comparable(env: dict[str, str], per_run: list[str]) -> dict[str, str]:
+    return {k: v for k, v in env.items() if k not in PER_KERNEL_ENV and k not in per_run}
+
+
+class KernelShellStandIn:
+    """What `get_ipython()` answers while the template imports: a shell with a kernel.
+
+    Some libraries choose defaults at import time from it, as they would when imported in a
+    kernel (pandas: display.max_columns is 20 in a kernel, the terminal's width elsewhere).
+    A module that needs more of the shell at import fails here and is imported by the kernel
+    itself instead."""
+
+    kernel = True
+
+
+def preload(modules: list[str]) -> None:
+    """Import what the notebooks import; a module that fails is left for its notebook to report."""
+    stand_in = KernelShellStandIn()
+    builtins.get_ipython = lambda: stand_in  # type: ignore[attr-defined]
+    try:
+        _import_all([*KERNEL_MODULES, *modules])
+        if "matplotlib" in sys.modules:
+            _import_all(list(DRAWING_MODULES))
+    finally:
+        del builtins.get_ipython  # type: ignore[attr-defined]
+
+
+def _import_all(modules: list[str]) -> None:
+    for name in modules:
+        while name:
+            try:
+                importlib.import_module(name)
+                break
+            except ImportError:  # `from package import name` where name is not a module
+                name = name.rpartition(".")[0]
+            except Exception:  # noqa: BLE001 - the notebook's own import shows the error
+                break
+
+
+def become_kernel(request: dict, log_fd: int, keep_alive: int,
+                  servers: list[socket.socket]) -> None:
+    """In the forked child: set up as the launcher would, then run ipykernel until shutdown."""
+    code = 1
+    try:
+        for server in servers:
+            server.close()
+        os.setsid()  # as jupyter_client starts kernels: interrupts go to this group only
+        for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGPIPE):
+            signal.signal(signum, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+        os.dup2(log_fd, 1)
+        os.dup2(log_fd, 2)
+        os.close(log_fd)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        # As jupyter_client tells a kernel it launches: exit when the launcher (here the
+        # template) exits. ipykernel read JPY_PARENT_PID when the template imported it, so
+        # it is given as the launcher's argument too.
+        os.environ.update(request["env"], JPY_PARENT_PID=str(os.getppid()))
+        argv = [*request["argv"], f"--IPKernelApp.parent_handle={os.getppid()}"]
+        sys.argv = [sys.argv[0], *argv]
+        from ipykernel.kernelapp import IPKernelApp
+
+        app = IPKernelApp.instance()
+        app.initialize(argv)
+        # Its sockets are bound: the worker may connect now (a client that connects before
+        # the bind retries only every 100 ms, and misses the kernel's first messages).
+        os.write(keep_alive, READY)
+        app.start()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:  # noqa: BLE001 - reported in the kernel log, never to the template
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+            with contextlib.suppress(Exception):  # exiting anyway
+                stream.flush()
+        os.close(keep_alive)
+        os._exit(code)
+
+
+def serve(servers: list[socket.socket], own_env: dict[str, str]) -> None:
+    kernels: set[int] = set()
+
+    def stop(signum: int, _frame: object) -> None:
+        for pid in kernels:
+            with contextlib.suppress(OSError):
+                os.killpg(pid, signal.SIGKILL)
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    selector = selectors.DefaultSelector()
+    for server in servers:
+        selector.register(server, selectors.EVENT_READ)
+    while selector.get_map():
+        for key, _ in selector.select():
+            sock: socket.socket = key.fileobj  # type: ignore[assignment]
+            request, fds = receive(sock)
+            if request is None:
+                selector.unregister(sock)
+                sock.close()
+                continue
+            if len(fds) != 1:
+                send(sock, {"error": "expected one log descriptor"})
+            elif comparable(request["env"], request["per_run"]) != comparable(
+                    own_env, request["per_run"]):
+                differ = set(comparable(request["env"], request["per_run"]).items()) ^ set(
+                    comparable(own_env, request["per_run"]).items())
+                send(sock, {"error": "the kernel environment differs from the template's in "
+                            + ", ".join(sorted({k for k, _ in differ}))})
+            else:
+                read_end, write_end = os.pipe()
+                pid = os.fork()
+                if pid == 0:
+                    os.close(read_end)
+                    become_kernel(request, fds[0], write_end, servers)
+                os.close(write_end)
+                kernels.add(pid)
+                send(sock, {"pid": pid}, [read_end])
+                os.close(read_end)
+            for fd in fds:
+                os.close(fd)
+            # Forget the kernels that have exited (and been reaped).
+            kernels = {pid for pid in kernels if _alive(pid)}
+    stop(signal.SIGTERM, None)
+
+
+def _reap(signum: int, _frame: object) -> None:
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
+
+
+def main() -> None:
+    # As ipykernel_launcher does: the working directory is not an import location.
+    if sys.path and sys.path[0] in ("", os.getcwd()):
+        del sys.path[0]
+    own_env = dict(os.environ)
+    modules = [m for m in sys.argv[1].split(",") if m]
+    servers = [socket.socket(fileno=int(fd)) for fd in sys.argv[2:]]
+    # Ctrl-C belongs to the build, which stops this process.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Kernels are waited for as they exit (no zombies), so their resource use is counted.
+    signal.signal(signal.SIGCHLD, _reap)
+    preload(modules)
+    serve(servers, own_env)
+
+
+if __name__ == "__main__":
+    main()

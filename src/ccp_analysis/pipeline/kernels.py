@@ -1,0 +1,256 @@
+"""Starting notebook kernels: forked from a warm template, each on its own Unix sockets.
+
+Two things every kernel start of the build and the gate gets from here:
+
+- No port race. Kernels talk over IPC (Unix domain sockets) at paths inside a folder made for
+  that kernel alone (mkdtemp), so no two kernels, in this process or another, can pick the same
+  address. (Over TCP, jupyter_client picks a free port, closes it and hands it to the kernel;
+  another process can bind it in between.)
+- No fixed cost per notebook. A `KernelTemplate` process imports ipykernel and the notebooks'
+  modules once; each kernel is a fork of it that then runs the ordinary ipykernel start-up
+  (see kernel_template.py). When the template cannot serve (a kernelspec that is not this
+  interpreter's ipykernel, another environment, a template that died), the kernel is started
+  the ordinary way, by executing its kernelspec: slower, never different.
+
+The environment, working directory and log of every kernel are passed explicitly; nothing
+here reads or writes the worker's own os.environ or working directory.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
+from traitlets import Dict, Instance, Unicode
+
+from ccp_analysis.pipeline import kernel_template
+
+LAUNCHER = "ipykernel_launcher"
+# Written to the kernel log when the template could not serve.
+FALLBACK = "kernel started from its kernelspec"
+STARTUP_TIMEOUT = 60  # seconds, as nbclient's default startup_timeout
+
+
+class TemplateUnavailable(Exception):
+    """The template cannot fork this kernel; it is started from its kernelspec instead."""
+
+
+class KernelTemplate:
+    """The worker's handle on a template process (one socket per worker)."""
+
+    def __init__(self, process: subprocess.Popen | None, sock: socket.socket) -> None:
+        self.process = process
+        self.sock = sock
+        self.broken = False
+        from ccp_analysis.style import OUTPUT_ENV
+
+        # Variables that differ from run to run and are read only when used, never at import.
+        self.per_run = (OUTPUT_ENV,)
+
+    @classmethod
+    def start(cls, env: dict[str, str], modules: list[str], clients: int,
+              log: Path) -> tuple[subprocess.Popen, list[socket.socket]]:
+        """Start a template serving `clients` workers; returns it and one socket per worker.
+
+        The caller hands each socket to one worker and closes its own copies."""
+        pairs = [socket.socketpair() for _ in range(clients)]
+        theirs = [b.fileno() for _, b in pairs]
+        with log.open("w") as err:
+            process = subprocess.Popen(
+                [sys.executable, "-m", kernel_template.__name__, ",".join(modules),
+                 *map(str, theirs)],
+                env=env, cwd=log.parent, pass_fds=theirs, stdin=subprocess.DEVNULL,
+                stdout=err, stderr=err)
+        for _, b in pairs:
+            b.close()
+        return process, [a for a, _ in pairs]
+
+    def fork_kernel(self, argv: list[str], env: dict[str, str], cwd: str,
+                    log_fd: int) -> ForkedProcess:
+        if self.broken:
+            raise TemplateUnavailable("the template is no longer running")
+        try:
+            kernel_template.send(self.sock, {"argv": argv, "env": env, "cwd": cwd,
+                                             "per_run": list(self.per_run)}, [log_fd])
+            answer, fds = kernel_template.receive(self.sock)
+        except OSError as exc:
+            self.broken = True
+            raise TemplateUnavailable(str(exc)) from exc
+        if answer is None:
+            self.broken = True
+            raise TemplateUnavailable("the template is no longer running")
+        if "error" in answer:
+            raise TemplateUnavailable(answer["error"])
+        return ForkedProcess(answer["pid"], fds[0])
+
+    def __deepcopy__(self, memo: dict) -> KernelTemplate:
+        # A handle on a process (traitlets deep-copies configuration values): copies share it.
+        return self
+
+    def close(self) -> None:
+        self.sock.close()
+        if self.process is not None:
+            stop_process(self.process)
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+class ForkedProcess:
+    """What jupyter_client needs of a Popen, for a kernel that is the template's child.
+
+    Liveness comes from a pipe only the kernel holds open (end-of-file once it has exited), so
+    signals are never sent to a process id that may have been reused. The exit status is not
+    known to the worker; an exited kernel reports -1."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int, alive_fd: int) -> None:
+        self.pid = pid
+        self._alive_fd: int | None = alive_fd
+        self.returncode: int | None = None
+
+    def _check(self, timeout: float | None) -> bool:
+        """Read what the kernel sent within `timeout`: True if it said it is ready."""
+        if self._alive_fd is None:
+            return False
+        ready, _, _ = select.select([self._alive_fd], [], [], timeout)
+        if not ready:
+            return False
+        if os.read(self._alive_fd, 1) == kernel_template.READY:
+            return True
+        os.close(self._alive_fd)
+        self._alive_fd = None
+        self.returncode = -1
+        return False
+
+    def wait_ready(self, timeout: float) -> None:
+        """Return once the kernel's sockets are bound, it has exited, or `timeout` passed."""
+        self._check(timeout)
+
+    def poll(self) -> int | None:
+        self._check(0)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        self._check(timeout)
+        if self.returncode is None:
+            raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout or 0)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def wait_gone(self, timeout: float) -> None:
+        """After SIGKILL: the pipe closes within milliseconds; wait for that rather than let
+        jupyter_client poll every 100 ms."""
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.wait(timeout)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+class ForkProvisioner(LocalProvisioner):
+    """LocalProvisioner whose launch is a fork of the template when the kernelspec is this
+    interpreter's ipykernel; any other kernelspec is launched as LocalProvisioner does."""
+
+    template = Instance(KernelTemplate, allow_none=True)
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any):
+        if self.template is None or cmd[:3] != [sys.executable, "-m", LAUNCHER]:
+            return await super().launch_kernel(cmd, **kwargs)
+        try:
+            self.process = self.template.fork_kernel(cmd[3:], kwargs["env"], str(kwargs["cwd"]),
+                                                     kwargs["stderr"].fileno())
+        except TemplateUnavailable as exc:
+            kwargs["stderr"].write(f"{FALLBACK}: {exc}\n")
+            kwargs["stderr"].flush()
+            return await super().launch_kernel(cmd, **kwargs)
+        self.process.wait_ready(STARTUP_TIMEOUT)
+        self.pid = self.pgid = self.process.pid
+        self.cwd = kwargs["cwd"]
+        return self.connection_info
+
+    async def kill(self, restart: bool = False) -> None:
+        process = self.process
+        await super().kill(restart)
+        if isinstance(process, ForkedProcess):
+            process.wait_gone(STARTUP_TIMEOUT)
+
+
+class RunKernelManager(AsyncKernelManager):
+    """A kernel manager for one notebook run, configured by the run (see `kernel_config`):
+    IPC sockets in its own folder, the given environment, working directory and log."""
+
+    template = Instance(KernelTemplate, allow_none=True).tag(config=True)
+    kernel_env = Dict(help="the kernel's whole environment").tag(config=True)
+    kernel_cwd = Unicode().tag(config=True)
+    kernel_log = Unicode(help="file receiving the kernel's stdout and stderr").tag(config=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.kernel_id = str(uuid.uuid4())
+        self.provisioner = ForkProvisioner(kernel_id=self.kernel_id,
+                                           kernel_spec=self.kernel_spec, parent=self,
+                                           template=self.template)
+
+    async def start_kernel(self, **kw: Any) -> None:
+        with open(self.kernel_log, "a", encoding="utf-8") as log:
+            await super().start_kernel(**kw, env=dict(self.kernel_env), cwd=self.kernel_cwd,
+                                       stdout=log, stderr=log)
+
+
+def kernel_config(folder: Path, env: dict[str, str], cwd: Path, log: Path,
+                  template: KernelTemplate | None) -> dict:
+    """traitlets configuration of the RunKernelManager of one notebook run.
+
+    `folder` must be new and short (Unix socket paths are limited to about 100 bytes)."""
+    return {"RunKernelManager": {
+        "transport": "ipc", "ip": str(folder / "kernel"),
+        "connection_file": str(folder / "connection.json"),
+        "template": template, "kernel_env": env, "kernel_cwd": str(cwd),
+        "kernel_log": str(log)}}
+
+
+def notebook_imports(sources: list[Path]) -> list[str]:
+    """Modules the notebooks import at the top level of a code cell (what the template
+    preloads), e.g. `from ccp_analysis import charts` gives ccp_analysis.charts."""
+    found: dict[str, None] = {}
+    for source in sources:
+        for cell in json.loads(source.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            try:
+                tree = ast.parse("".join(cell["source"]))
+            except SyntaxError:  # IPython magics: not Python, nothing to preload
+                continue
+            for node in tree.body:
+                if isinstance(node, ast.Import):
+                    found.update((alias.name, None) for alias in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    found.update((f"{node.module}.{alias.name}", None) for alias in node.names)
+    return list(found)
