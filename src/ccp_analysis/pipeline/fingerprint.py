@@ -32,6 +32,9 @@ KEY_PACKAGES = ("pandas", "numpy", "matplotlib", "seaborn", "papermill", "nbclie
 PACKAGE = "ccp_analysis"
 # Runs in the pool worker around each kernel and writes the executed notebook's bytes.
 WORKER_MODULES = (f"{PACKAGE}.pipeline.execute",)
+# Modules whose dynamic imports are only the modules the notebooks import (the kernel template
+# preloads them): already among the roots, so these need not count every module.
+PRELOADERS = (f"{PACKAGE}.pipeline.kernel_template",)
 
 
 @cache
@@ -57,7 +60,7 @@ def _module_file(module: str) -> Path | None:
     return None
 
 
-def _imported(tree: ast.AST, package: str) -> set[str]:
+def _imported(tree: ast.AST, package: str, preloader: bool = False) -> set[str]:
     """Modules of the package that code imports (anywhere, also inside functions)."""
     found: set[str] = set()
     for node in ast.walk(tree):
@@ -74,7 +77,7 @@ def _imported(tree: ast.AST, package: str) -> set[str]:
             found.update(f"{base}.{alias.name}" for alias in node.names)
         elif isinstance(node, ast.Call):
             name = getattr(node.func, "attr", getattr(node.func, "id", ""))
-            if name in ("import_module", "__import__"):
+            if name in ("import_module", "__import__") and not preloader:
                 raise _Dynamic
     return {m for m in found if m.split(".")[0] == PACKAGE and _module_file(m) is not None}
 
@@ -105,7 +108,8 @@ def _closure(roots: set[str]) -> set[Path]:
         todo += [".".join(parts[:i]) for i in range(1, len(parts))]
         file = _module_file(module)
         package = module if file.name == "__init__.py" else ".".join(parts[:-1])
-        todo += _imported(ast.parse(file.read_bytes(), str(file)), package)
+        todo += _imported(ast.parse(file.read_bytes(), str(file)), package,
+                          preloader=module in PRELOADERS)
     return {_module_file(m) for m in seen}
 
 
@@ -121,7 +125,11 @@ def code_files() -> dict[str, str]:
         for notebook in sorted(paths.notebooks_dir().glob("*.ipynb")):
             roots |= _imported(ast.parse(_notebook_code(notebook)), PACKAGE)
         modules = _closure(roots)
-        files = [p for p in everything if p.suffix != ".py" or p in modules]
+        # Data files (the style sheet) count where code that runs sits beside them; the page
+        # templates of publish/ are read by no run.
+        folders = {m.parent for m in modules}
+        files = [p for p in everything
+                 if p in modules or (p.suffix != ".py" and p.parent in folders)]
     except (_Dynamic, SyntaxError):
         files = everything  # cannot tell what runs: count all of it
     return {f"src/{PACKAGE}/{p.relative_to(package_dir).as_posix()}": sha256_file(p)
