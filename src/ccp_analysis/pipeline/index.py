@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from ccp_analysis import figures
+from ccp_analysis.pipeline import versions
 
 AUDIT_TABLE = "claims_audit.csv"
 AUDIT_COLUMNS = ("claim_id", "location", "stated_value", "unit", "recomputed_value", "verdict",
@@ -20,7 +21,7 @@ def _cell(text: str) -> str:
 def _figure(folder: Path, sidecar: Path, level: str) -> list[str]:
     meta = json.loads(sidecar.read_text(encoding="utf-8"))
     name = meta["name"]
-    table = f"tables/{name}.csv"
+    tables = versions.figure_tables(folder, name)
     return ([f"{level} {name}", ""] if level else []) + [
         f"![{meta['alt_text']}](figures/{name}.png)",
         "",
@@ -32,7 +33,8 @@ def _figure(folder: Path, sidecar: Path, level: str) -> list[str]:
         "",
         f"Files: [PNG](figures/{name}.png) · [SVG](figures/{name}.svg) · "
         f"[PDF](figures/{name}.pdf)"
-        + (f" · [data]({table})" if (folder / table).is_file() else ""),
+        + "".join(f" · [data]({t})" if t == f"tables/{name}.csv" else f" · [{Path(t).stem}]({t})"
+                  for t in tables),
         "",
     ]
 

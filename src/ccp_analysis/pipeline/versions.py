@@ -95,6 +95,15 @@ def mismatches(version: str, data: dict | None = None,
     return found
 
 
+def figure_tables(folder: Path, name: str) -> list[str]:
+    """The tables a figure's notebook exported for it, as paths in the version folder: the one
+    named like the figure first, then its companions (`<figure>_<what>.csv`, e.g. Figure 1's
+    sensitivity table)."""
+    tables = folder / "tables"
+    own = [f"tables/{name}.csv"] if (tables / f"{name}.csv").is_file() else []
+    return own + [f"tables/{p.name}" for p in sorted(tables.glob(f"{name}_*.csv"))]
+
+
 def all_versions() -> list[str]:
     if not reports().is_dir():
         return []

@@ -54,7 +54,7 @@ def _figure(folder: Path, name: str) -> dict:
         "source_note": meta["source_note"], "width": width, "height": height,
         "formats": [f for f in ("png", "svg", "pdf")
                     if (folder / "figures" / f"{name}.{f}").is_file()],
-        "table": (folder / "tables" / f"{name}.csv").is_file(),
+        "tables": versions.figure_tables(folder, name),
     }
 
 
