@@ -71,7 +71,7 @@ def test_editions_differ_by_the_years_and_days_after_the_report(editions):
 
     parameters = {v.where: (v.old, v.new) for v in editions.parameters}
     assert parameters["fig4_huawei_revenue.year_end"] == (2021, int(later_years[-1]))
-    assert parameters["fig5_alibaba_stock.date_end"] == (REPORT_DATE, "")
+    assert parameters["fig5_alibaba_stock.date_end"] == (REPORT_DATE, later_days[-1])
 
 
 def test_verdicts_that_flip_between_editions_are_exactly_those_of_the_audits(editions):
@@ -105,8 +105,8 @@ def test_rows_are_matched_by_key_not_by_line(edited):
     path = new / "tables" / "fig1_huawei_support.csv"
     rows = _rows(path)
     policy = next(r for r in rows if r["dimension"] == "channel" and r["group"] == "Policy Banks")
-    before = policy["amount_usd_bn"]
-    policy["amount_usd_bn"] = "1.0"
+    before = policy["upper_usd_bn"]
+    policy["upper_usd_bn"] = "1.0"
     dropped = rows.pop()
     rows.reverse()  # reordered: no row may show as changed for that alone
     _write_rows(path, rows)
@@ -115,9 +115,9 @@ def test_rows_are_matched_by_key_not_by_line(edited):
 
     (table,) = result.tables
     assert table.key == ("dimension", "group")
-    assert [(c.key, c.columns, c.old["amount_usd_bn"], c.new["amount_usd_bn"])
+    assert [(c.key, c.columns, c.old["upper_usd_bn"], c.new["upper_usd_bn"])
             for c in table.changed] == [({"dimension": "channel", "group": "Policy Banks"},
-                                         ["amount_usd_bn"], before, "1.0")]
+                                         ["upper_usd_bn"], before, "1.0")]
     assert [r.key for r in table.removed] == [{"dimension": dropped["dimension"],
                                                "group": dropped["group"]}]
     assert table.added == []
