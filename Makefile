@@ -11,11 +11,6 @@ STAMP := $(VENV)/.installed
 # they start. nbval starts its own kernels, so its check reads them from there.
 DETERMINISM_ENV = $(shell $(BIN)/python -c 'from ccp_analysis.determinism import \
 	DETERMINISM_ENV as e; print(" ".join(f"{k}={v}" for k, v in sorted(e.items())))')
-# Kernels must draw inline, as the committed notebooks were run: with MPLBACKEND=Agg inherited
-# from the caller's shell, nbval's kernels show no figure output and every figure cell fails.
-# So no command here gets MPLBACKEND; outside a kernel, headless matplotlib picks Agg by itself.
-unexport MPLBACKEND
-
 .PHONY: report data test test-fast lint lab clean-venv
 
 $(STAMP): pyproject.toml constraints.txt
@@ -46,7 +41,9 @@ test: $(STAMP)
 	@$(BIN)/python -m pytest -n 2 --dist loadscope tests || \
 		{ echo "make test: FAILED at check 2/3: pytest tests"; exit 1; }
 	@echo "== check 3/3: nbval on the executed notebooks of the latest versions"
-	@env $(DETERMINISM_ENV) $(BIN)/python -m pytest -n 2 --dist loadscope -p no:cacheprovider \
+	@# One notebook at a time: nbval starts plain TCP kernels, and two starting at once could
+	@# pick the same port (the build's and the gate's kernels use private sockets instead).
+	@env $(DETERMINISM_ENV) $(BIN)/python -m pytest -p no:cacheprovider \
 		--nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
 		$$($(BIN)/ccp-analysis latest --notebooks) || \
 		{ echo "make test: FAILED at check 3/3: nbval"; exit 1; }
