@@ -17,7 +17,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from ccp_analysis.pipeline import execute, fingerprint, kernels, runner, workers
+from ccp_analysis import paths
+from ccp_analysis.determinism import DETERMINISM_ENV
+from ccp_analysis.pipeline import execute, gate, kernels, versions, workers
 
 EDITIONS = ["as-published", "updated"]
 
@@ -38,7 +40,7 @@ def _this_environments_kernel(monkeypatch):
 
 def _run(tasks: list[execute.Task], jobs: int, fork: bool) -> dict[str, execute.Outcome]:
     outcomes: dict[str, execute.Outcome] = {}
-    env = execute.kernel_environment(os.environ, runner.DETERMINISM_ENV)
+    env = execute.kernel_environment(os.environ, DETERMINISM_ENV)
     workers.run(tasks, jobs, env, lambda task, outcome: outcomes.update({task.key: outcome}),
                 fork_kernels=fork)
     return outcomes
@@ -50,30 +52,29 @@ def _files(folder: Path) -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_forked_kernels_give_the_bytes_of_fresh_kernels(tmp_path):
-    items = runner.plan(EDITIONS, [], [], fingerprint.data_hashes(), fingerprint.library_hash())
-    assert {i.edition for i in items} == set(EDITIONS)
-    results = {}
-    for way, fork in (("fresh", False), ("forked", True)):
-        outcomes = _run(_tasks(items, tmp_path / way), 2, fork)
-        failed = [o.error for o in outcomes.values() if not o.ok]
-        assert not failed, "\n".join(failed)
-        assert len(outcomes) == len(items)
-        results[way] = {rel: sha for rel, sha in _files(tmp_path / way).items()
-                        if not rel.endswith(".kernel.log")}
-        # The forked way really forked: no kernel fell back to its kernelspec.
-        logs = [p.read_text(encoding="utf-8") for p in (tmp_path / way).rglob("*.kernel.log")]
-        assert len(logs) == len(items)
-        assert not [log for log in logs if kernels.FALLBACK in log]
-    # Every notebook wrote its executed notebook and at least one figure or table.
-    for item in items:
-        folder = f"{item.edition}/{item.notebook}/"
-        mine = [rel for rel in results["fresh"] if rel.startswith(folder)]
-        assert f"{item.edition}/{item.notebook}/notebook.ipynb" in mine
-        assert len(mine) >= 2, mine
-    assert set(results["forked"]) == set(results["fresh"])
-    differ = [rel for rel, sha in results["fresh"].items() if results["forked"][rel] != sha]
-    assert not differ, differ
+def test_fresh_kernels_give_the_committed_bytes(tmp_path):
+    """Every notebook of the latest version of both editions, run in kernels started from their
+    kernelspec (what papermill alone does), gives exactly the committed bytes. The gate
+    (tests/test_gate.py) rebuilds the same notebooks in kernels forked from the template
+    against the same manifests, so together they prove the two ways give the same bytes, with
+    each notebook run once each way."""
+    tasks, manifests = [], {}
+    for edition, version in sorted(versions.read_latest().items()):
+        manifests[version] = versions.manifest(version)
+        for notebook, values in sorted(manifests[version]["parameters"].items()):
+            tasks.append((version, execute.Task(
+                key=f"{version}-{notebook}", edition=edition, notebook=notebook,
+                source=paths.notebooks_dir() / f"{notebook}.ipynb", parameters=values,
+                run_dir=tmp_path / version / notebook,
+                failure_path=tmp_path / "failures" / f"{version}-{notebook}.ipynb")))
+    assert {task.edition for _, task in tasks} == set(EDITIONS)
+    outcomes = _run([task for _, task in tasks], 2, fork=False)
+    failed = [o.error for o in outcomes.values() if not o.ok]
+    assert not failed, "\n".join(failed)
+    assert len(outcomes) == len(tasks)
+    problems = [line for version, task in tasks
+                for line in gate.compare(version, task.notebook, task.run_dir, manifests[version])]
+    assert problems == []
 
 
 def _notebook(path: Path, *sources: str) -> Path:
@@ -139,6 +140,10 @@ def test_each_notebook_starts_clean_and_fails_alone(tmp_path):
     outcomes = _run(tasks, 1, fork=True)
 
     assert [outcomes[t.key].ok for t in tasks] == [True, True, False, False, False, True]
+    # Forked from the template, not started from the kernelspec: the isolation is the fork's.
+    for task in tasks[:2]:
+        log = task.run_dir.with_name(task.run_dir.name + ".kernel.log")
+        assert kernels.FALLBACK not in log.read_text(encoding="utf-8")
     for task in (tasks[1], tasks[5]):
         executed = nbformat.read(task.run_dir / "notebook.ipynb", as_version=4)
         assert executed.cells[0].outputs[0]["text"] == "clean\n"

@@ -34,7 +34,9 @@ def _rows_that_differ(expected: Path, actual: Path) -> list[str]:
     return shown
 
 
-def _compare(version: str, notebook: str, run_dir: Path, manifest: dict) -> list[str]:
+def compare(version: str, notebook: str, run_dir: Path, manifest: dict) -> list[str]:
+    """What a notebook's run folder does not reproduce of a version's manifest, as lines (a
+    committed file edited by hand is named too). Empty when every output is identical."""
     expected = {rel: sha for rel, sha in manifest["outputs"].items()
                 if rel in manifest["notebooks"][notebook]["outputs"]}
     actual = {}
@@ -108,7 +110,7 @@ def check(editions: list[str] | None = None, jobs: int = 2,
                 found[task.key] = [f"{version}/notebooks/{task.notebook}.ipynb: the rebuild "
                                    f"failed\n{outcome.error}"]
                 return
-            found[task.key] = _compare(version, task.notebook, task.run_dir, manifests[version])
+            found[task.key] = compare(version, task.notebook, task.run_dir, manifests[version])
             progress(f"{version} {task.notebook}: " + (
                 "identical" if not found[task.key]
                 else f"{len(found[task.key])} difference(s)"))
