@@ -169,3 +169,13 @@ def gate_run(tmp_path_factory) -> GateRun:
         mismatches = {version: versions.mismatches(version)
                       for version in versions.read_latest().values()}
     return GateRun(root, problems, lines, before, snapshot(root), mismatches)
+
+
+@pytest.fixture(scope="session")
+def frames():
+    """Every tidy frame built from this checkout's data/raw, once per test process (read-only)."""
+    from ccp_analysis import processed
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(ROOT_ENV, str(PROJECT_ROOT))
+        return processed.build_frames()

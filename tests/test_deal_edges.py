@@ -10,19 +10,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ccp_analysis import deals, processed
+from ccp_analysis import deals
 from ccp_analysis.errors import InputError
-from ccp_analysis.paths import ROOT_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT = ROOT / "data" / "raw" / "report"
-
-
-@pytest.fixture(scope="module")
-def frames():
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(ROOT_ENV, str(ROOT))
-        return processed.build_frames()
 
 
 @pytest.fixture(scope="module")

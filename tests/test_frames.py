@@ -22,13 +22,6 @@ ROOT = Path(__file__).resolve().parents[1]
 REPORT = ROOT / "data" / "raw" / "report"
 
 
-@pytest.fixture(scope="module")
-def frames():
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(ROOT_ENV, str(ROOT))
-        return processed.build_frames()
-
-
 def _csv(name: str) -> list[dict[str, str]]:
     with (REPORT / name).open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))

@@ -12,9 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ccp_analysis import figure_data, processed, support
+from ccp_analysis import figure_data, support
 from ccp_analysis.errors import InputError
-from ccp_analysis.paths import ROOT_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 BN = 1e9
@@ -36,13 +35,6 @@ STANDALONE = GRANTS + DERIVED + OTHER_CUSTOMER_LOANS
 CONTAINED = sum(EXIM_LOANS.values()) + sum(CDB_LOANS.values())
 UPPER = STANDALONE + CREDIT_LINE + EXIM_TOTAL + CDB_TOTAL + CONTAINED
 CONSERVATIVE = STANDALONE + DRAWN + EXIM_TOTAL + CDB_TOTAL
-
-
-@pytest.fixture(scope="module")
-def frames():
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(ROOT_ENV, str(ROOT))
-        return processed.build_frames()
 
 
 @pytest.fixture(scope="module")
