@@ -6,11 +6,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-# The fixed time stamps and hash seed that make the same inputs give the same bytes are the
-# library's (src/ccp_analysis/determinism.py): the build and the gate give them to every kernel
-# they start. nbval starts its own kernels, so its check reads them from there.
-DETERMINISM_ENV = $(shell $(BIN)/python -c 'from ccp_analysis.determinism import \
-	DETERMINISM_ENV as e; print(" ".join(f"{k}={v}" for k, v in sorted(e.items())))')
 .PHONY: report data test test-fast lint lab clean-venv
 
 $(STAMP): pyproject.toml constraints.txt
@@ -31,22 +26,20 @@ data: $(STAMP)
 	$(BIN)/ccp-analysis data verify
 	$(BIN)/ccp-analysis data build
 
-## test: lint, the whole suite (unit, build, robustness, gate, drift), then nbval
+## test: lint, the whole suite (unit, build, robustness, drift), then the gate through nbval
 # Each check announces itself; the first that fails is named on the last line.
 test: $(STAMP)
 	@echo "== check 1/3: ruff (src, tests, notebooks, benchmarks)"
 	@$(BIN)/ruff check src tests notebooks benchmarks || \
 		{ echo "make test: FAILED at check 1/3: ruff"; exit 1; }
-	@echo "== check 2/3: pytest tests (unit, build, robustness, reproducibility gate, drift)"
+	@echo "== check 2/3: pytest tests (unit, build, robustness, gate and drift on copies)"
 	@$(BIN)/python -m pytest -n 2 --dist loadscope tests || \
 		{ echo "make test: FAILED at check 2/3: pytest tests"; exit 1; }
-	@echo "== check 3/3: nbval on the executed notebooks of the latest versions"
-	@# One notebook at a time: nbval starts plain TCP kernels, and two starting at once could
-	@# pick the same port (the build's and the gate's kernels use private sockets instead).
-	@env $(DETERMINISM_ENV) $(BIN)/python -m pytest -p no:cacheprovider \
-		--nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
-		$$($(BIN)/ccp-analysis latest --notebooks) || \
-		{ echo "make test: FAILED at check 3/3: nbval"; exit 1; }
+	@echo "== check 3/3: the reproducibility gate through nbval, both editions"
+	@# Every executed notebook of the latest versions rerun once by nbval in a fresh kernel:
+	@# nbval compares each cell's output, the gate each figure and table with the manifest.
+	@$(BIN)/ccp-analysis check --nbval || \
+		{ echo "make test: FAILED at check 3/3: gate through nbval"; exit 1; }
 	@echo "make test: all 3 checks passed"
 
 ## test-fast: the unit tests only (seconds)

@@ -21,6 +21,7 @@ EPILOG = textwrap.dedent("""\
       ccp-analysis params fig4_huawei_revenue  what a notebook's parameters accept
       ccp-analysis latest --notebooks          executed notebooks of the latest versions
       ccp-analysis check                       rebuild and compare with the committed manifests
+      ccp-analysis check --nbval               the same through nbval, in fresh kernels (make test)
       ccp-analysis prune as-published-1a2b3c4d5e6f
       ccp-analysis diff as-published-c7a07d0d832c updated-8692336fbb58 --html /tmp/diff.html
       ccp-analysis site                        (re)write the HTML pages and the changelog
@@ -153,7 +154,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from ccp_analysis.pipeline import gate
 
     problems = gate.check(editions=args.edition or None, progress=_say,
-                          notebooks=args.only or None)
+                          notebooks=args.only or None, nbval=args.nbval)
     if problems:
         print("\n".join(problems))
         return 1
@@ -306,11 +307,18 @@ def parser() -> argparse.ArgumentParser:
         "check", help="rebuild every notebook and compare all outputs with the manifests",
         description="The reproducibility gate: rebuild the latest version of each edition in a "
         "temporary folder and compare the sha256 of every figure, table and executed notebook "
-        "with its committed manifest.json. Lists each artifact that differs.")
+        "with its committed manifest.json. Lists each artifact that differs (with the table "
+        "rows that changed) and writes reports/.drift/<version>.html to compare them by eye.")
     check.add_argument("--edition", action="append", choices=["as-published", "updated"])
     check.add_argument("--only", action="append", metavar="NOTEBOOK",
                        help="rebuild and compare only this notebook (name without .ipynb); "
                        "repeatable")
+    check.add_argument("--nbval", action="store_true",
+                       help="rerun each committed executed notebook with nbval, one at a time, "
+                       "in a kernel started from its kernelspec (as Jupyter and papermill do) "
+                       "instead of the build's forked kernels: nbval compares every cell's "
+                       "output and the gate every figure and table the notebook writes. "
+                       "What `make test` runs; slower")
     check.set_defaults(func=cmd_check)
 
     compare = sub.add_parser(

@@ -1,15 +1,31 @@
-"""The reproducibility gate: rebuild every notebook of the latest versions, compare every byte.
+"""The reproducibility gate: rerun every notebook of the latest versions, compare every byte.
 
 Each notebook of a committed version runs again from its recorded parameters into a temporary
-folder, never through the cache, and the sha256 of each figure, table and canonical executed
-notebook is compared with the version's manifest.json. A table that differs is shown by the
-rows that changed, so a reviewer sees what moved, not only that something did.
+folder, never through the cache, and the sha256 of each figure and table it writes is compared
+with the version's manifest.json. A table that differs is shown by the rows that changed, so a
+reviewer sees what moved, not only that something did. Two ways to run a notebook again:
+
+* forked (the default): the source notebook in a kernel forked from the build's warm template,
+  exactly as a build runs it, so the executed notebook is compared byte for byte too;
+* nbval (`nbval=True`, what `make test` runs): `pytest --nbval` re-executes the committed
+  executed notebook in a kernel started from its kernelspec, as Jupyter and papermill start
+  them, and compares every cell's output with the committed one while the notebook writes its
+  figures and tables for the byte comparison. One run is then both nbval's check and the gate's,
+  and shows that a fresh kernel gives the bytes the build's forked kernels gave. nbval runs the
+  committed notebook, not the source, so a source notebook that changed since the version was
+  built is reported from its sha256 in the manifest. Nothing is sanitized: every output nbval
+  compares (text, HTML tables, the figures' HTML with their PNG and alt text) is the same on
+  every run, and a pattern that rewrote numbers would let through the drift this is for.
+  One notebook at a time: nbval's kernels talk over TCP, and two starting at once could pick
+  the same port.
 """
 
 from __future__ import annotations
 
 import difflib
 import os
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -19,8 +35,15 @@ from ccp_analysis.determinism import DETERMINISM_ENV
 from ccp_analysis.hashing import sha256_file
 from ccp_analysis.pipeline import execute, runstore, versions, workers
 from ccp_analysis.publish import drift
+from ccp_analysis.style import OUTPUT_ENV
 
 MAX_ROWS = 6
+# nbval's own report of the cells that failed, shown under the gate's line, cut to this many
+# lines of at most this many characters (a figure's HTML output is one long line of base64).
+NBVAL_LINES, NBVAL_WIDTH = 120, 160
+# Options of an outer pytest run (e.g. the test suite's) that must not reach the nested one.
+NOT_INHERITED = ("PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT",
+                 "PYTEST_CURRENT_TEST")
 
 
 def _rows_that_differ(expected: Path, actual: Path) -> list[str]:
@@ -34,11 +57,15 @@ def _rows_that_differ(expected: Path, actual: Path) -> list[str]:
     return shown
 
 
-def compare(version: str, notebook: str, run_dir: Path, manifest: dict) -> list[str]:
+def compare(version: str, notebook: str, run_dir: Path, manifest: dict,
+            executed: bool = True) -> list[str]:
     """What a notebook's run folder does not reproduce of a version's manifest, as lines (a
-    committed file edited by hand is named too). Empty when every output is identical."""
+    committed file edited by hand is named too). Empty when every output is identical.
+
+    `executed=False`: the run wrote figures and tables only (nbval checked the cells)."""
     expected = {rel: sha for rel, sha in manifest["outputs"].items()
-                if rel in manifest["notebooks"][notebook]["outputs"]}
+                if rel in manifest["notebooks"][notebook]["outputs"]
+                and (executed or runstore.run_path(rel) != runstore.NOTEBOOK)}
     actual = {}
     for path in sorted(run_dir.rglob("*")):
         if path.is_file():
@@ -70,12 +97,53 @@ def compare(version: str, notebook: str, run_dir: Path, manifest: dict) -> list[
     return problems
 
 
+def _nbval(version: str, notebook: str, manifest: dict, run_dir: Path) -> list[str]:
+    """Run one committed executed notebook under nbval, its figures and tables written to
+    `run_dir`; the lines of what nbval or the byte comparison found."""
+    executed = versions.folder(version) / "notebooks" / f"{notebook}.ipynb"
+    source = paths.notebooks_dir() / f"{notebook}.ipynb"
+    recorded = manifest["notebooks"][notebook]["source_sha256"]
+    if not source.is_file() or sha256_file(source) != recorded:
+        now = sha256_file(source) if source.is_file() else "missing"
+        return [f"notebooks/{notebook}.ipynb: source sha256 {now}, but {version} was built "
+                f"from {recorded}; nbval reruns the committed notebook, so rebuild "
+                f"(`ccp-analysis check --only {notebook}` shows what the change does)"]
+    env = {k: v for k, v in execute.kernel_environment(os.environ, DETERMINISM_ENV).items()
+           if k not in NOT_INHERITED}
+    env[OUTPUT_ENV] = str(run_dir)
+    run_dir.mkdir(parents=True)
+    # -c with an empty ini in the gate's own folder: no project or user pytest settings; the
+    # project as rootdir, so nbval names cells as reports/<version>/notebooks/<name>::Cell N.
+    ini = run_dir.parents[1] / "pytest.ini"
+    ini.write_text("[pytest]\n", encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-c", str(ini), "--rootdir", str(paths.project_root()),
+         "-p", "no:cacheprovider", "-q", "--color=no", "--nbval", str(executed)],
+        cwd=paths.project_root(), env=env, capture_output=True, text=True, check=False)
+    problems = []
+    if proc.returncode != 0:
+        report = (proc.stdout + proc.stderr).rstrip().splitlines()
+        # From nbval's first failure header on: the cells, their inputs and what differs.
+        first = next((i + 1 for i, line in enumerate(report) if " FAILURES " in line), 0)
+        shown = [line if len(line) <= NBVAL_WIDTH else line[:NBVAL_WIDTH] + " ..."
+                 for line in report[first:]]
+        if len(shown) > NBVAL_LINES:
+            shown = shown[:NBVAL_LINES // 2] + ["..."] + shown[-NBVAL_LINES // 2:]
+        problems.append(f"{version}/notebooks/{notebook}.ipynb: nbval found outputs that "
+                        f"differ (pytest exit {proc.returncode}):")
+        problems += [f"      {line}" for line in shown]
+    problems += compare(version, notebook, run_dir, manifest, executed=False)
+    return problems
+
+
 def check(editions: list[str] | None = None, jobs: int = 2,
           progress: Callable[[str], None] = lambda _: None,
-          notebooks: list[str] | None = None) -> list[str]:
-    """Every artifact of the latest versions that a rebuild does not reproduce, as lines.
+          notebooks: list[str] | None = None, nbval: bool = False) -> list[str]:
+    """Every artifact of the latest versions that a rerun does not reproduce, as lines.
 
-    `notebooks` limits the rebuild to those notebooks of each version (default: all)."""
+    `notebooks` limits the rerun to those notebooks of each version (default: all); `nbval`
+    reruns the committed executed notebooks under nbval, one at a time, instead of the source
+    notebooks in forked kernels (`jobs` then does not apply)."""
     latest = versions.read_latest()
     chosen = sorted(editions or latest)
     missing = [e for e in chosen if e not in latest]
@@ -115,8 +183,16 @@ def check(editions: list[str] | None = None, jobs: int = 2,
                 "identical" if not found[task.key]
                 else f"{len(found[task.key])} difference(s)"))
 
-        workers.run([task for _, task in tasks], jobs,
-                    execute.kernel_environment(os.environ, DETERMINISM_ENV), done)
+        if nbval:
+            for number, (version, task) in enumerate(tasks, 1):
+                found[task.key] = _nbval(version, task.notebook, manifests[version],
+                                         task.run_dir)
+                progress(f"[{number}/{len(tasks)}] nbval {version} {task.notebook}: " + (
+                    "identical" if not found[task.key]
+                    else f"{len(found[task.key])} line(s) of differences"))
+        else:
+            workers.run([task for _, task in tasks], jobs,
+                        execute.kernel_environment(os.environ, DETERMINISM_ENV), done)
         # In the order of the tasks, whichever finished first.
         problems = [line for _, task in tasks for line in found[task.key]]
         if problems:  # the rebuilt outputs beside the committed ones, before tmp goes
