@@ -6,7 +6,6 @@ CCP_ANALYSIS_ROOT pointing at it; the checkout itself is only ever read.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import shutil
@@ -67,23 +66,24 @@ def project_copy(tmp_path, monkeypatch) -> Path:
     return root
 
 
+def write_raw(root: Path, relpath: str, new_bytes: bytes) -> None:
+    """Write data/raw/<relpath> in a project copy and record its new sha256 in that copy's
+    data/raw/MANIFEST.json (relpath as in the manifest), as a data update would."""
+    raw = Path(root) / "data" / "raw"
+    assert raw.resolve() != (PROJECT_ROOT / "data" / "raw").resolve()
+    (raw / relpath).write_bytes(new_bytes)
+    manifest_path = raw / "MANIFEST.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    entries = [e for e in manifest["files"] if e["path"] == relpath]
+    assert len(entries) == 1, f"{relpath} is not listed once in the manifest"
+    entries[0]["sha256"] = sha256_file(raw / relpath)
+    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
 @pytest.fixture
 def rewrite_raw():
-    """rewrite_raw(root, relpath, new_bytes): write data/raw/<relpath> in a project copy and
-    record its new sha256 in that copy's data/raw/MANIFEST.json (relpath as in the manifest)."""
-
-    def _rewrite(root: Path, relpath: str, new_bytes: bytes) -> None:
-        raw = Path(root) / "data" / "raw"
-        assert raw.resolve() != (PROJECT_ROOT / "data" / "raw").resolve()
-        (raw / relpath).write_bytes(new_bytes)
-        manifest_path = raw / "MANIFEST.json"
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        entries = [e for e in manifest["files"] if e["path"] == relpath]
-        assert len(entries) == 1, f"{relpath} is not listed once in the manifest"
-        entries[0]["sha256"] = sha256_file(raw / relpath)
-        manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-
-    return _rewrite
+    """rewrite_raw(root, relpath, new_bytes): `write_raw` as a fixture."""
+    return write_raw
 
 
 # ------------------------------------------------------------------------- reports/ checks
@@ -135,40 +135,6 @@ def ccp_cli():
                               timeout=900, check=False)
 
     return _run
-
-
-# ------------------------------------------------------------------ the reproducibility gate
-
-
-@dataclasses.dataclass(frozen=True)
-class GateRun:
-    root: Path  # the copy the gate ran on
-    problems: list[str]  # what gate.check returned
-    lines: list[str]  # its progress line per notebook rebuilt
-    before: dict[str, str]  # snapshot(root) before the gate ran
-    after: dict[str, str]  # and after
-    mismatches: dict[str, dict[str, str]]  # versions.mismatches of each latest version, after
-
-
-@pytest.fixture(scope="session")
-def gate_run(tmp_path_factory) -> GateRun:
-    """gate.check() with no arguments (both editions, every notebook) on an unchanged copy of
-    the project, run once and shared by the tests that read it: 14 notebook runs (in the gate's
-    forked worker processes, so POSIX).
-
-    Under pytest-xdist (`--dist loadscope`) each test module goes to one worker, and a session
-    fixture is per worker: only tests/test_gate.py uses this, so it runs once per suite."""
-    from ccp_analysis.pipeline import gate
-
-    root = copy_project(tmp_path_factory.mktemp("gate") / "project")
-    before = snapshot(root)
-    lines: list[str] = []
-    with pytest.MonkeyPatch.context() as patch:  # gate.check writes os.environ; undone here
-        point_at(patch, root)
-        problems = gate.check(progress=lines.append)
-        mismatches = {version: versions.mismatches(version)
-                      for version in versions.read_latest().values()}
-    return GateRun(root, problems, lines, before, snapshot(root), mismatches)
 
 
 @pytest.fixture(scope="session")

@@ -222,31 +222,6 @@ def test_gate_writes_the_drift_page_for_a_rebuild_that_differs(tmp_path, monkeyp
     assert drift.pages(rebuilt, []) == []
 
 
-@pytest.mark.slow
-def test_check_writes_the_drift_page_and_says_where(project_copy, reports_check):
-    """A committed Figure 4 table edited by hand: `check` rebuilds it, and besides naming the
-    file it writes the comparison page of the rebuilt outputs and prints its path."""
-    from ccp_analysis.pipeline import gate
-
-    root = project_copy
-    version = reports_check.latest(root)["as-published"]
-    table = root / "reports" / version / "tables" / "fig4_huawei_revenue.csv"
-    rows = _rows(table)
-    year = rows[-1]["year"]
-    rows[-1]["revenue_bn"] = "1.0"
-    _write_rows(table, rows)
-    said: list[str] = []
-
-    problems = gate.check(editions=["as-published"], notebooks=["fig4_huawei_revenue"],
-                          progress=said.append)
-
-    page = root / "reports" / drift.FOLDER / f"{version}.html"
-    assert problems and problems[0].startswith(f"{version}/tables/fig4_huawei_revenue.csv")
-    assert f"drift page: {page}" in said
-    html = page.read_text(encoding="utf-8")
-    assert f"year={year}" in html and "revenue_bn" in html
-
-
 def test_a_table_whose_key_repeats_is_named_with_file_line_and_key(edited):
     old, new = edited
     path = new / "tables" / "fig4_huawei_revenue.csv"

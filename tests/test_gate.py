@@ -1,66 +1,197 @@
-"""The reproducibility gate (`ccp-analysis check`, gate.check) on copies of the project.
+"""The reproducibility gate (`ccp-analysis check`, gate.check) on a drifted copy of the project.
 
-An unchanged copy passes: every notebook of the latest version of both editions rebuilds to the
-bytes its manifest records (one gate run, conftest `gate_run`, shared by the tests that read it).
-A committed file edited by hand is named even when the rebuild still matches the manifest. How
-the gate reports an output that a rebuild no longer reproduces (hashes and changed rows) is
-shown by the drift tests, on a real change of input.
+The unchanged project passing the gate in both editions, every notebook rerun once by nbval in a
+fresh kernel, is the last step of `make test` (`ccp-analysis check --nbval`). Here one copy
+(`drifted`) carries two faults a reviewer must be shown, and both ways of rerunning a notebook
+run on it once, Figure 4 only:
+
+* a data update after the report: Huawei's 2023 revenue changed in data/raw (its sha256
+  recorded, data/processed rebuilt). The updated edition plots 2023, the as-published one
+  (2013-2020) does not;
+* a committed as-published Figure 4 table edited by hand, its manifest left alone.
+
+The forked gate (three notebook runs in all with the nbval one) must then find the as-published
+rerun identical to the manifest and still name the edited table with its rows, name every
+updated artifact that moved with the changed rows, write the drift page, and change nothing
+published; the gate through nbval must name the cells whose outputs moved, with the old and the
+new value, and the files.
 """
 
 from __future__ import annotations
 
-import pytest
+import csv
+import io
+import json
+import re
+import types
 
-from ccp_analysis.editions import EDITIONS
+import pytest
+from conftest import copy_project, point_at, snapshot, write_raw
+
 from ccp_analysis.hashing import sha256_file
 
 pytestmark = pytest.mark.slow
 
 FIG4 = "fig4_huawei_revenue"
 TABLE = f"tables/{FIG4}.csv"
+HUAWEI_RAW = "market/huawei_financials.csv"
+OLD_2023, NEW_2023 = "704174", "700000"
+FIG4_FIGURES = (f"figures/{FIG4}.png", f"figures/{FIG4}.svg", f"figures/{FIG4}.pdf")
+# What the figure-4 notebook writes (the JSON sidecar holds the caption, computed from data;
+# it names no 2023 value, so it does not move).
+FIG4_MOVED = (TABLE, *FIG4_FIGURES)
 
 
-def test_unchanged_copy_passes_the_gate_in_both_editions(gate_run, reports_check):
-    latest = reports_check.latest(gate_run.root)
-    assert sorted(latest) == sorted(EDITIONS)
-    expected = []
-    for version in latest.values():
-        notebooks = (gate_run.root / "reports" / version / "notebooks").glob("*.ipynb")
-        expected += [f"{version} {path.stem}: identical" for path in notebooks]
-
-    assert gate_run.problems == []
-    # Not a vacuous pass: every executed notebook of both latest versions was rebuilt and
-    # compared (7 per edition).
-    assert sorted(gate_run.lines) == sorted(expected)
-    assert len(expected) >= 14
+def _hash_lines(problems: list[str], version: str, notebook: str, made: str) -> list[str]:
+    """The artifacts (relative to the version) that the gate's hash lines name for `notebook`,
+    `made` being "rebuilt" (a rerun differs) or "committed" (a committed file edited)."""
+    found = []
+    for line in problems:
+        match = re.fullmatch(rf"{re.escape(version)}/(\S+): expected sha256 [0-9a-f]{{64}}, "
+                             rf"{made} [0-9a-f]{{64}} \(.*{re.escape(notebook)}\)", line)
+        if match:
+            found.append(match.group(1))
+    return sorted(found)
 
 
-def test_gate_compares_and_never_writes(gate_run):
-    """The copy's reports/ is byte for byte what it was, and each version matches its
-    manifest: the gate reads the committed versions and rebuilds elsewhere."""
-    assert gate_run.after == gate_run.before
-    assert gate_run.mismatches == {version: {} for version in gate_run.mismatches}
-    assert len(gate_run.mismatches) == 2
+def _table_row(text: str, year: str) -> dict[str, str]:
+    rows = [row for row in csv.DictReader(io.StringIO(text)) if row["year"] == year]
+    assert len(rows) == 1
+    return rows[0]
 
 
-def test_gate_names_a_committed_table_edited_without_its_manifest(project_copy, reports_check):
-    """A table edited by hand and the manifest left alone: the rebuild matches the manifest,
-    the committed file does not, and the gate says so with the rows."""
-    from ccp_analysis.pipeline import gate
+@pytest.fixture(scope="module")
+def drifted(tmp_path_factory):
+    from ccp_analysis import processed, raw
+    from ccp_analysis.pipeline import gate, versions
 
-    version = reports_check.latest(project_copy)["as-published"]
-    table = project_copy / "reports" / version / TABLE
-    original = sha256_file(table)
-    lines = table.read_text(encoding="utf-8").splitlines(keepends=True)
-    edited_last = lines[-1].replace(",USD,", ",CNY,", 1)
-    assert edited_last != lines[-1]
-    table.write_text("".join(lines[:-1] + [edited_last]), encoding="utf-8")
+    root = copy_project(tmp_path_factory.mktemp("gate") / "project")
+    with pytest.MonkeyPatch.context() as patch:
+        point_at(patch, root)
+        latest = versions.read_latest()
+        published, updated = latest["as-published"], latest["updated"]
+        # The data update.
+        text = (root / "data" / "raw" / HUAWEI_RAW).read_text(encoding="utf-8")
+        assert text.count(f"\n2023,{OLD_2023},") == 1
+        write_raw(root, HUAWEI_RAW, text.replace(f"\n2023,{OLD_2023},",
+                                                 f"\n2023,{NEW_2023},").encode())
+        raw.verify_all()  # the copy's manifest records the new bytes
+        processed.build()
+        # The hand edit: the last row's currency.
+        table = root / "reports" / published / TABLE
+        lines = table.read_text(encoding="utf-8").splitlines(keepends=True)
+        edited_last = lines[-1].replace(",USD,", ",CNY,", 1)
+        assert edited_last != lines[-1]
+        original_sha = sha256_file(table)
+        table.write_text("".join(lines[:-1] + [edited_last]), encoding="utf-8")
 
-    problems = gate.check(editions=["as-published"], notebooks=[FIG4])
+        before = snapshot(root)
+        forked_said: list[str] = []
+        forked = gate.check(notebooks=[FIG4], progress=forked_said.append)
+        nbval_said: list[str] = []
+        via_nbval = gate.check(editions=["updated"], notebooks=[FIG4], nbval=True,
+                               progress=nbval_said.append)
+        after = snapshot(root)
+        mismatches = {version: versions.mismatches(version) for version in latest.values()}
+        drift_page = versions.reports() / ".drift" / f"{updated}.html"
+    return types.SimpleNamespace(
+        root=root, published=published, updated=updated, original_sha=original_sha,
+        lines=lines, edited_last=edited_last, before=before, after=after,
+        forked=forked, forked_said=forked_said, via_nbval=via_nbval, nbval_said=nbval_said,
+        mismatches=mismatches, drift_page=drift_page,
+        committed_table=(root / "reports" / updated / TABLE).read_text(encoding="utf-8"))
 
-    assert problems == [
-        f"{version}/{TABLE}: expected sha256 {original}, committed "
-        f"{sha256_file(table)} (the rebuild matches the manifest; {FIG4})",
-        f"      -{edited_last.rstrip()}",
-        f"      +{lines[-1].rstrip()}",
+
+def test_forked_rerun_matches_the_manifest_and_names_the_hand_edited_table(drifted):
+    """As-published: everything the rerun wrote is what the manifest records, figures and
+    executed notebook included; only the committed table differs from it, shown by its row."""
+    table = f"{drifted.published}/{TABLE}"
+    # Forked lines come in task order (sorted versions): as-published's first.
+    first = next(i for i, line in enumerate(drifted.forked)
+                 if line.startswith(f"{drifted.updated}/"))
+    named = drifted.forked[:first]
+    assert named == [
+        f"{table}: expected sha256 {drifted.original_sha}, committed "
+        f"{sha256_file(drifted.root / 'reports' / drifted.published / TABLE)} "
+        f"(the rebuild matches the manifest; {FIG4})",
+        f"      -{drifted.edited_last.rstrip()}",
+        f"      +{drifted.lines[-1].rstrip()}",
     ]
+    assert drifted.mismatches[drifted.published] == {
+        TABLE: sha256_file(drifted.root / "reports" / drifted.published / TABLE)}
+
+
+def test_forked_rerun_names_every_moved_artifact_and_the_changed_rows(drifted):
+    """Updated: the table, the three figure files and the executed notebook moved, nothing
+    else; the rows shown are 2023's (its USD value from the new CNY amount at the same rate)
+    and 2024's (its change from 2023)."""
+    assert _hash_lines(drifted.forked, drifted.updated, FIG4, "rebuilt") == sorted(
+        (*FIG4_MOVED, f"notebooks/{FIG4}.ipynb"))
+    first = next(i for i, line in enumerate(drifted.forked)
+                 if line.startswith(f"{drifted.updated}/"))
+    rows = [line.strip() for line in drifted.forked[first:] if line.startswith("      ")]
+    old_2023 = _table_row(drifted.committed_table, "2023")
+    old_2024 = _table_row(drifted.committed_table, "2024")
+    new_usd = f"{int(NEW_2023) / float(old_2023['cny_per_usd']) / 1000:.3f}"
+    assert [row[:6] for row in rows] == ["-2023,", "-2024,", "+2023,", "+2024,"], rows
+    assert rows[0] == "-" + ",".join(old_2023.values())
+    assert rows[1] == "-" + ",".join(old_2024.values())
+    assert rows[2].split(",")[:5] == ["+2023", "USD", "ecb", old_2023["cny_per_usd"], new_usd]
+    assert rows[3].split(",")[4] == old_2024["revenue_bn"]  # 2024 itself did not move
+    assert rows[3].split(",")[5] != old_2024["change_pct"]
+    assert f"{drifted.updated} {FIG4}: 9 difference(s)" in drifted.forked_said
+
+
+def test_gate_writes_only_its_drift_page_and_says_where(drifted):
+    """reports/ is byte for byte what it was (the record is read, never written; .drift is
+    the gate's own folder), and the page comparing the moved outputs is there."""
+    assert drifted.after == drifted.before
+    assert drifted.mismatches[drifted.updated] == {}
+    assert f"drift page: {drifted.drift_page}" in drifted.forked_said
+    html = drifted.drift_page.read_text(encoding="utf-8")
+    assert "year=2023" in html and "revenue_bn" in html
+
+
+def test_gate_through_nbval_names_the_cells_and_values_that_moved(drifted):
+    """nbval reran the committed executed notebook: the cells showing the table, the yearly
+    summary and the figure differ, with the committed and the new 2023 value; the figure and
+    table files are named by the byte comparison (the executed notebook is nbval's to check)."""
+    problems = drifted.via_nbval
+    header = (f"{drifted.updated}/notebooks/{FIG4}.ipynb: nbval found outputs that differ "
+              "(pytest exit 1):")
+    assert problems[0] == header
+    report = "\n".join(problems)
+    executed = json.loads((drifted.root / "reports" / drifted.updated / "notebooks"
+                           / f"{FIG4}.ipynb").read_text(encoding="utf-8"))
+    code = [cell for cell in executed["cells"] if cell["cell_type"] == "code"]
+    shows_2023 = [number for number, cell in enumerate(code)
+                  if any("2023" in json.dumps(o) for o in cell.get("outputs", []))]
+    assert shows_2023, "no committed cell shows 2023"
+    for number in shows_2023:
+        assert (f"FAILED reports/{drifted.updated}/notebooks/{FIG4}.ipynb::Cell {number}"
+                in report), report[-3000:]
+    old = _table_row(drifted.committed_table, "2023")
+    assert f"<td>{old['revenue_bn']}</td>" in report
+    assert f"  2023: {float(old['revenue_bn']):,.1f} " in report
+    assert _hash_lines(problems, drifted.updated, FIG4, "rebuilt") == sorted(FIG4_MOVED)
+    assert drifted.nbval_said[0].startswith(f"[1/1] nbval {drifted.updated} {FIG4}: ")
+
+
+def test_gate_through_nbval_reports_a_changed_source_notebook(project_copy):
+    """nbval reruns the committed executed notebook, which a later edit of the source
+    notebook does not touch: the gate names the source by its sha256 instead of passing."""
+    from ccp_analysis.pipeline import gate, versions
+
+    version = versions.read_latest()["as-published"]
+    recorded = versions.manifest(version)["notebooks"][FIG4]["source_sha256"]
+    source = project_copy / "notebooks" / f"{FIG4}.ipynb"
+    nb = json.loads(source.read_text(encoding="utf-8"))
+    nb["cells"][0]["source"].append("\nEdited after the version was built.")
+    source.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    problems = gate.check(editions=["as-published"], notebooks=[FIG4], nbval=True)
+
+    assert problems == [f"notebooks/{FIG4}.ipynb: source sha256 {sha256_file(source)}, but "
+                        f"{version} was built from {recorded}; nbval reruns the committed "
+                        f"notebook, so rebuild (`ccp-analysis check --only {FIG4}` shows what "
+                        "the change does)"]
