@@ -182,33 +182,6 @@ def test_custom_build_writes_a_complete_version_that_follows_its_parameters(
     assert reports_check.snapshot(root) == reports_before
 
 
-@pytest.mark.slow
-def test_notebook_runs_alone_with_papermill_from_another_directory(tmp_path):
-    source = PROJECT_ROOT / "notebooks" / f"{FIG4}.ipynb"
-    source_sha = _sha(source)
-    papermill = Path(sys.executable).with_name("papermill")
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("CCP_ANALYSIS_ROOT", "CCP_OUTPUT_DIR")}
-
-    proc = subprocess.run(
-        [str(papermill), str(source), "out.ipynb", "-p", "currency", "CNY", "-p", "year_end",
-         "2020"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900,
-        check=False)
-
-    assert proc.returncode == 0, proc.stderr
-    out = tmp_path / "out.ipynb"
-    nb = json.loads(out.read_text(encoding="utf-8"))
-    assert nb["metadata"]["papermill"]["parameters"] == {"currency": "CNY", "year_end": 2020}
-    text = out.read_text(encoding="utf-8")
-    assert "891.4" in text  # 2020 revenue, CNY 891,368 mn
-    assert "Revenue 2013-2020 in CNY billion" in text
-    assert not any(o.get("output_type") == "error" for c in nb["cells"]
-                   for o in c.get("outputs", []))
-    # No CCP_OUTPUT_DIR: no figures or tables anywhere, only the output notebook.
-    assert sorted(p.name for p in tmp_path.rglob("*")) == ["out.ipynb"]
-    assert _sha(source) == source_sha
-
-
 def test_help_lists_commands_options_and_examples(capsys):
     with pytest.raises(SystemExit) as top:
         main(["--help"])
