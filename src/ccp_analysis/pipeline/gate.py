@@ -41,9 +41,11 @@ MAX_ROWS = 6
 # nbval's own report of the cells that failed, shown under the gate's line, cut to this many
 # lines of at most this many characters (a figure's HTML output is one long line of base64).
 NBVAL_LINES, NBVAL_WIDTH = 120, 160
-# Options of an outer pytest run (e.g. the test suite's) that must not reach the nested one.
+# Options of an outer pytest run (e.g. the test suite's) that must not reach the nested one;
+# CI and BUILD_NUMBER make pytest print whole assertion diffs, so nbval's report would read
+# differently on CI than on a laptop.
 NOT_INHERITED = ("PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT",
-                 "PYTEST_CURRENT_TEST")
+                 "PYTEST_CURRENT_TEST", "CI", "BUILD_NUMBER")
 
 
 def _rows_that_differ(expected: Path, actual: Path) -> list[str]:
@@ -123,12 +125,16 @@ def _nbval(version: str, notebook: str, manifest: dict, run_dir: Path) -> list[s
     problems = []
     if proc.returncode != 0:
         report = (proc.stdout + proc.stderr).rstrip().splitlines()
-        # From nbval's first failure header on: the cells, their inputs and what differs.
+        # nbval's report from its first failure on: the cells, their inputs and what differs
+        # (cut in the middle when long), then the summary naming every failed cell (whole).
         first = next((i + 1 for i, line in enumerate(report) if " FAILURES " in line), 0)
+        last = next((i for i, line in enumerate(report) if "short test summary" in line),
+                    len(report))
         shown = [line if len(line) <= NBVAL_WIDTH else line[:NBVAL_WIDTH] + " ..."
-                 for line in report[first:]]
+                 for line in report[first:last]]
         if len(shown) > NBVAL_LINES:
             shown = shown[:NBVAL_LINES // 2] + ["..."] + shown[-NBVAL_LINES // 2:]
+        shown += report[last:]
         problems.append(f"{version}/notebooks/{notebook}.ipynb: nbval found outputs that "
                         f"differ (pytest exit {proc.returncode}):")
         problems += [f"      {line}" for line in shown]
