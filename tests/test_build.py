@@ -99,8 +99,8 @@ def test_custom_build_writes_a_complete_version_that_follows_its_parameters(
     2021 bar recomputed from data/processed, LATEST.json not moved; the same build again is
     unchanged and runs nothing.
 
-    That a rebuild from nothing gives the same bytes is the reproducibility gate's proof
-    (tests/test_gate.py: every notebook of both editions, never through the cache)."""
+    That a rerun from nothing gives the same bytes is the reproducibility gate's proof (the
+    last step of `make test`: every notebook of both editions, never through the cache)."""
     root = project_copy
     latest_before = (root / "reports" / "LATEST.json").read_bytes()
     args = ("build", "--edition", "as-published", "--only", FIG4, "-p", "fx_series=fed",
