@@ -114,7 +114,9 @@ def test_code_changes_without_output_changes_make_no_version(
         project_copy, reports_check, ccp_cli):
     """In a copy of the project with its own src/: a change to the command line and the runner
     reruns nothing and publishes nothing; a change to code the notebooks run reruns them, and
-    with the same bytes out still publishes nothing."""
+    with the same bytes out still publishes nothing but records the new run keys in runs.lock,
+    from which the next build, even without a cache, knows the version is made. One notebook
+    execution in all."""
     root = project_copy
     shutil.copytree(PROJECT_ROOT / "src" / "ccp_analysis", root / "src" / "ccp_analysis",
                     ignore=shutil.ignore_patterns("__pycache__"))
@@ -131,7 +133,6 @@ def test_code_changes_without_output_changes_make_no_version(
         assert manifest["inputs"][rel] == fingerprint.sha256_file(root / rel)
     assert "src/ccp_analysis/cli.py" not in manifest["inputs"]
     before = reports_check.snapshot(root)
-    notebooks = len(manifest["parameters"])
 
     # The committed version is current: nothing to run, nothing written.
     first = ccp_cli(root, "build", "--edition", "as-published", **env)
@@ -150,15 +151,49 @@ def test_code_changes_without_output_changes_make_no_version(
     assert reports_check.snapshot(root) == before
     assert (root / "reports" / "LATEST.json").read_bytes() == latest
 
-    # Code the notebooks run: they rerun (code can change figures), the bytes come out the
-    # same, so the version that exists is the answer and nothing is written.
+    # Code the notebooks run, shown on one notebook: a version of Figure 4 alone, seeded from
+    # the committed runs (no kernel), then the same build after a change to code it runs.
+    args = ("build", "--edition", "as-published", "--only", FIG4, "--version", "lab")
+    seeded = ccp_cli(root, *args, **env)
+    assert seeded.returncode == 0, seeded.stderr
+    assert "0 notebook run(s) to do, 1 reused from the cache" in seeded.stderr
+    assert seeded.stdout.strip() == "as-published: built reports/lab"
+    lab = json.loads((root / "reports" / "lab" / "manifest.json").read_text("utf-8"))
+    assert f"figures/{FIG4}.png" in lab["outputs"]
+    assert lab["outputs"] == {rel: sha for rel, sha in manifest["outputs"].items()
+                              if rel in lab["outputs"]}  # the committed Figure 4, byte for byte
+    before = reports_check.snapshot(root)
+    lock = (root / "runs.lock").read_bytes() if (root / "runs.lock").is_file() else None
+
+    # It reruns (code can change figures), the bytes come out the same, so the version that
+    # exists is the answer: nothing under reports/ is written, the new run keys go to runs.lock.
     _append(package / "figure_data.py", "\n# a change that draws nothing differently\n")
-    third = ccp_cli(root, "build", "--edition", "as-published", **env)
-    assert third.returncode == 0, third.stderr
-    assert f"{notebooks} notebook run(s) to do, 0 reused from the cache" in third.stderr
-    assert third.stdout.strip() == f"as-published: unchanged, reports/{version}"
+    rerun = ccp_cli(root, *args, **env)
+    assert rerun.returncode == 0, rerun.stderr
+    assert "1 notebook run(s) to do, 0 reused from the cache" in rerun.stderr
+    assert rerun.stdout.strip() == "as-published: unchanged, reports/lab"
+    assert ("as-published: unchanged, reports/lab (rerun gave the same bytes; new run keys "
+            "recorded in runs.lock)") in rerun.stderr
     assert reports_check.snapshot(root) == before
     assert (root / "reports" / "LATEST.json").read_bytes() == latest
+    recorded = json.loads((root / "runs.lock").read_text("utf-8"))["versions"]["lab"]
+    new_key = recorded["cache_keys"][FIG4]
+    assert recorded["edition"] == "as-published"
+    assert recorded["inputs_id"] != lab["inputs_id"]
+    assert new_key != lab["notebooks"][FIG4]["cache_key"]
+    assert (root / ".cache" / "notebooks" / new_key / "notebook.ipynb").is_file()  # what ran
+    assert (root / "runs.lock").read_bytes() != lock
+
+    # As in a fresh clone of that state: no run cache, and no kernel either, since runs.lock
+    # says these inputs made reports/lab.
+    shutil.rmtree(root / ".cache")
+    again = ccp_cli(root, *args, **env)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip() == "as-published: unchanged, reports/lab"
+    assert "run(s) to do" not in again.stderr
+    assert not (root / ".cache").exists()
+    assert reports_check.snapshot(root) == before
+    assert json.loads((root / "runs.lock").read_text("utf-8"))["versions"]["lab"] == recorded
 
 
 def _fake_package(tmp_path: Path, files: dict[str, str], notebook_code: str, monkeypatch):
