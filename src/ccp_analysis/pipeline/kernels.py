@@ -55,8 +55,9 @@ def kernel_dirs() -> list[str]:
     constraints.txt pins. Read here rather than set through JUPYTER_PREFER_ENV_PATH, which
     would change the process's environment for everything else it runs."""
     listed = [entry for entry in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if entry]
-    dirs = [str(Path(entry.rstrip(os.sep)) / "kernels") for entry in listed]
-    dirs.append(str(Path(sys.prefix) / "share" / "jupyter" / "kernels"))
+    # Joined as jupyter_path joins them, so its copies of these entries compare equal.
+    dirs = [os.path.join(entry.rstrip(os.sep), "kernels") for entry in listed]
+    dirs.append(os.path.join(sys.prefix, "share", "jupyter", "kernels"))
     dirs += jupyter_path("kernels")
     return list(dict.fromkeys(dirs))
 
