@@ -128,7 +128,7 @@ def main() -> None:
         for name in ("data", "notebooks"):
             shutil.copytree(ROOT / name, copy / name)
         env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "CCP_OUTPUT_DIR")}
-        env.update(DETERMINISM_ENV, CCP_ANALYSIS_ROOT=str(copy), JUPYTER_PREFER_ENV_PATH="1")
+        env.update(DETERMINISM_ENV, CCP_ANALYSIS_ROOT=str(copy))
         build = [str(Path(sys.executable).parent / "ccp-analysis"), "build", "--jobs",
                  str(args.jobs)]
         results = {}

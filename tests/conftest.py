@@ -23,6 +23,7 @@ from ccp_analysis.pipeline.lock import LOCK
 from ccp_analysis.publish import drift
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+RUN_LOCK = "runs.lock"  # paths.run_lock() of a project, relative to its root
 # reports/ entries that are build or gate state, not the publication record.
 BUILD_STATE = (LOCK, versions.STAGING, versions.FAILURES, drift.FOLDER)
 # Never inherited by a build, gate or nbval kernel of a test. MPLBACKEND: the committed notebooks
@@ -34,14 +35,18 @@ DROP_ENV = ("MPLBACKEND", "CCP_OUTPUT_DIR", "JUPYTER_PATH", "PYTEST_ADDOPTS")
 
 
 def copy_project(dest: Path) -> Path:
-    """Copy data/, notebooks/ and reports/ (without build state) into `dest`; return it.
+    """Copy data/, notebooks/, reports/ (without build state) and runs.lock into `dest`;
+    return it.
 
-    `.cache` is never copied, so a copy starts with an empty run cache."""
+    `.cache` is never copied, so a copy starts with an empty run cache; runs.lock is, since
+    it says which inputs the committed versions were reproduced from."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copytree(PROJECT_ROOT / "data", dest / "data")
     shutil.copytree(PROJECT_ROOT / "notebooks", dest / "notebooks")
     shutil.copytree(PROJECT_ROOT / "reports", dest / "reports",
                     ignore=shutil.ignore_patterns(*BUILD_STATE, "*.tmp"))
+    if (PROJECT_ROOT / RUN_LOCK).is_file():
+        shutil.copyfile(PROJECT_ROOT / RUN_LOCK, dest / RUN_LOCK)
     return dest
 
 
@@ -50,7 +55,6 @@ def point_at(patch: pytest.MonkeyPatch, root: Path) -> None:
     patch.setenv(ROOT_ENV, str(root))
     for name, value in DETERMINISM_ENV.items():
         patch.setenv(name, value)
-    patch.setenv("JUPYTER_PREFER_ENV_PATH", "1")
     for name in DROP_ENV:
         patch.delenv(name, raising=False)
 

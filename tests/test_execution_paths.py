@@ -23,12 +23,6 @@ from ccp_analysis.determinism import DETERMINISM_ENV
 from ccp_analysis.pipeline import execute, kernels, workers
 
 
-@pytest.fixture(autouse=True)
-def _this_environments_kernel(monkeypatch):
-    # As `ccp-analysis build` does: the python3 kernel of this environment first.
-    monkeypatch.setenv("JUPYTER_PREFER_ENV_PATH", "1")
-
-
 def _run(tasks: list[execute.Task], jobs: int, fork: bool) -> dict[str, execute.Outcome]:
     outcomes: dict[str, execute.Outcome] = {}
     env = execute.kernel_environment(os.environ, DETERMINISM_ENV)

@@ -588,8 +588,8 @@ def test_missing_raw_file(project_copy, reports_check, capsys):
 @pytest.mark.slow
 def test_kernel_that_cannot_start(project_copy, reports_check, ccp_cli, tmp_path):
     """A `python3` kernelspec whose interpreter does not exist, found first through
-    JUPYTER_PATH (searched before the environment's own kernels even with
-    JUPYTER_PREFER_ENV_PATH=1); the message must show the kernel's own error."""
+    JUPYTER_PATH (searched before the environment's own kernels, see
+    `kernels.kernel_dirs`); the message must show the kernel's own error."""
     root = project_copy
     spec = tmp_path / "jupyter" / "kernels" / "python3"
     spec.mkdir(parents=True)

@@ -9,6 +9,7 @@ notebooks run reruns them but, when the bytes come out the same, still publishes
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -16,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from ccp_analysis.pipeline import fingerprint, versions
+from ccp_analysis.errors import CcpError
+from ccp_analysis.pipeline import fingerprint, kernels, runlock, versions
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FIG4 = "fig4_huawei_revenue"
@@ -112,7 +114,9 @@ def test_code_changes_without_output_changes_make_no_version(
         project_copy, reports_check, ccp_cli):
     """In a copy of the project with its own src/: a change to the command line and the runner
     reruns nothing and publishes nothing; a change to code the notebooks run reruns them, and
-    with the same bytes out still publishes nothing."""
+    with the same bytes out still publishes nothing but records the new run keys in runs.lock,
+    from which the next build, even without a cache, knows the version is made. One notebook
+    execution in all."""
     root = project_copy
     shutil.copytree(PROJECT_ROOT / "src" / "ccp_analysis", root / "src" / "ccp_analysis",
                     ignore=shutil.ignore_patterns("__pycache__"))
@@ -129,7 +133,6 @@ def test_code_changes_without_output_changes_make_no_version(
         assert manifest["inputs"][rel] == fingerprint.sha256_file(root / rel)
     assert "src/ccp_analysis/cli.py" not in manifest["inputs"]
     before = reports_check.snapshot(root)
-    notebooks = len(manifest["parameters"])
 
     # The committed version is current: nothing to run, nothing written.
     first = ccp_cli(root, "build", "--edition", "as-published", **env)
@@ -148,15 +151,49 @@ def test_code_changes_without_output_changes_make_no_version(
     assert reports_check.snapshot(root) == before
     assert (root / "reports" / "LATEST.json").read_bytes() == latest
 
-    # Code the notebooks run: they rerun (code can change figures), the bytes come out the
-    # same, so the version that exists is the answer and nothing is written.
+    # Code the notebooks run, shown on one notebook: a version of Figure 4 alone, seeded from
+    # the committed runs (no kernel), then the same build after a change to code it runs.
+    args = ("build", "--edition", "as-published", "--only", FIG4, "--version", "lab")
+    seeded = ccp_cli(root, *args, **env)
+    assert seeded.returncode == 0, seeded.stderr
+    assert "0 notebook run(s) to do, 1 reused from the cache" in seeded.stderr
+    assert seeded.stdout.strip() == "as-published: built reports/lab"
+    lab = json.loads((root / "reports" / "lab" / "manifest.json").read_text("utf-8"))
+    assert f"figures/{FIG4}.png" in lab["outputs"]
+    assert lab["outputs"] == {rel: sha for rel, sha in manifest["outputs"].items()
+                              if rel in lab["outputs"]}  # the committed Figure 4, byte for byte
+    before = reports_check.snapshot(root)
+    lock = (root / "runs.lock").read_bytes() if (root / "runs.lock").is_file() else None
+
+    # It reruns (code can change figures), the bytes come out the same, so the version that
+    # exists is the answer: nothing under reports/ is written, the new run keys go to runs.lock.
     _append(package / "figure_data.py", "\n# a change that draws nothing differently\n")
-    third = ccp_cli(root, "build", "--edition", "as-published", **env)
-    assert third.returncode == 0, third.stderr
-    assert f"{notebooks} notebook run(s) to do, 0 reused from the cache" in third.stderr
-    assert third.stdout.strip() == f"as-published: unchanged, reports/{version}"
+    rerun = ccp_cli(root, *args, **env)
+    assert rerun.returncode == 0, rerun.stderr
+    assert "1 notebook run(s) to do, 0 reused from the cache" in rerun.stderr
+    assert rerun.stdout.strip() == "as-published: unchanged, reports/lab"
+    assert ("as-published: unchanged, reports/lab (rerun gave the same bytes; new run keys "
+            "recorded in runs.lock)") in rerun.stderr
     assert reports_check.snapshot(root) == before
     assert (root / "reports" / "LATEST.json").read_bytes() == latest
+    recorded = json.loads((root / "runs.lock").read_text("utf-8"))["versions"]["lab"]
+    new_key = recorded["cache_keys"][FIG4]
+    assert recorded["edition"] == "as-published"
+    assert recorded["inputs_id"] != lab["inputs_id"]
+    assert new_key != lab["notebooks"][FIG4]["cache_key"]
+    assert (root / ".cache" / "notebooks" / new_key / "notebook.ipynb").is_file()  # what ran
+    assert (root / "runs.lock").read_bytes() != lock
+
+    # As in a fresh clone of that state: no run cache, and no kernel either, since runs.lock
+    # says these inputs made reports/lab.
+    shutil.rmtree(root / ".cache")
+    again = ccp_cli(root, *args, **env)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip() == "as-published: unchanged, reports/lab"
+    assert "run(s) to do" not in again.stderr
+    assert not (root / ".cache").exists()
+    assert reports_check.snapshot(root) == before
+    assert json.loads((root / "runs.lock").read_text("utf-8"))["versions"]["lab"] == recorded
 
 
 def _fake_package(tmp_path: Path, files: dict[str, str], notebook_code: str, monkeypatch):
@@ -203,3 +240,129 @@ def test_run_keys_count_every_module_when_imports_cannot_be_read(tmp_path, monke
     dynamic = {**FAKE, "money.py": "import importlib\nimportlib.import_module('x')\n"}
     _fake_package(tmp_path, dynamic, "from ccp_analysis import money\n", monkeypatch)
     assert sorted(fingerprint.code_files()) == sorted(f"src/ccp_analysis/{rel}" for rel in FAKE)
+
+
+# ------------------------------------------------------------------------------ runs.lock
+
+KEY_A, KEY_B = "a" * 64, "b" * 64
+
+
+def _entry(inputs: str = "1" * 64, key: str = KEY_A) -> runlock.Entry:
+    return runlock.Entry("as-published", inputs, {FIG4: key})
+
+
+def test_run_lock_is_written_sorted_once_and_read_back(project_copy):
+    path = project_copy / "runs.lock"
+    path.unlink(missing_ok=True)
+    assert runlock.read() == {}  # no file: no entries
+    assert runlock.record("zeta", _entry(), existing=["zeta"])
+    assert runlock.record("alpha", _entry(key=KEY_B), existing=["alpha", "zeta"])
+    text = path.read_text(encoding="utf-8")
+    assert text.endswith("}\n")
+    data = json.loads(text)
+    assert list(data) == ["about", "versions"] and data["about"]
+    assert list(data["versions"]) == ["alpha", "zeta"]
+    assert data["versions"]["zeta"] == {"cache_keys": {FIG4: KEY_A}, "edition": "as-published",
+                                        "inputs_id": "1" * 64}
+    assert text == json.dumps(data, indent=2, sort_keys=True) + "\n"
+    assert runlock.read() == {"alpha": _entry(key=KEY_B), "zeta": _entry()}
+    # The same record again changes nothing: not even the file's modification time.
+    stamp = path.stat().st_mtime_ns
+    assert not runlock.record("zeta", _entry(), existing=["alpha", "zeta"])
+    assert path.stat().st_mtime_ns == stamp and path.read_text(encoding="utf-8") == text
+    # Newer inputs replace the older ones of that version; versions gone are dropped.
+    assert runlock.record("zeta", _entry("2" * 64, KEY_B), existing=["zeta"])
+    assert runlock.read() == {"zeta": _entry("2" * 64, KEY_B)}
+    assert not [p for p in project_copy.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_run_lock_prune_drops_only_versions_that_are_gone(project_copy):
+    path = project_copy / "runs.lock"
+    path.unlink(missing_ok=True)
+    assert runlock.prune(["kept"]) == []
+    assert not path.exists()  # nothing to drop: no file is made
+    runlock.write({"kept": _entry(), "gone": _entry(key=KEY_B)})
+    text = path.read_text(encoding="utf-8")
+    assert runlock.prune(["kept", "gone", "other"]) == []
+    assert path.read_text(encoding="utf-8") == text
+    assert runlock.prune(["kept"]) == ["gone"]
+    assert runlock.read() == {"kept": _entry()}
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('{"about": "x",\n  "versions": {\n    "v1": {"edition": "as-published",,\n',
+     "runs.lock: line 3, column 38: not valid JSON"),
+    ('["v1"]\n', "runs.lock: expected an object with 'versions'"),
+    ('{"versions": {"v1": {"edition": "as-published", "inputs_id": "x"}}}\n',
+     "runs.lock: versions.v1: 'cache_keys' is missing"),
+    ('{"versions": {"v1": {"edition": "as-published", "inputs_id": "x", "cache_keys": []}}}\n',
+     "runs.lock: versions.v1.cache_keys: expected an object of notebook -> run key"),
+    ('{"versions": {"v1": {"edition": 7, "inputs_id": "x", "cache_keys": {"nb": "k"}}}}\n',
+     "runs.lock: versions.v1.edition: expected a non-empty string, found 7"),
+])
+def test_broken_run_lock_is_refused_naming_file_and_fault(project_copy, text, message):
+    (project_copy / "runs.lock").write_text(text, encoding="utf-8")
+    with pytest.raises(CcpError) as caught:
+        runlock.read()
+    assert str(caught.value).startswith(message), str(caught.value)
+    # What reads it says the same, before anything is built or removed.
+    with pytest.raises(CcpError, match="runs.lock"):
+        versions.made_from("0" * 64, "as-published", None)
+    old = sorted(set(versions.all_versions()) - set(versions.read_latest().values()))
+    assert old, "a committed version that is not the latest of its edition"
+    with pytest.raises(CcpError, match="runs.lock"):
+        versions.prune([old[0]])
+    assert (project_copy / "reports" / old[0] / "manifest.json").is_file()
+
+
+def test_versions_count_as_made_from_the_inputs_run_lock_records(project_copy):
+    version = versions.read_latest()["as-published"]
+    manifest = versions.manifest(version)
+    notebooks = manifest["notebooks"]
+    runlock.write({version: runlock.Entry("as-published", "9" * 64,
+                                          {FIG4: KEY_B, "no_such_notebook": KEY_A})})
+    assert versions.made_from("9" * 64, "as-published", None) == version
+    assert versions.made_from(versions.inputs_of(manifest), "as-published", None) == version
+    assert versions.made_from("9" * 64, "updated", None) is None  # another edition's inputs
+    assert versions.made_from("8" * 64, "as-published", None) is None
+    known = versions.known_runs()
+    # The recorded key reuses the version's own files for that notebook; a notebook the
+    # version does not hold maps to nothing.
+    assert known[KEY_B] == (version, notebooks[FIG4])
+    assert KEY_A not in known
+    assert known[notebooks[FIG4]["cache_key"]][1] == notebooks[FIG4]
+
+
+def test_pruning_a_version_drops_its_run_lock_entry(project_copy):
+    latest = versions.read_latest()["as-published"]
+    old = sorted(set(versions.all_versions()) - set(versions.read_latest().values()))[0]
+    runlock.write({old: _entry(), latest: _entry(key=KEY_B)})
+    assert versions.prune([old]) == [old]
+    assert not (project_copy / "reports" / old).exists()
+    assert runlock.read() == {latest: _entry(key=KEY_B)}
+
+
+def test_kernelspecs_are_looked_up_in_jupyter_path_then_this_environment(
+        monkeypatch, tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    own = str(Path(sys.prefix) / "share" / "jupyter" / "kernels")
+    monkeypatch.setenv("JUPYTER_PATH", os.pathsep.join([f"{first}{os.sep}", str(second)]))
+    dirs = kernels.kernel_dirs()
+    assert dirs[:3] == [str(first / "kernels"), str(second / "kernels"), own]
+    assert len(dirs) == len(set(dirs))  # jupyter_path's own copies of those are not repeated
+    monkeypatch.delenv("JUPYTER_PATH")
+    # A user's own `python3` kernel, searched before the environment's by Jupyter itself
+    # (JUPYTER_PREFER_ENV_PATH=0): the run still gets this environment's kernel.
+    user = tmp_path / "user"
+    (user / "kernels" / "python3").mkdir(parents=True)
+    (user / "kernels" / "python3" / "kernel.json").write_text(json.dumps({
+        "argv": ["/elsewhere/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python 3 (user)", "language": "python"}), encoding="utf-8")
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(user))
+    monkeypatch.setenv("JUPYTER_PREFER_ENV_PATH", "0")
+    dirs = kernels.kernel_dirs()
+    assert dirs[0] == own and str(user / "kernels") in dirs
+    manager = kernels.RunKernelManager(kernel_name="python3")
+    assert manager.kernel_spec_manager.kernel_dirs == dirs
+    assert Path(manager.kernel_spec.resource_dir).parent == Path(own)
+    assert manager.kernel_spec.argv[0] != "/elsewhere/python"

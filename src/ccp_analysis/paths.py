@@ -40,6 +40,11 @@ def reports_dir() -> Path:
     return project_root() / "reports"
 
 
+def run_lock() -> Path:
+    """runs.lock: run keys that reproduced a committed version with other inputs."""
+    return project_root() / "runs.lock"
+
+
 def cache_dir() -> Path:
     return project_root() / ".cache" / "notebooks"
 

@@ -74,8 +74,6 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true",
                         help="start kernels from their kernelspec, not from the template")
     args = parser.parse_args()
-    # As `ccp-analysis build` does: the python3 kernel of this environment first.
-    os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
     context = multiprocessing.get_context("fork")
     barrier = context.Barrier(args.processes)
     results = context.Queue()

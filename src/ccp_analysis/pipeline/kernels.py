@@ -13,7 +13,9 @@ Two things every kernel start of the build and the gate gets from here:
   the ordinary way, by executing its kernelspec: slower, never different.
 
 The environment, working directory and log of every kernel are passed explicitly; nothing
-here reads or writes the worker's own os.environ or working directory.
+here writes the worker's own os.environ or working directory. The kernelspec is looked up in
+this environment before a user's own kernels (`kernel_dirs`), so `python3` is this
+interpreter's kernel unless JUPYTER_PATH names another.
 """
 
 from __future__ import annotations
@@ -31,9 +33,11 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
-from traitlets import Dict, Instance, Unicode
+from jupyter_core.paths import jupyter_path
+from traitlets import Dict, Instance, Unicode, default
 
 from ccp_analysis.pipeline import kernel_template
 
@@ -41,6 +45,21 @@ LAUNCHER = "ipykernel_launcher"
 # Written to the kernel log when the template could not serve.
 FALLBACK = "kernel started from its kernelspec"
 STARTUP_TIMEOUT = 60  # seconds, as nbclient's default startup_timeout
+
+
+def kernel_dirs() -> list[str]:
+    """Where a run's kernelspec is looked up, first match wins: each JUPYTER_PATH entry (what a
+    user names on purpose), then this environment's own kernels, then Jupyter's usual search
+    (user, environment, system). Without the second, a `python3` kernel a user registered in
+    ~/.local would run notebooks in another interpreter than the build's, outside the packages
+    constraints.txt pins. Read here rather than set through JUPYTER_PREFER_ENV_PATH, which
+    would change the process's environment for everything else it runs."""
+    listed = [entry for entry in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if entry]
+    # Joined as jupyter_path joins them, so its copies of these entries compare equal.
+    dirs = [os.path.join(entry.rstrip(os.sep), "kernels") for entry in listed]
+    dirs.append(os.path.join(sys.prefix, "share", "jupyter", "kernels"))
+    dirs += jupyter_path("kernels")
+    return list(dict.fromkeys(dirs))
 
 
 class TemplateUnavailable(Exception):
@@ -210,6 +229,10 @@ class RunKernelManager(AsyncKernelManager):
     kernel_env = Dict(help="the kernel's whole environment").tag(config=True)
     kernel_cwd = Unicode().tag(config=True)
     kernel_log = Unicode(help="file receiving the kernel's stdout and stderr").tag(config=True)
+
+    @default("kernel_spec_manager")
+    def _kernel_spec_manager_default(self) -> KernelSpecManager:
+        return KernelSpecManager(data_dir=self.data_dir, kernel_dirs=kernel_dirs())
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

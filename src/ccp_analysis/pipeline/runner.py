@@ -22,6 +22,7 @@ from ccp_analysis.pipeline import (
     fingerprint,
     index,
     params,
+    runlock,
     runstore,
     seeding,
     versions,
@@ -241,6 +242,16 @@ def _assemble(edition: str, inputs: str, items: list[Item], build_kind: str,
     return version, True
 
 
+def _record_reproduction(edition: str, inputs: str, items: list[Item], version: str) -> bool:
+    """Runs with other inputs reproduced `version` byte for byte: record their keys in
+    runs.lock (nothing under reports/ changes), so the next build, in this clone or a fresh
+    one, finds the version made from them and runs nothing. True if runs.lock changed."""
+    if versions.inputs_of(versions.manifest(version)) == inputs:
+        return False
+    entry = runlock.Entry(edition, inputs, {i.notebook: i.key for i in items})
+    return runlock.record(version, entry, versions.all_versions())
+
+
 def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
           label: str | None, progress: Callable[[str], None]) -> list[str]:
     started = time.perf_counter()
@@ -251,8 +262,6 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
         versions.check_label(label)
         if len(editions) != 1:
             raise ParameterError("--version names one version: give exactly one --edition")
-    # The `python3` kernel of this environment first, before any a user registered elsewhere.
-    os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
     versions.check_writable()
     with project_lock():
         versions.clear_stale_staging()
@@ -302,6 +311,9 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
                 versions.set_latest(edition, version)
             lines.append(f"{edition}: built reports/{version}" if new
                          else f"{edition}: unchanged, reports/{version}")
+            if not new and _record_reproduction(edition, inputs, mine, version):
+                progress(f"{edition}: unchanged, reports/{version} (rerun gave the same bytes; "
+                         f"new run keys recorded in {paths.run_lock().name})")
             published = published or new
         if published:
             site.refresh()  # reports/index.html, CHANGELOG.md, pages missing from older versions

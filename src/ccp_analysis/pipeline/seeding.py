@@ -1,7 +1,8 @@
 """Reuse of the runs recorded in committed versions: a fresh clone reruns nothing it has.
 
-Every version's manifest names, per notebook, the run key that made its outputs. A run the
-build needs whose key a version records is copied from that version into the run store,
+Every version's manifest names, per notebook, the run key that made its outputs, and runs.lock
+names the keys of later runs that reproduced them byte for byte (`versions.known_runs`). A run
+the build needs whose key either records is copied from that version into the run store,
 after the version's files are checked against its manifest (a damaged copy is run instead).
 """
 

@@ -8,7 +8,8 @@ A version is its published content: the edition, the parameters of each notebook
 sha256 of every output. Its id is derived from exactly that (`outputs_id`), so a build whose
 outputs are byte-identical to an existing version's maps to that version and writes nothing,
 whatever changed in the code that made them. The inputs that made a version (data, notebooks,
-code, package versions) are recorded in its manifest, with `inputs_id` over all of them.
+code, package versions) are recorded in its manifest, with `inputs_id` over all of them; newer
+inputs that reproduced it byte for byte are recorded in runs.lock (pipeline/runlock.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 from ccp_analysis import paths
 from ccp_analysis.errors import CcpError, ParameterError
 from ccp_analysis.hashing import canonical_json, sha256_file, sha256_json
+from ccp_analysis.pipeline import runlock
 
 MANIFEST = "manifest.json"
 LATEST = "LATEST.json"
@@ -172,26 +174,43 @@ def publish(staging: Path, version: str) -> Path:
 
 
 def known_runs() -> dict[str, tuple[str, dict]]:
-    """cache key -> (version, notebook entry of its manifest), for reuse of committed runs."""
+    """cache key -> (version, notebook entry of its manifest), for reuse of committed runs.
+
+    The keys runs.lock records for a version map to the same notebook entries: those runs
+    reproduced the version's bytes, so its files are their outputs."""
     runs: dict[str, tuple[str, dict]] = {}
-    for version in all_versions():
+    names = all_versions()
+    for version in names:
         for entry in manifest(version).get("notebooks", {}).values():
             runs.setdefault(entry["cache_key"], (version, entry))
+    for version, recorded in sorted(runlock.read().items()):
+        if version not in names:
+            continue
+        notebooks = manifest(version).get("notebooks", {})
+        for notebook, key in sorted(recorded.cache_keys.items()):
+            if notebook in notebooks:
+                runs.setdefault(key, (version, notebooks[notebook]))
     return runs
 
 
 def made_from(inputs: str, edition: str, label: str | None) -> str | None:
     """The version these exact inputs already made, so a rebuild can stop before any run:
-    the label's folder for a labelled build, else the edition's latest version first."""
+    the label's folder for a labelled build, else the edition's latest version first. A
+    version counts as made from the inputs its manifest records and from those runs.lock
+    records for it (a rerun that reproduced it byte for byte)."""
     if label is not None:
         candidates = [label]
     else:
         latest_version = read_latest().get(edition)
         candidates = ([latest_version] if latest_version else []) + all_versions()
+    reproduced = runlock.read()
     for version in candidates:
         if (folder(version) / MANIFEST).is_file():
             data = manifest(version)
-            if data.get("edition") == edition and inputs_of(data) == inputs and (
+            lock = reproduced.get(version)
+            made = inputs_of(data) == inputs or (
+                lock is not None and lock.edition == edition and lock.inputs_id == inputs)
+            if data.get("edition") == edition and made and (
                     label is not None or data.get("label") is None):
                 return version
     return None
@@ -206,6 +225,9 @@ def prune(names: list[str]) -> list[str]:
             raise CcpError(f"reports/{name} is not a version; see 'ccp-analysis versions'")
         if name in pointers:
             raise CcpError(f"reports/{name} is the latest version of its edition and is kept")
+    runlock.read()  # a broken runs.lock is refused before anything is removed
     for name in names:
         shutil.rmtree(folder(name))
+    # Inputs recorded for a version that is gone reproduce nothing.
+    runlock.prune(all_versions())
     return names
