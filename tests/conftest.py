@@ -61,10 +61,9 @@ def point_at(patch: pytest.MonkeyPatch, root: Path) -> None:
 
 @pytest.fixture
 def project_copy(tmp_path, monkeypatch) -> Path:
-    """A copy of data/, notebooks/ and reports/ with CCP_ANALYSIS_ROOT pointing at it.
-
-    The variables an in-process build or gate writes into os.environ are set here through
-    monkeypatch, so they are restored after the test."""
+    """A copy of data/, notebooks/, reports/ and runs.lock with CCP_ANALYSIS_ROOT (and the
+    determinism variables) pointing every in-process build, gate and kernel at it; monkeypatch
+    restores the environment after the test."""
     root = copy_project(tmp_path / "project")
     point_at(monkeypatch, root)
     return root

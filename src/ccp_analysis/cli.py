@@ -141,12 +141,14 @@ def cmd_versions(args: argparse.Namespace) -> int:
 
 def cmd_prune(args: argparse.Namespace) -> int:
     from ccp_analysis.pipeline import versions
-
-    for removed in versions.prune(args.versions):
-        print(f"removed reports/{removed}")
+    from ccp_analysis.pipeline.lock import project_lock
     from ccp_analysis.publish import site
 
-    site.refresh()  # reports/index.html and CHANGELOG.md list no removed version
+    # Under the build's lock: a build running meanwhile may be writing runs.lock or the index.
+    with project_lock():
+        for removed in versions.prune(args.versions):
+            print(f"removed reports/{removed}")
+        site.refresh()  # reports/index.html and CHANGELOG.md list no removed version
     return 0
 
 

@@ -31,7 +31,7 @@ def project_lock() -> Iterator[None]:
         holder = handle.read().strip() or "unknown"
         handle.close()
         raise CcpError(f"another build is running on this project (pid {holder}); wait for it "
-                       "to finish, then build again") from None
+                       "to finish, then run this again") from None
     try:
         handle.seek(0)
         handle.truncate()
