@@ -22,6 +22,8 @@ from pathlib import Path
 import pytest
 from test_figures import FIG4, build_refusal
 
+from ccp_analysis.pipeline.lock import tcp_kernels
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
@@ -40,8 +42,9 @@ def _papermill(notebook: str, pairs: list[tuple[str, str]], out: Path, **env: st
     args = [str(BIN / "papermill"), str(ROOT / "notebooks" / f"{notebook}.ipynb"), str(out)]
     for name, value in pairs:
         args += ["-p", name, value]
-    return subprocess.run(args, cwd=out.parent, env=_env(**env), capture_output=True, text=True,
-                          timeout=300, check=False)
+    with tcp_kernels():  # papermill's kernel listens on TCP ports, like nbval's in the gate
+        return subprocess.run(args, cwd=out.parent, env=_env(**env), capture_output=True,
+                              text=True, timeout=300, check=False)
 
 
 @pytest.mark.slow

@@ -16,8 +16,8 @@ reviewer sees what moved, not only that something did. Two ways to run a noteboo
   built is reported from its sha256 in the manifest. Nothing is sanitized: every output nbval
   compares (text, HTML tables, the figures' HTML with their PNG and alt text) is the same on
   every run, and a pattern that rewrote numbers would let through the drift this is for.
-  One notebook at a time: nbval's kernels talk over TCP, and two starting at once could pick
-  the same port.
+  One notebook at a time, under the machine-wide lock of `lock.tcp_kernels`: nbval's kernels
+  talk over TCP, and two starting at once could pick the same port.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from ccp_analysis import paths
 from ccp_analysis.determinism import DETERMINISM_ENV
 from ccp_analysis.hashing import sha256_file
 from ccp_analysis.pipeline import execute, runstore, versions, workers
+from ccp_analysis.pipeline.lock import tcp_kernels
 from ccp_analysis.publish import drift
 from ccp_analysis.style import OUTPUT_ENV
 
@@ -118,10 +119,12 @@ def _nbval(version: str, notebook: str, manifest: dict, run_dir: Path) -> list[s
     # project as rootdir, so nbval names cells as reports/<version>/notebooks/<name>::Cell N.
     ini = run_dir.parents[1] / "pytest.ini"
     ini.write_text("[pytest]\n", encoding="utf-8")
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-c", str(ini), "--rootdir", str(paths.project_root()),
-         "-p", "no:cacheprovider", "-q", "--color=no", "--nbval", str(executed)],
-        cwd=paths.project_root(), env=env, capture_output=True, text=True, check=False)
+    with tcp_kernels():  # nbval's kernel listens on TCP ports
+        proc = subprocess.run(
+            [sys.executable, "-m", "pytest", "-c", str(ini), "--rootdir",
+             str(paths.project_root()), "-p", "no:cacheprovider", "-q", "--color=no",
+             "--nbval", str(executed)],
+            cwd=paths.project_root(), env=env, capture_output=True, text=True, check=False)
     problems = []
     if proc.returncode != 0:
         report = (proc.stdout + proc.stderr).rstrip().splitlines()

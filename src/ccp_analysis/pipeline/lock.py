@@ -1,5 +1,10 @@
-"""One build at a time per project: an flock on reports/.lock.
+"""Two flocks: one build at a time per project (reports/.lock), and one kernel on TCP at a time
+per user of the machine.
 
+Kernels the build and the forked gate start talk over private Unix sockets. nbval and
+papermill's command line start theirs over TCP: a port chosen as free by one process can be
+bound by another before its kernel binds it, so every such run of the project waits for the
+others (ports are the machine's, hence one lock file for the machine's temporary folder).
 flock is released by the kernel when the holder dies, even by SIGKILL, so a lock is never stale.
 """
 
@@ -9,7 +14,9 @@ import contextlib
 import errno
 import fcntl
 import os
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 from ccp_analysis import paths
 from ccp_analysis.errors import CcpError
@@ -41,3 +48,19 @@ def project_lock() -> Iterator[None]:
     finally:
         fcntl.flock(handle, fcntl.LOCK_UN)
         handle.close()
+
+
+def tcp_lock_path() -> Path:
+    return Path(tempfile.gettempdir()) / f"ccp-analysis-tcp-kernels-{os.getuid()}.lock"
+
+
+@contextlib.contextmanager
+def tcp_kernels(path: Path | None = None) -> Iterator[None]:
+    """Hold the machine-wide lock (`tcp_lock_path`) while starting and using kernels over TCP;
+    waits for whoever holds it."""
+    with (path or tcp_lock_path()).open("a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
