@@ -97,21 +97,29 @@ def test_version_page_lists_claims_parameters_and_provenance(reports_copy):
 
 
 def test_pages_are_deterministic_and_rewritten_only_when_they_change(reports_copy, capsys):
-    for page in [*reports_copy.glob("*/index.html"), reports_copy / "index.html",
+    readmes = {p: p.read_bytes() for p in reports_copy.glob("*/README.md")}
+    for page in [*reports_copy.glob("*/index.html"), *readmes, reports_copy / "index.html",
                  reports_copy / "CHANGELOG.md"]:
         page.unlink(missing_ok=True)  # as before the first `ccp-analysis site`
     first = site.refresh(rewrite_versions=True)
     versions_ = sorted(p.parent.name for p in reports_copy.glob("*/manifest.json"))
     assert sorted(p.relative_to(reports_copy).as_posix() for p in first) == sorted(
-        [f"{v}/index.html" for v in versions_] + ["index.html", "CHANGELOG.md"])
+        [f"{v}/{name}" for v in versions_ for name in ("index.html", "README.md")]
+        + ["index.html", "CHANGELOG.md"])
     before = {p: p.read_bytes() for p in first}
+    # A version's README.md is the one its build wrote.
+    assert {p: p.read_bytes() for p in readmes} == readmes
 
     assert site.refresh(rewrite_versions=True) == []
     assert {p: p.read_bytes() for p in first} == before
     assert cli.main(["site", "--check"]) == 0
     (reports_copy / "index.html").write_text("edited by hand", encoding="utf-8")
+    readme = next(iter(readmes))
+    readme.write_text("edited by hand", encoding="utf-8")
     assert cli.main(["site", "--check"]) == 1
-    assert f"{reports_copy / 'index.html'}: missing or not what" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"{reports_copy / 'index.html'}: missing or not what" in out
+    assert f"{readme}: missing or not what" in out
 
 
 def _add_version(reports: Path, source: str, name: str) -> Path:

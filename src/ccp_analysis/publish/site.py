@@ -1,8 +1,8 @@
-"""The static site: `reports/<version>/index.html` per version, `reports/index.html` listing
-every version, and `reports/CHANGELOG.md`.
+"""The static site: `reports/<version>/index.html` and `README.md` per version,
+`reports/index.html` listing every version, and `reports/CHANGELOG.md`.
 
-Pages are derived views: a version's page is rendered from its manifest.json, figure sidecars
-and claims audit, and is not among the manifest's outputs (the gate compares those; a page can
+Pages are derived views: a version's pages are rendered from its manifest.json, figure sidecars
+and claims audit, and are not among the manifest's outputs (the gate compares those; a page can
 be rewritten at any time with `ccp-analysis site` without touching anything the manifest lists).
 Nothing is fetched from elsewhere: no fonts, scripts or stylesheets outside the page.
 """
@@ -18,12 +18,13 @@ from PIL import Image
 
 from ccp_analysis import figures as figure_specs
 from ccp_analysis.errors import CcpError
-from ccp_analysis.pipeline import versions
+from ccp_analysis.pipeline import index, versions
 from ccp_analysis.publish import diff, history
 from ccp_analysis.publish.render import render
 
 PAGE = "index.html"
 CHANGELOG = "CHANGELOG.md"
+README = "README.md"  # a version's index in Markdown (pipeline.index renders it)
 AUDIT_COLUMNS = ("claim_id", "location", "stated_value", "unit", "recomputed_value", "verdict",
                  "explanation")
 PROVENANCE_PACKAGES = ("pandas", "numpy", "matplotlib", "seaborn", "pandera", "papermill",
@@ -142,14 +143,23 @@ def version_page(folder: Path) -> str:
                   inputs=sorted(manifest.get("inputs", {}).items()))
 
 
+def version_readme(folder: Path) -> str:
+    """The version's index in Markdown (pipeline.index), as GitHub shows a folder."""
+    manifest = json.loads((folder / versions.MANIFEST).read_text(encoding="utf-8"))
+    return index.render(folder, manifest)
+
+
 def write_version_page(folder: Path) -> bool:
     return versions.write_if_changed(folder / PAGE, version_page(folder))
 
 
 def expected() -> dict[Path, str]:
     """Every page of the site with the text it should have."""
-    pages = {versions.folder(v) / PAGE: version_page(versions.folder(v))
-             for v in versions.all_versions()}
+    pages = {}
+    for version in versions.all_versions():
+        folder = versions.folder(version)
+        pages[folder / PAGE] = version_page(folder)
+        pages[folder / README] = version_readme(folder)
     editions = history.by_edition(history.entries())
     root = versions.reports()
     pages[root / PAGE] = render("index.html", editions=editions)
@@ -171,6 +181,9 @@ def refresh(rewrite_versions: bool = False) -> list[Path]:
         folder = versions.folder(version)
         if (rewrite_versions or not (folder / PAGE).is_file()) and write_version_page(folder):
             written.append(folder / PAGE)
+        if rewrite_versions and versions.write_if_changed(folder / README,
+                                                          version_readme(folder)):
+            written.append(folder / README)
     editions = history.by_edition(history.entries())
     root = versions.reports()
     for name, text in ((PAGE, render("index.html", editions=editions)),
