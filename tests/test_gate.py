@@ -195,3 +195,22 @@ def test_gate_through_nbval_reports_a_changed_source_notebook(project_copy):
                         f"{version} was built from {recorded}; nbval reruns the committed "
                         f"notebook, so rebuild (`ccp-analysis check --only {FIG4}` shows what "
                         "the change does)"]
+
+
+def test_gate_through_nbval_refuses_a_committed_notebook_edited_by_hand(project_copy):
+    """nbval compares with what the committed executed notebook now says: one edited since its
+    version was built is named instead of being trusted."""
+    from ccp_analysis.pipeline import gate, versions
+
+    version = versions.read_latest()["updated"]
+    rel = f"notebooks/{FIG4}.ipynb"
+    executed = project_copy / "reports" / version / rel
+    executed.write_text(executed.read_text(encoding="utf-8").replace("2024", "2025"),
+                        encoding="utf-8")
+
+    problems = gate.check(editions=["updated"], notebooks=[FIG4], nbval=True)
+
+    assert problems == [f"{version}/{rel}: expected sha256 "
+                        f"{versions.manifest(version)['outputs'][rel]}, committed "
+                        f"{sha256_file(executed)} (edited since the version was built; nbval "
+                        "needs the committed notebook as built)"]

@@ -111,6 +111,12 @@ def _nbval(version: str, notebook: str, manifest: dict, run_dir: Path) -> list[s
         return [f"notebooks/{notebook}.ipynb: source sha256 {now}, but {version} was built "
                 f"from {recorded}; nbval reruns the committed notebook, so rebuild "
                 f"(`ccp-analysis check --only {notebook}` shows what the change does)"]
+    rel = f"notebooks/{notebook}.ipynb"
+    edited = versions.mismatches(version, manifest, [rel])
+    if edited:  # nbval would compare against whatever the file now says
+        return [f"{version}/{rel}: expected sha256 {manifest['outputs'][rel]}, committed "
+                f"{edited[rel]} (edited since the version was built; nbval needs the "
+                "committed notebook as built)"]
     env = {k: v for k, v in execute.kernel_environment(os.environ, DETERMINISM_ENV).items()
            if k not in NOT_INHERITED}
     env[OUTPUT_ENV] = str(run_dir)
