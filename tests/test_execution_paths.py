@@ -23,11 +23,12 @@ from ccp_analysis.determinism import DETERMINISM_ENV
 from ccp_analysis.pipeline import execute, kernels, workers
 
 
-def _run(tasks: list[execute.Task], jobs: int, fork: bool) -> dict[str, execute.Outcome]:
+def _run_in_one_worker(tasks: list[execute.Task]) -> dict[str, execute.Outcome]:
+    """Every notebook after the one before it, all forked from the same template."""
     outcomes: dict[str, execute.Outcome] = {}
     env = execute.kernel_environment(os.environ, DETERMINISM_ENV)
-    workers.run(tasks, jobs, env, lambda task, outcome: outcomes.update({task.key: outcome}),
-                fork_kernels=fork)
+    workers.run(tasks, 1, env, lambda task, outcome: outcomes.update({task.key: outcome}),
+                fork_kernels=True)
     return outcomes
 
 
@@ -88,8 +89,7 @@ def test_each_notebook_starts_clean_and_fails_alone(tmp_path):
                           failure_path=tmp_path / "failures" / f"{n}-{i}.ipynb")
              for i, n in enumerate(order)]
 
-    # One worker: every notebook runs after the one before it, from the same template.
-    outcomes = _run(tasks, 1, fork=True)
+    outcomes = _run_in_one_worker(tasks)
 
     assert [outcomes[t.key].ok for t in tasks] == [True, True, False, False, True]
     # Forked from the template, not started from the kernelspec: the isolation is the fork's.

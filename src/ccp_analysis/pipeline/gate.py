@@ -100,9 +100,10 @@ def compare(version: str, notebook: str, run_dir: Path, manifest: dict,
     return problems
 
 
-def _nbval(version: str, notebook: str, manifest: dict, run_dir: Path) -> list[str]:
-    """Run one committed executed notebook under nbval, its figures and tables written to
-    `run_dir`; the lines of what nbval or the byte comparison found."""
+def _nbval(version: str, notebook: str, manifest: dict, run_dir: Path, ini: Path) -> list[str]:
+    """Run one committed executed notebook under nbval (pytest settings from `ini`), its
+    figures and tables written to `run_dir`; the lines of what nbval or the byte comparison
+    found."""
     executed = versions.folder(version) / "notebooks" / f"{notebook}.ipynb"
     source = paths.notebooks_dir() / f"{notebook}.ipynb"
     recorded = manifest["notebooks"][notebook]["source_sha256"]
@@ -121,10 +122,7 @@ def _nbval(version: str, notebook: str, manifest: dict, run_dir: Path) -> list[s
            if k not in NOT_INHERITED}
     env[OUTPUT_ENV] = str(run_dir)
     run_dir.mkdir(parents=True)
-    # -c with an empty ini in the gate's own folder: no project or user pytest settings; the
-    # project as rootdir, so nbval names cells as reports/<version>/notebooks/<name>::Cell N.
-    ini = run_dir.parents[1] / "pytest.ini"
-    ini.write_text("[pytest]\n", encoding="utf-8")
+    # The project as rootdir, so nbval names cells as reports/<version>/notebooks/<name>::Cell N.
     with tcp_kernels():  # nbval's kernel listens on TCP ports
         proc = subprocess.run(
             [sys.executable, "-m", "pytest", "-c", str(ini), "--rootdir",
@@ -199,9 +197,12 @@ def check(editions: list[str] | None = None, jobs: int = 2,
                 else f"{len(found[task.key])} difference(s)"))
 
         if nbval:
+            # An empty ini in the gate's own folder (-c): no project or user pytest settings.
+            ini = Path(tmp) / "pytest.ini"
+            ini.write_text("[pytest]\n", encoding="utf-8")
             for number, (version, task) in enumerate(tasks, 1):
                 found[task.key] = _nbval(version, task.notebook, manifests[version],
-                                         task.run_dir)
+                                         task.run_dir, ini)
                 progress(f"[{number}/{len(tasks)}] nbval {version} {task.notebook}: " + (
                     "identical" if not found[task.key]
                     else f"{len(found[task.key])} line(s) of differences"))

@@ -179,14 +179,15 @@ def known_runs() -> dict[str, tuple[str, dict]]:
     The keys runs.lock records for a version map to the same notebook entries: those runs
     reproduced the version's bytes, so its files are their outputs."""
     runs: dict[str, tuple[str, dict]] = {}
-    names = all_versions()
-    for version in names:
-        for entry in manifest(version).get("notebooks", {}).values():
+    notebooks_of = {version: manifest(version).get("notebooks", {})
+                    for version in all_versions()}
+    for version, notebooks in notebooks_of.items():
+        for entry in notebooks.values():
             runs.setdefault(entry["cache_key"], (version, entry))
     for version, recorded in sorted(runlock.read().items()):
-        if version not in names:
+        if version not in notebooks_of:
             continue
-        notebooks = manifest(version).get("notebooks", {})
+        notebooks = notebooks_of[version]
         for notebook, key in sorted(recorded.cache_keys.items()):
             if notebook in notebooks:
                 runs.setdefault(key, (version, notebooks[notebook]))
