@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import pandas as pd
@@ -134,11 +135,14 @@ def _checked_against(verdict: str, rec: Recomputed) -> str:
     return NOTHING if verdict == STATED_ONLY else rec.against
 
 
-def audit(frames: Frames) -> pd.DataFrame:
+def audit(frames: Frames, only: Collection[str] | None = None) -> pd.DataFrame:
     """One row per row of the report_claims frame (in its order), with its recomputation and
-    verdict."""
+    verdict. `only`: the claim ids to judge (all when None); methods still see every row."""
     rows = []
-    for _, claim in frame(frames, "report_claims").iterrows():
+    claims = frame(frames, "report_claims")
+    if only is not None:
+        claims = claims[claims["claim_id"].isin(only)]
+    for _, claim in claims.iterrows():
         if claim["method"] == STATED_ONLY_METHOD:
             rec = Recomputed(None, f"stated only: {claim['note']}", DATA, STATED_ONLY)
         else:

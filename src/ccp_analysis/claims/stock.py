@@ -88,7 +88,7 @@ def alibaba_oct2020_value_20f_range(frames: Frames) -> Recomputed:
                  for f in ("min", "max"))
     listed = ", ".join(f"{r['shares_as_of']:%Y-%m-%d} {r['shares_ads_equivalent'] / 1e9:.3f} bn"
                        f" ({r['shares_status'].split(' (')[0]})" for _, r in counts.iterrows())
-    return Recomputed((low + high) / 2, (
+    return Recomputed(round((low + high) / 2, 6), (
         f"alibaba_stock: highest October 2020 close {peak['close_usd']} USD ({_day(peak)}) times "
         f"the 20-F counts dated within {SHARE_WINDOW_YEARS} years of it ({listed}): "
         f"{low:.1f} to {high:.1f} bn; value: the middle of that spread, tolerance: half its "

@@ -257,7 +257,13 @@ def _figure2_box(figure_item: str, appendix_item: str) -> Method:
         app_numbers = _numbers(appendix["raw_text"])
         spans = _period(figure), _period(appendix)
         equal = fig_numbers == app_numbers and spans[0] == spans[1]
-        # A text value: the year and the numbers are compared together, as printed.
+        # Where either prints a number, a text value: the year and the numbers are compared
+        # together, as printed; otherwise the year alone, judged as years are.
+        if not fig_numbers and not app_numbers and spans[1] is not None:
+            return Recomputed(spans[1][0], (
+                f"{figure['source_ref']} ({figure_item}): {_shown(spans[0])}; "
+                f"{appendix['source_ref']} ({appendix_item}): {_shown(spans[1])}; neither "
+                "prints a number"), REPORT)
         printed = "; ".join([_shown(spans[1]), *app_numbers])
         return Recomputed(
             printed,
