@@ -333,10 +333,22 @@ _register(Frame(
         Col("unit", "str", "Unit of stated_value.", isin=claims_table.UNITS),
         Col("method", "str", "Recompute method of ccp_analysis.claims.METHODS, or stated_only."),
         Col("tolerance", "float", "Absolute tolerance in `unit` (NaN where the rule compares "
-            "exactly).", nullable=True),
+            "exactly, judges a range or threshold, or the method gives the tolerance its data "
+            "allow).", nullable=True),
         Col("reading", "str", "The reading or assumption the verdict depends on (share basis, "
             "baseline, series); empty when there is none."),
         Col("note", "str", "The rule the verdict follows, or why the claim is stated only."),
+        Col("range_low", "float", "Lower end of the range the recomputed value must lie in: "
+            "both ends for a method judged within a range (inclusive), the lower end only for a "
+            "`_nearly` threshold (whose upper end is the stated bound, exclusive); NaN "
+            "otherwise.", nullable=True),
+        Col("range_high", "float", "Upper end of that range (inclusive); NaN where there is "
+            "none.", nullable=True),
+        Col("reading_of", "str", "For a statement with several readings: on each row the "
+            "verdict summary does not count, the claim_id of the row it counts; empty on that "
+            "row and on statements with one reading."),
+        Col("counted_reason", "str", "On the counted row of a statement with several readings: "
+            "why its reading is the one counted; empty otherwise."),
         _RAW_LINE,
     ),
     sources=(claims_table.CLAIMS,),
