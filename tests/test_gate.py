@@ -64,6 +64,7 @@ def _table_row(text: str, year: str) -> dict[str, str]:
 def drifted(tmp_path_factory):
     from ccp_analysis import processed, raw
     from ccp_analysis.pipeline import gate, versions
+    from ccp_analysis.publish import drift
 
     root = copy_project(tmp_path_factory.mktemp("gate") / "project")
     with pytest.MonkeyPatch.context() as patch:
@@ -87,7 +88,8 @@ def drifted(tmp_path_factory):
 
         before = snapshot(root)
         forked_said: list[str] = []
-        forked = gate.check(notebooks=[FIG4], progress=forked_said.append)
+        forked = gate.check(notebooks=[FIG4], progress=forked_said.append,
+                            drift_pages=drift.pages)  # as `ccp-analysis check` runs it
         nbval_said: list[str] = []
         via_nbval = gate.check(editions=["updated"], notebooks=[FIG4], nbval=True,
                                progress=nbval_said.append)

@@ -35,7 +35,6 @@ from ccp_analysis.determinism import DETERMINISM_ENV
 from ccp_analysis.hashing import sha256_file
 from ccp_analysis.pipeline import execute, runstore, versions, workers
 from ccp_analysis.pipeline.lock import tcp_kernels
-from ccp_analysis.publish import drift
 from ccp_analysis.style import OUTPUT_ENV
 
 MAX_ROWS = 6
@@ -151,12 +150,16 @@ def _nbval(version: str, notebook: str, manifest: dict, run_dir: Path, ini: Path
 
 def check(editions: list[str] | None = None, jobs: int = 2,
           progress: Callable[[str], None] = lambda _: None,
-          notebooks: list[str] | None = None, nbval: bool = False) -> list[str]:
+          notebooks: list[str] | None = None, nbval: bool = False,
+          drift_pages: Callable[[Path, list[str]], list[str]] = lambda *_: []) -> list[str]:
     """Every artifact of the latest versions that a rerun does not reproduce, as lines.
 
     `notebooks` limits the rerun to those notebooks of each version (default: all); `nbval`
     reruns the committed executed notebooks under nbval, one at a time, instead of the source
-    notebooks in forked kernels (`jobs` then does not apply)."""
+    notebooks in forked kernels (`jobs` then does not apply). `drift_pages(rebuilt, versions)`
+    is given the rebuilt outputs (rebuilt/<version>/<notebook>/) when something differs, before
+    they are deleted, and returns lines to show: the command line passes publish's
+    `drift.pages`, a layer above this one."""
     latest = versions.read_latest()
     chosen = sorted(editions or latest)
     missing = [e for e in chosen if e not in latest]
@@ -212,6 +215,6 @@ def check(editions: list[str] | None = None, jobs: int = 2,
         # In the order of the tasks, whichever finished first.
         problems = [line for _, task in tasks for line in found[task.key]]
         if problems:  # the rebuilt outputs beside the committed ones, before tmp goes
-            for line in drift.pages(Path(tmp), list(manifests)):
+            for line in drift_pages(Path(tmp), list(manifests)):
                 progress(line)
     return problems

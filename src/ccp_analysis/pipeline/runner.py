@@ -29,7 +29,6 @@ from ccp_analysis.pipeline import (
     workers,
 )
 from ccp_analysis.pipeline.lock import project_lock
-from ccp_analysis.publish import site
 
 
 @dataclass(frozen=True)
@@ -169,9 +168,10 @@ def _same_version(edition: str, parameters: dict, outputs: dict[str, str],
 
 def _assemble(edition: str, inputs: str, items: list[Item], build_kind: str,
               label: str | None, data: dict[str, str], code: dict[str, str],
-              library: str) -> tuple[str, bool]:
+              library: str, version_page: Callable[[Path], object]) -> tuple[str, bool]:
     """Collect the runs of an edition into a version; (version, whether it is new). Outputs
-    byte-identical to an existing version's make no new version: nothing is written."""
+    byte-identical to an existing version's make no new version: nothing is written.
+    `version_page` writes the version's derived pages into its folder before it is published."""
     staging = versions.staging_dir(label or f"{edition}-{inputs[:12]}")
     notebooks = {}
     for item in items:
@@ -237,7 +237,7 @@ def _assemble(edition: str, inputs: str, items: list[Item], build_kind: str,
     (staging / versions.MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True)
                                              + "\n", encoding="utf-8")
     (staging / "README.md").write_text(index.render(staging, manifest), encoding="utf-8")
-    site.write_version_page(staging)  # a derived view: not among the manifest's outputs
+    version_page(staging)  # a derived view: not among the manifest's outputs
     versions.publish(staging, version)
     return version, True
 
@@ -253,7 +253,13 @@ def _record_reproduction(edition: str, inputs: str, items: list[Item], version: 
 
 
 def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
-          label: str | None, progress: Callable[[str], None]) -> list[str]:
+          label: str | None, progress: Callable[[str], None],
+          version_page: Callable[[Path], object] = lambda _: None,
+          refresh: Callable[[], object] = lambda: None) -> list[str]:
+    """Build the editions; one line per edition saying which version holds it. The pages
+    are publish's (a layer above): the command line passes `version_page` (a new version's
+    index.html, written into its folder before it is published) and `refresh` (the site's
+    index and changelog, run when a version was published), both under the build's lock."""
     started = time.perf_counter()
     editions = list(dict.fromkeys(check_edition(e) for e in editions))
     if jobs < 1:
@@ -306,7 +312,7 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
         published = False
         for edition, (inputs, mine) in targets.items():
             version, new = _assemble(edition, inputs, mine, build_kind, label, data, code,
-                                     library)
+                                     library, version_page)
             if build_kind == "default":
                 versions.set_latest(edition, version)
             lines.append(f"{edition}: built reports/{version}" if new
@@ -316,7 +322,7 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
                          f"new run keys recorded in {paths.run_lock().name})")
             published = published or new
         if published:
-            site.refresh()  # reports/index.html, CHANGELOG.md, pages missing from older versions
+            refresh()  # reports/index.html, CHANGELOG.md, pages missing from older versions
     progress(f"done in {time.perf_counter() - started:.1f} s")
     return lines
 
