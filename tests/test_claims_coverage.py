@@ -65,7 +65,7 @@ EXPECTED: dict[str, tuple[str, str, str, float | str]] = {
     "K242": ("alibaba_share_of_2017_entries_above", "reproduced", "report", 80),
     "K243": ("hangzhou_visits_at_least", "reproduced", "report", 2),
     "K244": ("alibaba_meetings_at_least", "reproduced", "report", 4),
-    "K245": ("alibaba_meetings_at_least", "reproduced", "report", 4),
+    "K245": ("alibaba_meetings_before_2020_at_least", "reproduced", "report", 4),
     "K247": ("entries_2020s_over_2019_below", "reproduced", "report", 5 / 18),
     "K248": ("years_without_new_company_2010s_at_most", "internal inconsistency", "report", 2),
     "K249": ("huawei_alibaba_rank_all_entries_at_most", "reproduced", "report", 2),
@@ -77,6 +77,7 @@ EXPECTED: dict[str, tuple[str, str, str, float | str]] = {
     "K274": ("fig4_note_oecd_vs_plotted_max_gap", "differs", "data", 0.9297),
     "K277": ("ai_park_original_parties", "reproduced", "report", 3),
     "K283": ("siasun_position_outside_majors_at_most", "reproduced", "report", 1),
+    "K286": ("huawei_share_early_2010s_above", "reproduced", "report", 100),
 }
 
 
@@ -91,9 +92,10 @@ def test_new_rows_follow_the_old_and_are_judged_or_stated_only(frames, listed, a
     assert sorted(judged.index) == sorted(EXPECTED)
     assert set(listed.loc[~listed.index.isin(EXPECTED), "method"]) == {"stated_only"}
     # the coverage the docs give
-    assert len(listed) == 84 and len(EXPECTED) == 26
+    assert len(listed) == 92 and len(EXPECTED) == 27
     assert claims.verdict_counts(audited).to_dict() == {
-        "reproduced": 21, "differs": 1, "internal inconsistency": 4, "stated only": 58}
+        "reproduced": 22, "differs": 1, "internal inconsistency": 4, "stated only": 65}
+    assert (audited["checked_against"] == "data").sum() == 2
 
 
 @pytest.mark.parametrize("claim_id", sorted(EXPECTED, key=_number))
@@ -218,7 +220,7 @@ def test_each_vague_word_is_read_by_the_one_table(listed):
             assert row["unit"] == rule.unit, claim_id
         if row["method"] != "stated_only":
             assert row["method"].endswith(rule.suffix), claim_id
-    assert named == 37  # the count docs/audit-coverage.md gives
+    assert named == 45  # the count docs/audit-coverage.md gives
 
 
 def test_the_same_word_gets_the_same_bound_in_the_older_rows(frames):
@@ -362,7 +364,18 @@ FLIPS: dict[str, tuple[Callable[[dict], dict], str]] = {
         ignore_index=True)}, "internal inconsistency"),
     # three firms outside the majors before May 2017
     "K283": (_deals_flip(*_many(2015, "Xiaomi", 3)), "internal inconsistency"),
+    # as many ZTE entries as Huawei's in the early 2010s: half, not most
+    "K286": (_deals_flip(*_many(2012, "ZTE", 3)), "internal inconsistency"),
 }
+
+
+def test_meetings_before_the_pandemic_leave_out_2020(frames):
+    once = frames["malaysia_deals"].assign(text=frames["malaysia_deals"]["text"].str.replace(
+        "meets three times", "meets one times"))
+    deals = _with_entries(once, (2020, "Alibaba", "A delegation meets Alibaba.", "visit"))
+    changed = {**frames, "malaysia_deals": deals}
+    assert _judge(changed, "K244")["verdict"] == "reproduced"  # 1 + 1 + 1
+    assert _judge(changed, "K245")["verdict"] == "internal inconsistency"  # 2020's left out
 
 
 def test_every_judged_new_row_has_a_flip():

@@ -252,26 +252,64 @@ def hangzhou_visits_at_least(frames: Frames) -> Recomputed:
         REPORT)
 
 
-@method("alibaba_meetings_at_least")
-def alibaba_meetings_at_least(frames: Frames) -> Recomputed:
-    deals = _naming(_deals(frames), ALIBABA)
-    told = []
-    total = 0
-    for row in deals.itertuples():
-        times = re.search(r"meets (\w+) times", row.text)
-        if times:
-            n = NUMBER_WORDS.get(times.group(1).lower())
-            n = int(times.group(1)) if n is None else n
-        elif "delegation" in row.text:
-            n = 1
-        else:
-            continue
-        total += n
-        told.append(f"{row.entry_id} ({row.date_text}) {n}")
-    # A visit told in the same entry as counted meetings may be one of them: not added.
-    return Recomputed(total, (
-        f"malaysia_deals: meetings of Alibaba's leaders with Malaysian leaders or delegations "
-        f"that entries naming Alibaba count: {', '.join(told) or 'none'}"), REPORT)
+def _meetings(before: int | None) -> Method:
+    """Meetings of Alibaba's leaders with Malaysian leaders or delegations that the entries
+    naming Alibaba count ("meets three times": 3, a delegation: 1), in entries dated before
+    `before` (all when None)."""
+
+    def recompute(frames: Frames) -> Recomputed:
+        deals = _naming(_deals(frames), ALIBABA)
+        if before is not None:
+            deals = deals[deals["year"] < before]
+        told = []
+        total = 0
+        for row in deals.itertuples():
+            times = re.search(r"meets (\w+) times", row.text)
+            if times:
+                n = NUMBER_WORDS.get(times.group(1).lower())
+                n = int(times.group(1)) if n is None else n
+            elif "delegation" in row.text:
+                n = 1
+            else:
+                continue
+            total += n
+            told.append(f"{row.entry_id} ({row.date_text}) {n}")
+        # A visit told in the same entry as counted meetings may be one of them: not added.
+        dated = "" if before is None else f" dated before {before}"
+        return Recomputed(total, (
+            f"malaysia_deals: meetings of Alibaba's leaders with Malaysian leaders or "
+            f"delegations that entries naming Alibaba count{dated}: "
+            f"{', '.join(told) or 'none'}"), REPORT)
+
+    return recompute
+
+
+register("alibaba_meetings_at_least", _meetings(None))
+register("alibaba_meetings_before_2020_at_least", _meetings(2020))
+
+
+@method("huawei_share_early_2010s_above")
+def huawei_share_early_2010s_above(frames: Frames) -> Recomputed:
+    deals = _deals(frames)
+    first, last = thresholds.decade_part("early", 2010)
+    span = _within_timeline(deals, first, last)
+    early = deals[deals["year"].between(span.start, span.stop - 1)]
+    if early.empty:
+        return no_data(f"Appendix C has no entry in {first}-{last}", REPORT)
+    named = _naming(early, HUAWEI)
+    return Recomputed(100 * len(named) / len(early), (
+        f"malaysia_deals: {len(named)} of the {len(early)} entries of the early 2010s "
+        f"({span.start}-{span.stop - 1}, the years of {first}-{last} Appendix C runs through) "
+        f"name Huawei or Huawei Marine; the first entry naming another Chinese company: "
+        f"{_first_other(deals)}"), REPORT)
+
+
+def _first_other(deals: pd.DataFrame) -> str:
+    others = deals[deals["groups"].map(lambda gs: bool(gs - {HUAWEI}))]
+    if others.empty:
+        return "none"
+    row = others.iloc[0]
+    return f"{row['entry_id']} ({row['date_text']}, {', '.join(sorted(row['groups'] - {HUAWEI}))})"
 
 
 @method("huawei_kinds_missing_decade_after_2011_at_most")
