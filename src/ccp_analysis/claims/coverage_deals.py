@@ -34,7 +34,7 @@ from ccp_analysis.claims.registry import (
 
 HUAWEI, ALIBABA, TENCENT = "Huawei", "Alibaba", "Tencent"
 GROUPS: dict[str, re.Pattern[str]] = {
-    HUAWEI: re.compile(r"^Huawei( Marine)?$"),
+    HUAWEI: re.compile(r"^Huawei\b"),  # Huawei, Huawei Marine (Networks)
     ALIBABA: re.compile(r"^(Alibaba|Alibaba Cloud|Cainiao|Ant Financial|Alipay|Lazada)$"),
     TENCENT: re.compile(r"^(Tencent|WeChat Pay)$"),
 }
