@@ -233,6 +233,12 @@ def test_the_same_word_gets_the_same_bound_in_the_older_rows(frames):
         assert float(old.at[claim_id, "stated_value"]) == thresholds.THRESHOLDS[word].bound
 
 
+def test_every_defined_word_is_used(listed):
+    named = {w for reading in listed["reading"] for w in _WORD.findall(reading)}
+    older = {"dozens", "hundreds", "numerous", "several"}  # K36, K120, K121, K103 and others
+    assert set(thresholds.THRESHOLDS) == named | older
+
+
 def test_decade_parts_and_teens_are_written_as_defined(listed):
     assert thresholds.decade_part("late", 2010) == (2017, 2019)
     assert thresholds.decade_part("mid", 2010) == (2013, 2016)
