@@ -4,12 +4,17 @@
 - `registry`: the guarded registry of recompute methods and what a method returns;
 - `revenue`, `stock`, `support`, `deals`: the methods, by the data they recompute from;
   `crossref`: statements checked against the report's other statements of the same thing;
+- `coverage_deals`, `coverage_support`, `coverage_revenue`: the methods of the rest of the
+  report's statements (K200 on), with the vague quantifiers' thresholds in `thresholds`;
 - `engine`: the verdicts (`audit`).
 
 Importing the package registers every method, so `METHODS` is complete once it is imported.
 """
 
 from ccp_analysis.claims import (  # noqa: F401  (registration)
+    coverage_deals,
+    coverage_revenue,
+    coverage_support,
     crossref,
     deals,
     revenue,
