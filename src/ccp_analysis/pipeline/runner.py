@@ -190,7 +190,7 @@ def _assemble(edition: str, inputs: str, items: list[Item], build_kind: str,
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
             outputs.append(target_rel)
-        notebooks[item.notebook] = {"cache_key": item.key,
+        notebooks[item.notebook] = {"run_key": item.key,
                                     "source_sha256": fingerprint.sha256_file(item.source),
                                     "outputs": sorted(outputs)}
     outputs = {p.relative_to(staging).as_posix(): fingerprint.sha256_file(p)
@@ -274,7 +274,7 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
         raw.verify_all()
         if not (paths.processed_dir() / "huawei_revenue.csv").is_file():
             raise CcpError("data/processed is empty: run 'ccp-analysis data build' first")
-        # Hashed once per build: the plan's cache keys and every manifest use the same values.
+        # Hashed once per build: the plan's run keys and every manifest use the same values.
         data, code = fingerprint.data_hashes(), fingerprint.code_files()
         library = fingerprint.library_hash(code)
         items = plan(editions, only, overrides, data, library)

@@ -173,8 +173,14 @@ def publish(staging: Path, version: str) -> Path:
     return target
 
 
+def run_key(entry: dict) -> str:
+    """The run key of a manifest's notebook entry: `run_key`, or `cache_key` in manifests
+    written before the run key had one name (read as they are, like `content_id`)."""
+    return entry["run_key"] if "run_key" in entry else entry["cache_key"]
+
+
 def known_runs() -> dict[str, tuple[str, dict]]:
-    """cache key -> (version, notebook entry of its manifest), for reuse of committed runs.
+    """run key -> (version, notebook entry of its manifest), for reuse of committed runs.
 
     The keys runs.lock records for a version map to the same notebook entries: those runs
     reproduced the version's bytes, so its files are their outputs."""
@@ -183,12 +189,12 @@ def known_runs() -> dict[str, tuple[str, dict]]:
                     for version in all_versions()}
     for version, notebooks in notebooks_of.items():
         for entry in notebooks.values():
-            runs.setdefault(entry["cache_key"], (version, entry))
+            runs.setdefault(run_key(entry), (version, entry))
     for version, recorded in sorted(runlock.read().items()):
         if version not in notebooks_of:
             continue
         notebooks = notebooks_of[version]
-        for notebook, key in sorted(recorded.cache_keys.items()):
+        for notebook, key in sorted(recorded.run_keys.items()):
             if notebook in notebooks:
                 runs.setdefault(key, (version, notebooks[notebook]))
     return runs
