@@ -15,13 +15,13 @@ exist), so the version store can import it.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ccp_analysis import paths
 from ccp_analysis.errors import CcpError
+from ccp_analysis.writing import write_if_changed
 
 RUN_KEYS, LEGACY_RUN_KEYS = "run_keys", "cache_keys"
 ABOUT = ("Run keys of builds whose rerun reproduced a committed version byte for byte with "
@@ -113,17 +113,7 @@ def render(entries: dict[str, Entry]) -> str:
 def write(entries: dict[str, Entry], path: Path | None = None) -> bool:
     """Write atomically (a temporary file, then one rename), and only when the bytes differ,
     so a build that changes nothing leaves the file as it is. True if written."""
-    path = paths.run_lock() if path is None else path
-    text = render(entries)
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return False
-    except FileNotFoundError:
-        pass
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    return True
+    return write_if_changed(paths.run_lock() if path is None else path, render(entries))
 
 
 def record(version: str, entry: Entry, existing: Iterable[str],

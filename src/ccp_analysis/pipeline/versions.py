@@ -25,6 +25,7 @@ from ccp_analysis import paths
 from ccp_analysis.errors import CcpError, ParameterError
 from ccp_analysis.hashing import canonical_json, sha256_file, sha256_json
 from ccp_analysis.pipeline import runlock
+from ccp_analysis.writing import write_if_changed
 
 MANIFEST = "manifest.json"
 LATEST = "LATEST.json"
@@ -123,16 +124,6 @@ def read_latest() -> dict[str, str]:
 def latest() -> dict[str, Path]:
     return {edition: folder(version) for edition, version in sorted(read_latest().items())
             if (folder(version) / MANIFEST).is_file()}
-
-
-def write_if_changed(path: Path, text: str) -> bool:
-    """Write atomically, and only when the bytes differ (a no-op build changes nothing)."""
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
-        return False
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    return True
 
 
 def set_latest(edition: str, version: str) -> None:

@@ -7,18 +7,18 @@ the gate compares the outputs it rebuilt with the committed version the same way
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ccp_analysis import figures as figure_specs
 from ccp_analysis.errors import CcpError
+from ccp_analysis.hashing import sha256_file
+from ccp_analysis.pipeline.versions import MANIFEST
 from ccp_analysis.publish import tables
 
 FIGURE_FORMATS = ("png", "svg", "pdf", "json")
 AUDIT = "claims_audit"
-MANIFEST = "manifest.json"
 
 
 @dataclass(frozen=True)
@@ -108,10 +108,6 @@ class VersionDiff:
                     or self.inputs or self.environment or self.notebooks)
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _figure_names(folder: Path) -> set[str]:
     return {p.stem for p in (folder / "figures").glob("*")
             if p.is_file() and p.suffix[1:] in FIGURE_FORMATS}
@@ -136,8 +132,8 @@ def _figures(old: Path, new: Path) -> list[FigureChange]:
         else:
             differ = [f for f in FIGURE_FORMATS
                       if (f in files_old) != (f in files_new) or (
-                          f in files_old and sha256(old / "figures" / f"{name}.{f}")
-                          != sha256(new / "figures" / f"{name}.{f}"))]
+                          f in files_old and sha256_file(old / "figures" / f"{name}.{f}")
+                          != sha256_file(new / "figures" / f"{name}.{f}"))]
             if differ:
                 found.append(FigureChange(name, "changed", tuple(differ)))
     return found
@@ -190,7 +186,7 @@ def _tables(old: Path, new: Path) -> list[TableDiff]:
     for name in table_order(before | after):
         old_path = old / "tables" / f"{name}.csv" if name in before else None
         new_path = new / "tables" / f"{name}.csv" if name in after else None
-        if old_path and new_path and sha256(old_path) == sha256(new_path):
+        if old_path and new_path and sha256_file(old_path) == sha256_file(new_path):
             continue
         table = compare_table(name, old_path, new_path)
         if table is not None:
@@ -224,7 +220,7 @@ def _notebooks(old: Path, new: Path) -> list[str]:
         p.name for p in (new / "notebooks").glob("*.ipynb")}
     return [f"notebooks/{n}" for n in sorted(names)
             if not (old / "notebooks" / n).is_file() or not (new / "notebooks" / n).is_file()
-            or sha256(old / "notebooks" / n) != sha256(new / "notebooks" / n)]
+            or sha256_file(old / "notebooks" / n) != sha256_file(new / "notebooks" / n)]
 
 
 def compare(old: Side, new: Side) -> VersionDiff:

@@ -19,16 +19,13 @@ from PIL import Image
 from ccp_analysis import figures as figure_specs
 from ccp_analysis.errors import CcpError
 from ccp_analysis.pipeline import index, versions
+from ccp_analysis.pipeline.fingerprint import KEY_PACKAGES
 from ccp_analysis.publish import diff, history
 from ccp_analysis.publish.render import render
 
 PAGE = "index.html"
 CHANGELOG = "CHANGELOG.md"
 README = "README.md"  # a version's index in Markdown (pipeline.index renders it)
-AUDIT_COLUMNS = ("claim_id", "location", "stated_value", "unit", "recomputed_value", "verdict",
-                 "explanation")
-PROVENANCE_PACKAGES = ("pandas", "numpy", "matplotlib", "seaborn", "pandera", "papermill",
-                       "nbclient", "ipykernel", "nbformat")
 
 
 def _sidecar(folder: Path, name: str) -> dict:
@@ -81,7 +78,7 @@ def _audit(folder: Path) -> dict | None:
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     counts = Counter(row.get("verdict", "") for row in rows)
-    return {"columns": AUDIT_COLUMNS, "rows": rows,
+    return {"columns": index.AUDIT_COLUMNS, "rows": rows,
             "counts": sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))}
 
 
@@ -109,7 +106,7 @@ def _provenance(manifest: dict, date: str) -> list[str]:
                 "notebooks" if path.startswith("notebooks/") else "library source")
         kinds[kind] += 1
     env = manifest.get("environment", {})
-    packages = ", ".join(f"{name} {env[name]}" for name in PROVENANCE_PACKAGES if name in env)
+    packages = ", ".join(f"{name} {env[name]}" for name in KEY_PACKAGES if name in env)
     when = f", committed {date}" if date else ""
     state = ("the working tree had uncommitted changes to the code or data at build time"
              if package.get("git_dirty") else
