@@ -86,13 +86,27 @@ def _swap(staging: Path, target: Path) -> None:
         os.replace(staging, target)
 
 
+def _no_frames_because() -> str:
+    """Why data/processed has no frame: not built yet, or the root is not the project (the
+    package installed elsewhere finds the project only through CCP_ANALYSIS_ROOT)."""
+    root = paths.project_root()
+    if paths.raw_manifest().is_file():
+        return "run 'ccp-analysis data build' first"
+    given = os.environ.get(paths.ROOT_ENV)
+    found = (f"{paths.ROOT_ENV} names {root}" if given
+             else f"the project root was taken from where the package is installed ({root})")
+    return (f"{found}, which holds no ccp-analysis project (no data/raw/MANIFEST.json); set "
+            f"{paths.ROOT_ENV} to the folder of a checkout of the project, the one holding "
+            "data/ and notebooks/")
+
+
 def load(name: str) -> pd.DataFrame:
     """A processed frame with the dtypes its schema declares."""
     if name not in schemas.FRAMES:
         raise KeyError(f"no processed frame {name!r}; known: {', '.join(schemas.FRAMES)}")
     path = paths.processed_dir() / f"{name}.csv"
     if not path.is_file():
-        raise FileNotFoundError(f"{path} is missing: run 'ccp-analysis data build' first")
+        raise FileNotFoundError(f"{path} is missing: {_no_frames_because()}")
     columns = schemas.FRAMES[name].columns
     # Text stays text ("" is an empty note, not a missing value); in every other column an
     # empty field is missing. The schema then converts each column to its declared dtype.
