@@ -142,23 +142,49 @@ def alibaba_support(items: pd.DataFrame, *, title: str, standard_rate: float) ->
     return fig
 
 
+NODE_SIZE = 900  # points squared: the AI-park chart's node discs
+# Where along its edge a label may stand, nearest the middle first.
+LABEL_STEPS = (0.5, 0.42, 0.58, 0.34, 0.66, 0.27, 0.73, 0.2, 0.8)
+LABEL_GAP = 3.0  # pixels kept free around every label box
+
+
+def node_box(ax, x: float, y: float, size: float = NODE_SIZE):
+    """The display box of a node disc of `size` points squared centred at (x, y)."""
+    from matplotlib.transforms import Bbox
+
+    cx, cy = ax.transData.transform((x, y))
+    r = size ** 0.5 / 2 * ax.figure.dpi / 72
+    return Bbox.from_extents(cx - r, cy - r, cx + r, cy + r)
+
+
+def _overlap(a, b) -> float:
+    w = min(a.x1, b.x1) - max(a.x0, b.x0)
+    h = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return w * h if w > 0 and h > 0 else 0.0
+
+
 def ai_park(edges: pd.DataFrame, positions: dict[str, tuple[float, float]],
             kinds: dict[str, str], *, title: str) -> Figure:
-    """The AI-park microcosm at fixed node positions, coloured by kind of node."""
+    """The AI-park microcosm at fixed node positions, coloured by kind of node.
+
+    Each edge's label stands on its edge at the first step from the middle where its box meets
+    no node, node name, legend or label placed before it (measured by the renderer); with none
+    free it takes the step that overlaps least. Names and labels carry gids ('node-name',
+    'edge-label') so a test can find them.
+    """
     fig, ax = plt.subplots(figsize=(9, 6))
     kind_colours = {kind: PALETTE[i] for i, kind in enumerate(sorted(set(kinds.values())))}
     pairs = edges.assign(label=edges["relation"] + " (" + edges["date_text"] + ")")
     pairs["label"] = pairs["label"].str.replace(" ()", "", regex=False)
     grouped = pairs.groupby(["source", "target"], sort=True)["label"].agg("\n".join)
-    for (source, target), label in grouped.items():
+    for (source, target), _ in grouped.items():
         (x0, y0), (x1, y1) = positions[source], positions[target]
         ax.plot([x0, x1], [y0, y1], color="#999999", linewidth=1, zorder=1)
-        ax.text((x0 + x1) / 2, (y0 + y1) / 2, label, fontsize=6.5, ha="center", va="center",
-                color="#444444", bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
     for node, (x, y) in positions.items():
-        ax.scatter([x], [y], s=900, color=kind_colours[kinds[node]], zorder=2,
+        ax.scatter([x], [y], s=NODE_SIZE, color=kind_colours[kinds[node]], zorder=2,
                    label=kinds[node])
-        ax.text(x, y - 0.09, node, ha="center", va="top", fontsize=9, fontweight="bold")
+        ax.text(x, y - 0.09, node, ha="center", va="top", fontsize=9, fontweight="bold",
+                gid="node-name")
     handles, labels = ax.get_legend_handles_labels()
     unique = dict(zip(labels, handles, strict=True))
     ax.legend(unique.values(), unique.keys(), loc="upper left", markerscale=0.4)
@@ -166,6 +192,28 @@ def ai_park(edges: pd.DataFrame, positions: dict[str, tuple[float, float]],
     ax.set_ylim(-0.2, 1.12)
     ax.axis("off")
     ax.set_title(title)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    taken = [node_box(ax, x, y) for x, y in positions.values()]
+    taken += [t.get_window_extent(renderer) for t in ax.texts]
+    taken.append(ax.get_legend().get_window_extent(renderer))
+    for (source, target), label in grouped.items():
+        (x0, y0), (x1, y1) = positions[source], positions[target]
+        text = ax.text(0, 0, label, fontsize=6.5, ha="center", va="center", color="#444444",
+                       zorder=3, gid="edge-label",
+                       bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
+        best = None
+        for step in LABEL_STEPS:
+            text.set_position((x0 + step * (x1 - x0), y0 + step * (y1 - y0)))
+            box = text.get_window_extent(renderer).padded(LABEL_GAP)
+            clash = sum(_overlap(box, other) for other in taken)
+            if best is None or clash < best[0]:
+                best = (clash, step, box)
+            if clash == 0:
+                break
+        _, step, box = best
+        text.set_position((x0 + step * (x1 - x0), y0 + step * (y1 - y0)))
+        taken.append(box)
     return fig
 
 

@@ -344,3 +344,13 @@ def network_layout(edges: pd.DataFrame, parties: pd.DataFrame, *, year_start: in
                           "y": round(1.0 - (i + 0.5) / len(names), 6)})
     columns = ["node", "side", "kind", "parent", "group", "deals", "links", "x", "y"]
     return pd.DataFrame(nodes, columns=columns), links
+
+
+# Figure 3's AI park at fixed positions (axes run -0.15 to 1.15 and -0.2 to 1.12): the park in
+# the middle, the three MOU partners around it, CHEC's parent beside CHEC, the land and the
+# fund below; the chart places each edge's label clear of these.
+AI_PARK_POSITIONS: dict[str, tuple[float, float]] = {
+    "SenseTime": (0.15, 0.85), "CHEC": (0.85, 0.85), "CCCC": (1.08, 1.0),
+    "AI park": (0.5, 0.5), "G3 Global": (0.5, 0.12),
+    "Technology Park Malaysia": (0.95, 0.25), "Malaysia's sovereign wealth fund": (0.05, 0.25),
+}
