@@ -194,8 +194,9 @@ def deal_network(table: pd.DataFrame, values: dict, *, nodes: pd.DataFrame) -> F
         f"{count(n['deal_links'], 'deal link', 'deal links')} from "
         f"{count(n['deal_entries'], 'entry', 'entries')}"
         + (f", and {apart} drawn apart as no deal" if apart else "") + ".",
-        alt_text="Network diagram in two columns. Left, Chinese parties group by group, led by "
-        + words(list(chinese["node"].head(3)))
+        alt_text="Network diagram in two columns. Left, the Chinese parties, company group by "
+        "group; the most deals: "
+        + words([f"{r['node']} ({r['deals']})" for _, r in chinese.head(3).iterrows()])
         + (f"; subsidiaries, affiliates and products stand under their parent: {member_words}"
            if len(members) else "")
         + ". Right, the counterparts, led by " + words(list(counterparts["node"].head(2)))
