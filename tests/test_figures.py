@@ -330,6 +330,10 @@ def test_index_follows_the_report_order_with_its_titles(tmp_path):
                         "## Figure 4: Huawei's Annual Revenue",
                         "## Project chart from Appendix C: Timeline Entries per Year",
                         "## Parameters"]
+    # Figure 3's notebook draws the report's figure and a project chart, each under its own name.
+    assert [line for line in page.splitlines() if line.startswith("### ")] == [
+        "### fig3_ai_park",
+        "### Project chart from Appendix C: Who Dealt with Whom in Malaysia (fig3_deal_network)"]
 
 
 def _revenue_figure():
