@@ -300,7 +300,7 @@ def test_network_counts_in_caption_alt_text_and_finding_are_the_datas():
                       "award": 1, "visit": 1, "intra-group": 2}
     assert text.caption.endswith(
         "13 Chinese companies and 8 subsidiaries, affiliates or products of them, 42 "
-        "counterparts (6 government bodies); 60 deal links from 49 entries, and 1 award, "
+        "counterparts, 6 of them government bodies; 60 deal links from 49 entries, and 1 award, "
         "1 visit and 2 intra-group links drawn apart as no deal.")
     assert "Lazada (subsidiary of Alibaba)" in text.alt_text
     assert "WeChat Pay (product of Tencent)" in text.alt_text
@@ -318,9 +318,11 @@ def test_network_counts_follow_a_narrower_range():
     _, _, text = _network(2011, 2015)
     counts = _counts_from_raw(2011, 2015)
     assert counts["award"] == 1 and counts["visit"] == 0  # C09 in 2014, C42 in 2019
-    assert (f"{counts['counterparts']} counterparts ({counts['government_bodies']} "
-            f"government bodies); {counts['deal_links']} deal links from "
-            f"{counts['deal_entries']} entries, and 1 award drawn apart") in text.caption
+    # The one government body of 2011-2015 is the award's: State agency CyberSecurity Malaysia.
+    assert counts["government_bodies"] == 1
+    assert (f"{counts['counterparts']} counterparts, one of them a government body; "
+            f"{counts['deal_links']} deal links from {counts['deal_entries']} entries, and "
+            "1 award drawn apart as no deal.") in text.caption
 
 
 def test_network_draws_each_kind_distinctly():

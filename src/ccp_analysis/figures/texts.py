@@ -166,6 +166,23 @@ def network_counts(table: pd.DataFrame, nodes: pd.DataFrame) -> dict[str, int]:
     }
 
 
+def _parties(n: dict[str, int]) -> str:
+    """'13 Chinese companies and 8 subsidiaries, ... of them, 42 counterparts, 6 of them
+    government bodies', in words that fit any count."""
+    text = count(n["chinese_companies"], "Chinese company", "Chinese companies")
+    if n["members"]:
+        text += " and " + count(n["members"], "subsidiary, affiliate or product",
+                                "subsidiaries, affiliates or products")
+        text += " of it" if n["chinese_companies"] == 1 else " of them"
+    text += ", " + count(n["counterparts"], "counterpart", "counterparts")
+    bodies = n["government_bodies"]
+    if bodies:
+        text += (f", {bodies} of them government bodies" if bodies > 1 else
+                 ", one of them a government body" if n["counterparts"] > 1 else
+                 ", a government body")
+    return text
+
+
 def deal_network(table: pd.DataFrame, values: dict, *, nodes: pd.DataFrame) -> FigureText:
     years = span(values["year_start"], values["year_end"])
     n = network_counts(table, nodes)
@@ -186,12 +203,7 @@ def deal_network(table: pd.DataFrame, values: dict, *, nodes: pd.DataFrame) -> F
         title=f"Chinese parties and their counterparts, {years}, linked only as the entries "
         "state",
         caption=f"Who dealt with whom in Appendix C, {years}, only as each entry's words state "
-        f"it: {count(n['chinese_companies'], 'Chinese company', 'Chinese companies')} and "
-        + count(n["members"], "subsidiary, affiliate or product",
-                "subsidiaries, affiliates or products")
-        + f" of them, {count(n['counterparts'], 'counterpart', 'counterparts')} "
-        f"({n['government_bodies']} government bodies); "
-        f"{count(n['deal_links'], 'deal link', 'deal links')} from "
+        f"it: {_parties(n)}; {count(n['deal_links'], 'deal link', 'deal links')} from "
         f"{count(n['deal_entries'], 'entry', 'entries')}"
         + (f", and {apart} drawn apart as no deal" if apart else "") + ".",
         alt_text="Network diagram in two columns. Left, the Chinese parties, company group by "
@@ -289,12 +301,14 @@ def deals_timeline(table: pd.DataFrame, values: dict) -> FigureText:
     leaders = [g for g in totals.index if g not in ("Other", "Several groups")]
     several = int(totals.get("Several groups", 0))
     size = "in single digits" if per_year[last] < 10 else "ten or more"
+    counts = (f"peak of {per_year.max()} in {peak_year}, {per_year[last]} in {last}"
+              if first != last else count(per_year[last], "entry", "entries") + f" in {last}")
     return FigureText(
         title=f"Entries per year by Chinese company group, {years} (each entry once)",
         caption=f"Appendix C's entries per year {years}, each counted once, by the Chinese "
         f"company group it names (subsidiaries and products with their parent"
         + (f"; {count(several, 'entry names', 'entries name')} several groups" if several
-           else "") + f"): peak of {per_year.max()} in {peak_year}, {per_year[last]} in {last}.",
+           else "") + f"): {counts}.",
         alt_text="Stacked bar chart of Appendix C entries per year by company group"
         + (f" ({leaders[0]} most often)" if leaders else "")
         + f", the total printed over each bar: {count(per_year[first], 'entry', 'entries')} in "
