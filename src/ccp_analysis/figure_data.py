@@ -297,10 +297,11 @@ def network_layout(edges: pd.DataFrame, parties: pd.DataFrame, *, year_start: in
     rows = edges[edges["year"].between(year_start, year_end)]
     links = rows.groupby(["company", "counterpart", "edge_kind"]).agg(
         ends=("ends", "first"), is_deal=("is_deal", "first"),
+        company_kind=("company_kind", "first"), counterpart_kind=("counterpart_kind", "first"),
         n_entries=("entry_id", "size"), entry_ids=("entry_id", lambda s: " ".join(sorted(s)))
     ).reset_index()
-    links = links[["company", "counterpart", "ends", "edge_kind", "is_deal", "n_entries",
-                   "entry_ids"]]
+    links = links[["company", "company_kind", "counterpart", "counterpart_kind", "ends",
+                   "edge_kind", "is_deal", "n_entries", "entry_ids"]]
     party = parties.set_index("party")
     chinese_ends = pd.concat([links["company"],
                               links.loc[links["ends"] == "co-party", "counterpart"]])
