@@ -356,15 +356,17 @@ def test_figure1_totals_compare_like_periods(by_id):
 
 
 def test_a_wider_range_of_companies_after_2015(by_id, frames):
-    # 2011-2015 names only Huawei, Huawei Marine and ZTE; 2016-2019 adds Alibaba and its
-    # affiliates, Tencent, UnionPay, FiberHome and others
+    # Company groups, not names: 2011-2015 names only the Huawei group (Huawei Marine is its
+    # subsidiary) and ZTE; 2016-2019 adds Alibaba (Ant Financial, Lazada and Alipay counted in
+    # its group, not beside it), Tencent, UnionPay, FiberHome and others
     text = by_id.loc["K116", "explanation"]
-    assert "2011-2015: 3 (Huawei, Huawei Marine, ZTE)" in text
+    assert "company groups named 2011-2015: 2 (Huawei, ZTE)" in text
     deals = frames["malaysia_deals"]
-    late = {n for names in deals.loc[deals["year"].between(2016, 2019), "chinese_companies"]
+    late = {n for names in deals.loc[deals["year"].between(2016, 2019), "chinese_groups"]
             for n in names.split("; ")}
-    assert {"Alibaba", "Ant Financial", "Tencent", "Wuhan FiberHome Technologies"} <= late
-    assert int(by_id.loc["K116", "recomputed_value"]) == len(late) - 3
+    assert {"Alibaba", "Tencent", "Wuhan FiberHome Technologies"} <= late
+    assert not {"Ant Financial", "Lazada", "Alipay", "WeChat Pay"} & late
+    assert int(by_id.loc["K116", "recomputed_value"]) == len(late) - 2
 
 
 def test_dozens_of_players_stands_in_the_introduction(listed):

@@ -67,7 +67,7 @@ EXPECTED: dict[str, tuple[str, str, str, float | str]] = {
     "K244": ("alibaba_meetings_at_least", "reproduced", "report", 4),
     "K245": ("alibaba_meetings_before_2020_at_least", "reproduced", "report", 4),
     "K247": ("entries_2020s_over_2019_below", "reproduced", "report", 5 / 18),
-    "K248": ("years_without_new_company_2010s_at_most", "internal inconsistency", "report", 2),
+    "K248": ("years_without_new_company_2010s_at_most", "internal inconsistency", "report", 3),
     "K249": ("huawei_alibaba_rank_all_entries_at_most", "reproduced", "report", 2),
     "K250": ("huawei_alibaba_rank_late_2010s_at_most", "reproduced", "report", 2),
     "K251": ("other_companies_entries_late_2010s_above", "reproduced", "report", 3),
@@ -271,6 +271,7 @@ def _with_entries(deals: pd.DataFrame, *entries: tuple[int, str, str, str]) -> p
                       "event_date": pd.Timestamp(f"{year}-06-01"),
                       "event_date_end": pd.Timestamp(f"{year}-06-30"), "year": year,
                       "date_text": f"June {year}", "chinese_companies": companies,
+                      "chinese_groups": companies,
                       "n_chinese_companies": len(companies.split("; ")), "text": text,
                       "deal_type": deal_type})
     return pd.concat([deals, pd.DataFrame(added)], ignore_index=True)
@@ -345,8 +346,9 @@ FLIPS: dict[str, tuple[Callable[[dict], dict], str]] = {
         "internal inconsistency"),
     # 2020 busier than 2019
     "K247": (_deals_flip(*_many(2020, "ZTE", 14)), "internal inconsistency"),
-    # new companies in 2013 and 2015
-    "K248": (_deals_flip((2013, "Xiaomi", "Xiaomi opens.", "launch/office"),
+    # new company groups in 2012, 2013 and 2015
+    "K248": (_deals_flip((2012, "Vivo", "Vivo opens.", "launch/office"),
+                         (2013, "Xiaomi", "Xiaomi opens.", "launch/office"),
                          (2015, "Oppo", "Oppo opens.", "launch/office")), "reproduced"),
     # ten more entries of other companies in 2014: busier mid-2010s
     "K251": (_deals_flip(*_many(2014, "Xiaomi", 10)), "internal inconsistency"),

@@ -33,11 +33,6 @@ from ccp_analysis.claims.registry import (
 )
 
 HUAWEI, ALIBABA, TENCENT = "Huawei", "Alibaba", "Tencent"
-GROUPS: dict[str, re.Pattern[str]] = {
-    HUAWEI: re.compile(r"^Huawei\b"),  # Huawei, Huawei Marine (Networks)
-    ALIBABA: re.compile(r"^(Alibaba|Alibaba Cloud|Cainiao|Ant Financial|Alipay|Lazada)$"),
-    TENCENT: re.compile(r"^(Tencent|WeChat Pay)$"),
-}
 MAJORS = (HUAWEI, ALIBABA, "ZTE")  # "the usual majors" of Appendix C's May 2017 entry
 # Chapter 3: "in mid-2021 Huawei lost its bid to provide Malaysia's new 5G ... network"; the
 # year is the text's, so the span ending there is the report's own.
@@ -46,18 +41,12 @@ NUMBER_WORDS = {w: i for i, w in enumerate(
     ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"))}
 
 
-def group_of(name: str) -> str:
-    """The group a coded Chinese company belongs to (itself when it has none)."""
-    for group, members in GROUPS.items():
-        if members.match(name):
-            return group
-    return name
-
-
 def _deals(frames: Frames) -> pd.DataFrame:
     deals = frame(frames, "malaysia_deals").sort_values(["event_date", "entry_id"])
-    groups = deals["chinese_companies"].map(
-        lambda names: frozenset(group_of(n) for n in names.split("; ") if n))
+    # The company groups come from appendix_c_parties (a subsidiary, affiliate or product
+    # belongs to its parent's group), the one place that says who belongs to whom.
+    groups = deals["chinese_groups"].map(
+        lambda names: frozenset(n for n in names.split("; ") if n))
     return deals.assign(groups=groups)
 
 
@@ -143,14 +132,14 @@ def years_without_new_company_2010s_at_most(frames: Frames) -> Recomputed:
     seen: set[str] = set()
     new: dict[int, list[str]] = {}
     for year in _timeline_years(deals):
-        names = {n for names in deals.loc[deals["year"] == year, "chinese_companies"]
+        names = {n for names in deals.loc[deals["year"] == year, "chinese_groups"]
                  for n in names.split("; ") if n}
         new[year] = sorted(names - seen)
         seen |= names
     missing = [y for y in span if not new.get(y)]
     told = "; ".join(f"{y}: {', '.join(new[y]) or 'none'}" for y in span)
     return Recomputed(len(missing), (
-        f"malaysia_deals, Chinese companies named for the first time, by year ({span.start}-"
+        f"malaysia_deals, Chinese company groups named for the first time, by year ({span.start}-"
         f"{span.stop - 1}): {told}; years adding none: {', '.join(map(str, missing)) or 'none'} "
         "(new links between known companies are not counted)"), REPORT)
 

@@ -307,13 +307,15 @@ def deals_mean_2018_2019_over_2016_2017_above(frames: Frames) -> Recomputed:
 def deals_new_companies_2016_2019_above(frames: Frames) -> Recomputed:
     deals = _deals(frames)
 
+    # Company groups, not names: a subsidiary or product (Lazada, Alipay, WeChat Pay, China
+    # Unicom's subsidiary) is its parent's group, not another company (appendix_c_parties).
     def named(years: tuple[int, int]) -> set[str]:
         rows = deals[deals["year"].between(*years)]
-        return {n for names in rows["chinese_companies"] for n in names.split("; ") if n}
+        return {n for names in rows["chinese_groups"] for n in names.split("; ") if n}
 
     early, late = named((2011, 2015)), named((2016, 2019))
     return Recomputed(len(late) - len(early), (
-        f"malaysia_deals: distinct Chinese companies named 2011-2015: {len(early)} "
+        f"malaysia_deals: distinct Chinese company groups named 2011-2015: {len(early)} "
         f"({', '.join(sorted(early))}); 2016-2019: {len(late)}"), REPORT)
 
 

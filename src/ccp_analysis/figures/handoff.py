@@ -127,5 +127,5 @@ def start(notebook: str, namespace: MutableMapping[str, object]) -> Run:
     namespace.update(values)
     for note in notes:
         print(note)
-    style.use(headings={name: spec.heading() for name, spec in by_output().items()})
+    style.use(headings={name: spec.heading(name) for name, spec in by_output().items()})
     return Run(checks.spec_of(notebook), values, tuple(notes))
