@@ -163,7 +163,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     problems = gate.check(editions=args.edition or None, progress=_say,
                           notebooks=args.only or None, nbval=args.nbval,
-                          drift_pages=drift.pages)
+                          drift_pages=drift.pages, table_rows=drift.table_rows)
     if problems:
         print("\n".join(problems))
         return 1

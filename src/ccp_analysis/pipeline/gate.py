@@ -22,11 +22,11 @@ reviewer sees what moved, not only that something did. Two ways to run a noteboo
 
 from __future__ import annotations
 
-import difflib
 import os
 import subprocess
 import sys
 import tempfile
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 
@@ -37,7 +37,9 @@ from ccp_analysis.pipeline import execute, runstore, versions, workers
 from ccp_analysis.pipeline.lock import tcp_kernels
 from ccp_analysis.style import OUTPUT_ENV
 
-MAX_ROWS = 6
+# The rows of a table that drifted, as lines, matched by the table's key: given by the caller
+# (`ccp-analysis check` passes publish's `drift.table_rows`, a layer above this one).
+TableRows = Callable[[str, Path, Path], list[str]]
 # nbval's own report of the cells that failed, shown under the gate's line, cut to this many
 # lines of at most this many characters (a figure's HTML output is one long line of base64).
 NBVAL_LINES, NBVAL_WIDTH = 120, 160
@@ -48,19 +50,12 @@ NOT_INHERITED = ("PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_C
                  "PYTEST_CURRENT_TEST", "CI", "BUILD_NUMBER")
 
 
-def _rows_that_differ(expected: Path, actual: Path) -> list[str]:
-    old = expected.read_text(encoding="utf-8").splitlines()
-    new = actual.read_text(encoding="utf-8").splitlines()
-    changed = [line for line in difflib.unified_diff(old, new, lineterm="", n=0)
-               if line[:1] in "+-" and not line.startswith(("+++", "---"))]
-    shown = [f"      {line}" for line in changed[:MAX_ROWS]]
-    if len(changed) > MAX_ROWS:
-        shown.append(f"      ... {len(changed) - MAX_ROWS} more changed rows")
-    return shown
+def _no_rows(name: str, committed: Path, rebuilt: Path) -> list[str]:
+    return []
 
 
 def compare(version: str, notebook: str, run_dir: Path, manifest: dict,
-            executed: bool = True) -> list[str]:
+            executed: bool = True, table_rows: TableRows = _no_rows) -> list[str]:
     """What a notebook's run folder does not reproduce of a version's manifest, as lines (a
     committed file edited by hand is named too). Empty when every output is identical.
 
@@ -95,11 +90,35 @@ def compare(version: str, notebook: str, run_dir: Path, manifest: dict,
         else:
             continue
         if rel.endswith(".csv") and committed.is_file():
-            problems.extend(_rows_that_differ(committed, actual[rel]))
+            problems += [f"      {line}"
+                         for line in table_rows(Path(rel).stem, committed, actual[rel])]
     return problems
 
 
-def _nbval(version: str, notebook: str, manifest: dict, run_dir: Path, ini: Path) -> list[str]:
+def _failed_cells(junit: Path) -> list[tuple[str, str]] | None:
+    """(cell, nbval's report) of every cell pytest's JUnit XML records as failed or in error;
+    None when pytest wrote no readable report (it stopped before running the cells)."""
+    try:
+        root = ET.parse(junit).getroot()
+    except (OSError, ET.ParseError):
+        return None
+    failed = []
+    for case in root.iter("testcase"):
+        for outcome in (*case.findall("failure"), *case.findall("error")):
+            failed.append((case.get("name", "?"), outcome.text or outcome.get("message", "")))
+    return failed
+
+
+def _shown(lines: list[str]) -> list[str]:
+    """Lines cut to NBVAL_WIDTH characters, and in the middle to NBVAL_LINES lines."""
+    shown = [line if len(line) <= NBVAL_WIDTH else line[:NBVAL_WIDTH] + " ..." for line in lines]
+    if len(shown) > NBVAL_LINES:
+        shown = shown[:NBVAL_LINES // 2] + ["..."] + shown[-NBVAL_LINES // 2:]
+    return shown
+
+
+def _nbval(version: str, notebook: str, manifest: dict, run_dir: Path, ini: Path,
+           table_rows: TableRows = _no_rows) -> list[str]:
     """Run one committed executed notebook under nbval (pytest settings from `ini`), its
     figures and tables written to `run_dir`; the lines of what nbval or the byte comparison
     found."""
@@ -122,36 +141,40 @@ def _nbval(version: str, notebook: str, manifest: dict, run_dir: Path, ini: Path
     env[OUTPUT_ENV] = str(run_dir)
     run_dir.mkdir(parents=True)
     # The project as rootdir, so nbval names cells as reports/<version>/notebooks/<name>::Cell N.
+    # pytest's result is read from its JUnit XML (beside the run folder, not in it), never
+    # from the wording of its text output.
+    junit = run_dir.with_name(f"{run_dir.name}.junit.xml")
     with tcp_kernels():  # nbval's kernel listens on TCP ports
         proc = subprocess.run(
             [sys.executable, "-m", "pytest", "-c", str(ini), "--rootdir",
              str(paths.project_root()), "-p", "no:cacheprovider", "-q", "--color=no",
-             "--nbval", str(executed)],
+             f"--junitxml={junit}", "--nbval", str(executed)],
             cwd=paths.project_root(), env=env, capture_output=True, text=True, check=False)
+    failed = _failed_cells(junit)
     problems = []
-    if proc.returncode != 0:
-        report = (proc.stdout + proc.stderr).rstrip().splitlines()
-        # nbval's report from its first failure on: the cells, their inputs and what differs
-        # (cut in the middle when long), then the summary naming every failed cell (whole).
-        first = next((i + 1 for i, line in enumerate(report) if " FAILURES " in line), 0)
-        last = next((i for i, line in enumerate(report) if "short test summary" in line),
-                    len(report))
-        shown = [line if len(line) <= NBVAL_WIDTH else line[:NBVAL_WIDTH] + " ..."
-                 for line in report[first:last]]
-        if len(shown) > NBVAL_LINES:
-            shown = shown[:NBVAL_LINES // 2] + ["..."] + shown[-NBVAL_LINES // 2:]
-        shown += report[last:]
+    if proc.returncode != 0 or failed:
+        if failed:
+            # Each failed cell with nbval's report (its input and what differs), cut in the
+            # middle when long, then every failed cell named in full.
+            cell = executed.relative_to(paths.project_root()).as_posix()
+            shown = _shown([line for name, text in failed
+                            for line in (f"FAILED {cell}::{name}", *text.splitlines())])
+            shown += [f"FAILED {cell}::{name}" for name, _ in failed]
+        else:  # pytest stopped before comparing any cell: what it said
+            shown = _shown((proc.stdout + proc.stderr).rstrip().splitlines())
         problems.append(f"{version}/notebooks/{notebook}.ipynb: nbval found outputs that "
                         f"differ (pytest exit {proc.returncode}):")
         problems += [f"      {line}" for line in shown]
-    problems += compare(version, notebook, run_dir, manifest, executed=False)
+    problems += compare(version, notebook, run_dir, manifest, executed=False,
+                        table_rows=table_rows)
     return problems
 
 
 def check(editions: list[str] | None = None, jobs: int = 2,
           progress: Callable[[str], None] = lambda _: None,
           notebooks: list[str] | None = None, nbval: bool = False,
-          drift_pages: Callable[[Path, list[str]], list[str]] = lambda *_: []) -> list[str]:
+          drift_pages: Callable[[Path, list[str]], list[str]] = lambda *_: [],
+          table_rows: TableRows = _no_rows) -> list[str]:
     """Every artifact of the latest versions that a rerun does not reproduce, as lines.
 
     `notebooks` limits the rerun to those notebooks of each version (default: all); `nbval`
@@ -159,7 +182,8 @@ def check(editions: list[str] | None = None, jobs: int = 2,
     notebooks in forked kernels (`jobs` then does not apply). `drift_pages(rebuilt, versions)`
     is given the rebuilt outputs (rebuilt/<version>/<notebook>/) when something differs, before
     they are deleted, and returns lines to show: the command line passes publish's
-    `drift.pages`, a layer above this one."""
+    `drift.pages`, a layer above this one, and `drift.table_rows` as `table_rows`, which lists
+    the rows of a drifted table by key (without it only the table's sha256 is named)."""
     latest = versions.read_latest()
     chosen = sorted(editions or latest)
     missing = [e for e in chosen if e not in latest]
@@ -194,7 +218,8 @@ def check(editions: list[str] | None = None, jobs: int = 2,
                 found[task.key] = [f"{version}/notebooks/{task.notebook}.ipynb: the rebuild "
                                    f"failed\n{outcome.error}"]
                 return
-            found[task.key] = compare(version, task.notebook, task.run_dir, manifests[version])
+            found[task.key] = compare(version, task.notebook, task.run_dir, manifests[version],
+                                      table_rows=table_rows)
             progress(f"{version} {task.notebook}: " + (
                 "identical" if not found[task.key]
                 else f"{len(found[task.key])} difference(s)"))
@@ -205,7 +230,7 @@ def check(editions: list[str] | None = None, jobs: int = 2,
             ini.write_text("[pytest]\n", encoding="utf-8")
             for number, (version, task) in enumerate(tasks, 1):
                 found[task.key] = _nbval(version, task.notebook, manifests[version],
-                                         task.run_dir, ini)
+                                         task.run_dir, ini, table_rows)
                 progress(f"[{number}/{len(tasks)}] nbval {version} {task.notebook}: " + (
                     "identical" if not found[task.key]
                     else f"{len(found[task.key])} line(s) of differences"))

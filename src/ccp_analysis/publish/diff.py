@@ -294,6 +294,28 @@ def summary(result: VersionDiff) -> list[str]:
     return lines
 
 
+def table_lines(table: TableDiff, max_rows: int = 20) -> list[str]:
+    """A table's differences, one line each: columns added or removed, then the rows changed
+    (each changed column old -> new), added and removed, by key; at most `max_rows` rows."""
+    lines = []
+    if table.columns_added:
+        lines.append(f"columns added: {', '.join(table.columns_added)}")
+    if table.columns_removed:
+        lines.append(f"columns removed: {', '.join(table.columns_removed)}")
+    rows = ([("changed", r) for r in table.changed] + [("added", r) for r in table.added]
+            + [("removed", r) for r in table.removed])
+    for kind, row in rows[:max_rows]:
+        if kind == "changed":
+            detail = "; ".join(f"{c} {row.old.get(c, '')!r} -> {row.new.get(c, '')!r}"
+                               for c in row.columns)
+            lines.append(f"changed {row.key_text()}: {detail}")
+        else:
+            lines.append(f"{kind} {row.key_text()}")
+    if len(rows) > max_rows:
+        lines.append(f"... {len(rows) - max_rows} more rows")
+    return lines
+
+
 def report(result: VersionDiff, max_rows: int = 20) -> list[str]:
     """The full comparison as text lines (`ccp-analysis diff`)."""
     lines = [f"{result.old.name} -> {result.new.name}"]
@@ -304,21 +326,7 @@ def report(result: VersionDiff, max_rows: int = 20) -> list[str]:
         lines += [f"  {f.status} {f.heading}: {', '.join(f.files)}" for f in result.figures]
     for table in result.tables:
         lines.append(f"table {table.name} ({table.status}; key: {', '.join(table.key)}):")
-        if table.columns_added:
-            lines.append(f"  columns added: {', '.join(table.columns_added)}")
-        if table.columns_removed:
-            lines.append(f"  columns removed: {', '.join(table.columns_removed)}")
-        rows = ([("changed", r) for r in table.changed] + [("added", r) for r in table.added]
-                + [("removed", r) for r in table.removed])
-        for kind, row in rows[:max_rows]:
-            if kind == "changed":
-                detail = "; ".join(f"{c} {row.old.get(c, '')!r} -> {row.new.get(c, '')!r}"
-                                   for c in row.columns)
-                lines.append(f"  changed {row.key_text()}: {detail}")
-            else:
-                lines.append(f"  {kind} {row.key_text()}")
-        if len(rows) > max_rows:
-            lines.append(f"  ... {len(rows) - max_rows} more rows")
+        lines += [f"  {line}" for line in table_lines(table, max_rows)]
     for title, values in (("verdicts flipped", result.verdicts),
                           ("parameters", result.parameters),
                           ("inputs", result.inputs), ("environment", result.environment)):
