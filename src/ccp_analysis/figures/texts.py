@@ -175,21 +175,54 @@ def deal_network(table: pd.DataFrame, values: dict, *, nodes: pd.DataFrame) -> F
 
 # ------------------------------------------------------------------------------ Figure 4
 
+# The report's note under Figure 4, verbatim; the project holds no IRS rates.
+FIG4_REPORT_RATES = "yearly average exchange rates, as listed by the IRS and OECD"
+
+
+def revenue_falls(table: pd.DataFrame) -> pd.DataFrame:
+    """The plotted years whose revenue fell on the year before, largest fall first."""
+    falls = table[table["change_pct"].notna() & (table["change_pct"] < 0)]
+    return falls.sort_values(["change_pct", "year"], ignore_index=True)
+
+
+def fall_words(table: pd.DataFrame) -> str:
+    """The fall in words that follow from the plotted years: 'the only year-on-year fall in
+    2013-2021 is ...' when one year fell, 'the largest of 2 year-on-year falls in 2013-2024
+    is ...' when several did, and never 'largest' of one."""
+    years = span(int(table["year"].min()), int(table["year"].max()))
+    falls = revenue_falls(table)
+    if falls.empty:
+        return f"revenue did not fall in any year of {years}"
+    worst = falls.iloc[0]
+    size = f"{pct(worst['change_pct'], signed=False)} in {worst['year']}"
+    if len(falls) == 1:
+        return f"the only year-on-year fall in {years} is {size}"
+    return f"the largest of {len(falls)} year-on-year falls in {years} is {size}"
+
+
 def huawei_revenue(table: pd.DataFrame, values: dict) -> FigureText:
     currency = values["currency"]
     unit = f"{currency} billion"
     years = span(int(table["year"].min()), int(table["year"].max()))
     converted = currency == "USD"
-    at = f" at {FX_WORDS[values['fx_series']]}" if converted else ""
+    series = values["fx_series"]
+    at = f" at {FX_WORDS[series]}" if converted else ""
+    # The report's note names IRS and OECD rates; say which rates these are against it.
+    rates_note = ""
+    if converted:
+        rates_note = (f" The report's note converts at \"{FIG4_REPORT_RATES}\"; this project "
+                      "holds no IRS rates")
+        rates_note += (": these bars use the OECD/IMF yearly averages." if series == "oecd_imf"
+                       else ", so these bars use the series named above; the OECD/IMF yearly "
+                       "averages are the option fx_series=oecd_imf.")
     peak = table.loc[table["revenue_bn"].idxmax()]
-    changes = table[table["change_pct"].notna()]
-    worst = changes.loc[changes["change_pct"].idxmin()] if len(changes) else None
-    fell = worst is not None and worst["change_pct"] < 0
-    fall = (f"the largest fall is {pct(worst['change_pct'], signed=False)} in {worst['year']}"
-            if fell else "revenue did not fall in any year shown")
+    falls = revenue_falls(table)
+    worst = falls.iloc[0] if len(falls) else None
+    fell = worst is not None
+    fall = fall_words(table)
     return FigureText(
         title=f"Huawei's annual revenue, {years} ({unit})",
-        caption=f"Huawei's annual revenue {years} in {unit}{at}; {fall}.",
+        caption=f"Huawei's annual revenue {years} in {unit}{at}; {fall}." + rates_note,
         alt_text=f"Bar chart of Huawei's revenue per year from {years.replace('-', ' to ')} in "
         f"{unit}, highest in {peak['year']} ({peak['revenue_bn']:,.1f})"
         + (f", falling by {pct(worst['change_pct'], signed=False)} in {worst['year']}, the bar "
@@ -200,7 +233,8 @@ def huawei_revenue(table: pd.DataFrame, values: dict) -> FigureText:
            "smaller because the yuan rose against the dollar in 2021." if converted and fell
            and worst["year"] == 2021 else ""),
         source_note="Source: Huawei annual reports (revenue in CNY)"
-        + (f"; converted at {FX_WORDS[values['fx_series']]}" if converted else "")
+        + (f"; converted at {FX_WORDS[series]} (the report: IRS and OECD rates)"
+           if converted else "")
         + "; see data/raw/market/SOURCES.md.",
     )
 
