@@ -59,43 +59,68 @@ def _bn(value: float) -> str:
 
 # ------------------------------------------------------------------------------ Figure 1
 
-def huawei_support(table: pd.DataFrame, values: dict, *, sensitivity: pd.DataFrame,
-                   unquantified: int) -> FigureText:
-    """`table`: the chosen range per Figure 1 channel; `sensitivity`: the range under each
-    inclusion rule and the text's estimates, first row the rules chosen."""
+def huawei_support(table: pd.DataFrame, values: dict, *, unquantified: int) -> FigureText:
+    """`table`: figure_data.support_figure_table (measures, the two totals, the text's
+    estimates); `unquantified`: items in the span without a USD amount."""
+    from ccp_analysis import figure_data
+
     years = span(values["year_start"], values["year_end"])
-    chosen = sensitivity.iloc[0]
-    low, high = float(chosen["low_usd_bn"]), float(chosen["high_usd_bn"])
-    estimates = sensitivity[sensitivity["kind"] == "text estimate"]
+    measures = table[table["panel"] == "measure"].pivot(index="row", columns="bound",
+                                                        values="usd_bn")
+    order = [m for m in figure_data.MEASURES if m in measures.index]
+    totals = table[table["panel"] == "total"].set_index("bound")
+    low, high = (float(totals.loc[b, "usd_bn"]) for b in figure_data.BOUNDS)
+    summed = {b: totals.loc[b, "what"].split(": ")[0].removeprefix("this project's sum of ")
+              for b in figure_data.BOUNDS}
+    estimates = table[table["panel"] == "text estimate"]
+
+    def amount(m: str) -> str:
+        lo, hi = measures.loc[m, "conservative"], measures.loc[m, "upper"]
+        if m == figure_data.CEILINGS and lo == 0:
+            return f"{m} {_bn(hi)} (upper total only)"
+        return f"{m} {_bn(lo)}" if round(lo, 1) == round(hi, 1) else \
+            f"{m} {_bn(lo)} to {_bn(hi)}"
+
+    measure_words = "; ".join(amount(m) for m in order)
     estimate_words = words([
-        f"{row['label']}: " + (f"as much as {_bn(row['high_usd_bn'])}"
-                               if pd.isna(row["low_usd_bn"]) else _bn(row["high_usd_bn"]))
-        for _, row in estimates.iterrows()])
-    flipped = len(sensitivity) - len(estimates) - 1
-    largest = table.sort_values("upper_usd_bn", ascending=False).iloc[0]
-    top_estimate = float(estimates["high_usd_bn"].max()) if len(estimates) else float("nan")
+        f"{row['row']}: " + ("as much as " if row["bound"] == "as much as" else "")
+        + _bn(row["usd_bn"]) for _, row in estimates.iterrows()])
+    loans = measures.loc[figure_data.LOANS, "conservative"] if figure_data.LOANS in order else 0
+    contracts = (measures.loc[figure_data.CONTRACTS, "conservative"]
+                 if figure_data.CONTRACTS in order else 0)
+    share = f"{loans / low * 100:.0f}%" if low else "none"
     return FigureText(
-        title=f"Huawei's quantified state support, {years}: ${low:,.1f} to {_bn(high)}",
-        caption=f"Huawei's state support with a stated or derived USD amount, {years}, each "
-        f"dollar counted once: {_bn(low)} (conservative) to {_bn(high)} (upper); "
-        f"{unquantified} more items have no amount."
-        + (f" Estimates in the text: {estimate_words}." if len(estimates) else ""),
-        alt_text=f"Left, horizontal range bars of USD billions: the itemised total under the "
-        f"chosen rules (${low:,.1f} to {_bn(high)}) and with each of {flipped} inclusion "
-        f"rules flipped"
-        + (f", then the text's estimates ({estimate_words})" if len(estimates) else "")
-        + f". Right, the chosen range by Figure 1 channel, largest {largest['group']} "
-        f"(${largest['conservative_usd_bn']:,.1f} to {_bn(largest['upper_usd_bn'])}).",
-        finding=f"Counted once, the items the report itemises for {years} come to a range, "
-        f"{_bn(low)} to {_bn(high)}, not one number: the conservative total leaves out "
-        "credit-line limits and the single loans an \"in total\" amount may contain; the upper "
-        "total counts every stated amount once"
-        + (f". Either end stays below the largest estimate in the text ({_bn(top_estimate)})"
-           if high < top_estimate else "")
-        + f"; the largest channel is {largest['group']}, and {unquantified} items carry no "
-        "amount at all.",
+        title=f"Huawei's itemised state support, {years}, kept apart by measure",
+        caption=f"This project's count of the support that Figure 1 (\"representative "
+        f"examples\") and Appendix A (\"a sample\") itemise, {years}; the report gives no total. "
+        f"Each measure apart, conservative to upper: {measure_words}. The conservative total, "
+        f"{_bn(low)}, adds up {summed['conservative']}; the upper total, {_bn(high)}, adds up "
+        f"{summed['upper']}: sums of unlike measures, this project's construction. "
+        f"Conservative: {figure_data.BOUND_RULES['conservative']}. Upper: "
+        f"{figure_data.BOUND_RULES['upper']}. {unquantified} more items have no amount."
+        + (f" The text's estimates ({estimate_words}) are a different measure, drawn apart on "
+           "their own axis." if len(estimates) else ""),
+        alt_text=f"Three panels of horizontal bars in USD billion, each on its own scale. Top, "
+        f"each measure apart with a conservative and an upper bar: {measure_words}. Bottom "
+        f"left, this project's totals: conservative {_bn(low)} ({summed['conservative']}) and "
+        f"upper {_bn(high)} ({summed['upper']}, every stated amount once)."
+        + (f" Bottom right, apart, the text's estimates: {estimate_words}."
+           if len(estimates) else ""),
+        finding=f"Counted by this project, the items the report itemises for {years} come to "
+        f"{_bn(low)} (conservative) to {_bn(high)} (upper, every stated amount once), a range "
+        f"of unlike measures rather than one number: {share} of the conservative total is the "
+        f"face value of loans to Huawei's customers and {_bn(contracts)} the value of contracts "
+        "Huawei won"
+        + (f"; the {_bn(measures.loc[figure_data.CEILINGS, 'upper'])} credit line is a "
+           "ceiling, counted only in the upper total"
+           if figure_data.CEILINGS in order else "")
+        + f"; {unquantified} items carry no amount at all."
+        + (" The text's estimates measure other things (tax incentives saved, total state "
+           "support as the Wall Street Journal counted it) and are not sums of these items."
+           if len(estimates) else ""),
         source_note=f"Source: {REPORT}, Figure 1, Appendix A and the text's estimates; amounts "
-        "as printed, relations between items coded by ccp-analysis.",
+        "as printed; measures, relations between items and totals are ccp-analysis's "
+        "construction (docs/figure1.md).",
     )
 
 
