@@ -550,6 +550,12 @@ def test_customer_loans_agree_when_nothing_was_lent_before(project_copy, rewrite
     # Appendix A row 7 dated 2008: no CDB loan to a Huawei customer precedes it.
     _replace_raw(project_copy, rewrite_raw, "report/appendix_a_huawei.csv",
                  "A07,2011,", "A07,2008,")
+    # Nor can the 2009-2010 loans then sit inside it: their relations go with the date.
+    relations = "report/state_support_relations.csv"
+    lines = (project_copy / "data" / "raw" / relations).read_text(encoding="utf-8")
+    kept = [line for line in lines.splitlines(keepends=True) if ",contained_in,A07," not in line]
+    assert len(kept) == len(lines.splitlines()) - 3
+    rewrite_raw(project_copy, relations, "".join(kept).encode("utf-8"))
     after = _audit_copy()
     assert after.loc["K04", "verdict"] == "reproduced"
 
@@ -561,9 +567,11 @@ def test_single_loans_above_the_total_flip_the_in_total_check(project_copy, rewr
     # 2012-2018 come to 4.11 bn, more than the $2.8 billion "in total".
     _replace_raw(project_copy, rewrite_raw, "report/appendix_a_huawei.csv", "$382 million",
                  "$3.82 billion")
-    # The coding quotes the amount twice: as the amount and in the relation's evidence.
+    # The coding quotes the amount as the amount, the relations file in its evidence.
     _replace_raw(project_copy, rewrite_raw, "report/state_support_coding.csv",
-                 "$382 million", "$3.82 billion", count=2)
+                 "$382 million", "$3.82 billion")
+    _replace_raw(project_copy, rewrite_raw, "report/state_support_relations.csv",
+                 "$382 million", "$3.82 billion")
     after = _audit_copy()
     assert after.loc["K183", "verdict"] == "internal inconsistency"
     assert float(after.loc["K183", "recomputed_value"]) == pytest.approx(

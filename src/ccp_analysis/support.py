@@ -123,11 +123,11 @@ def _items(firm: str) -> pd.DataFrame:
 
 
 def _check_choice(value: str, allowed: tuple[str, ...], field: str, line: int,
-                  empty_ok: bool = False) -> str:
+                  empty_ok: bool = False, relpath: str = CODING) -> str:
     if value == "" and empty_ok:
         return value
     if value not in allowed:
-        raise InputError(raw.display_path(CODING), line, field, value,
+        raise InputError(raw.display_path(relpath), line, field, value,
                          "one of " + ", ".join(repr(a) for a in allowed))
     return value
 
@@ -298,9 +298,9 @@ def _check_relation(row: pd.Series, items: pd.DataFrame, shown: str) -> None:
     """One relation against the items it joins: known kind and reading, a target of the right
     kind, same firm and lender, a period the reading allows, verbatim evidence."""
     line, kind = row[raw.LINE], row["relation"]
-    _check_choice(kind, RELATION_KINDS, "relation", line)
-    _check_choice(row["reading"], _RELATION_READINGS[kind], "reading", line)
-    _check_choice(row["basis"], BASES, "basis", line)
+    _check_choice(kind, RELATION_KINDS, "relation", line, relpath=RELATIONS)
+    _check_choice(row["reading"], _RELATION_READINGS[kind], "reading", line, relpath=RELATIONS)
+    _check_choice(row["basis"], BASES, "basis", line, relpath=RELATIONS)
     primaries = items[items["is_primary"]].set_index("item_id")
     if row["item_id"] not in primaries.index:
         raise InputError(shown, line, "item_id", row["item_id"],
