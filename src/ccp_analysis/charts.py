@@ -20,11 +20,6 @@ def _bn(value: float) -> str:
     return f"${value:,.1f} bn" if value >= 0.1 or value == 0 else f"${value * 1000:,.0f} mn"
 
 
-def _range_text(low: float, high: float) -> str:
-    text = _bn(low) if round(low, 1) == round(high, 1) else f"{_bn(low)} to {_bn(high)}"
-    return _plain(text)
-
-
 # Labels sit on a white box so a gridline behind them never runs through the text.
 _LABEL_BOX = {"facecolor": "white", "edgecolor": "none", "pad": 1.0}
 
@@ -54,7 +49,8 @@ def support_bars(table: pd.DataFrame, *, title: str, bound_labels: dict[str, str
     Top: each measure apart, a conservative and an upper bar. Bottom left: this project's two
     totals, each labelled with the measures it adds up. Bottom right, on an axis of its own: the
     text's estimates, a different measure. One colour per bound, another for the text's
-    estimates (hatched: 'as much as'). Every label stands right of its bar inside a widened axis.
+    estimates (hatched: 'as much as'). Every label stands right of its bar inside a widened axis,
+    on white so no gridline runs through it.
     """
     import seaborn as sns
 
@@ -74,7 +70,7 @@ def support_bars(table: pd.DataFrame, *, title: str, bound_labels: dict[str, str
     for container, bound in zip(top.containers, bounds, strict=True):
         rows = measures[measures["bound"] == bound].set_index("row").loc[order]
         top.bar_label(container, labels=[_bound_label(r) for _, r in rows.iterrows()],
-                      padding=3, fontsize=8)
+                      padding=3, fontsize=8, bbox=_LABEL_BOX)
     first = measures.drop_duplicates("row").set_index("row").loc[order]
     ticks = [f"{m[:1].upper()}{m[1:]}\n({r['what']}; "
              + (f"{r['n_items']} items" if r["n_items"] != 1 else "1 item")
@@ -95,7 +91,8 @@ def support_bars(table: pd.DataFrame, *, title: str, bound_labels: dict[str, str
                 dodge=False, width=0.6, ax=totals_ax)
     for container, bound in zip(totals_ax.containers, bounds, strict=True):
         value = float(totals.loc[totals["bound"] == bound, "usd_bn"].iloc[0])
-        totals_ax.bar_label(container, labels=[_plain(_bn(value))], padding=3, fontsize=8)
+        totals_ax.bar_label(container, labels=[_plain(_bn(value))], padding=3, fontsize=8,
+                            bbox=_LABEL_BOX)
     totals_ax.set_xlim(0, float(totals["usd_bn"].max()) * 1.3)
     totals_ax.set_ylabel("")
     totals_ax.set_title("This project's totals:\nsums of unlike measures", fontsize=10)
@@ -111,7 +108,8 @@ def support_bars(table: pd.DataFrame, *, title: str, bound_labels: dict[str, str
             patch.set_hatch("//")
             patch.set_edgecolor("white")
         labels.append(_plain(("as much as " if upper_only else "") + _bn(row["usd_bn"])))
-    text_ax.bar_label(text_ax.containers[0], labels=labels, padding=3, fontsize=8)
+    text_ax.bar_label(text_ax.containers[0], labels=labels, padding=3, fontsize=8,
+                      bbox=_LABEL_BOX)
     text_ax.set_xlim(0, float(estimates["usd_bn"].max()) * 1.55)
     text_ax.set_ylabel("")
     text_ax.set_title("The text's estimates:\na different measure", fontsize=10)
