@@ -241,3 +241,17 @@ def test_a_broken_manifest_is_named_with_its_line(edited):
     (new / "manifest.json").write_text('{\n  "version": "x",\n  oops\n}\n', encoding="utf-8")
     with pytest.raises(CcpError, match=r"manifest\.json, line 3: not valid JSON"):
         diff.Side.load(new)
+
+
+def test_a_table_whose_declared_key_is_new_is_compared_on_shared_columns(tmp_path):
+    # Figure 1's table before it was keyed by (panel, row, bound): no crash on the old rows.
+    old, new = tmp_path / "old.csv", tmp_path / "new.csv"
+    old.write_text("dimension,group,n_items\nchannel,Policy Banks,14\nchannel,Other,3\n",
+                   encoding="utf-8")
+    new.write_text("panel,row,bound,n_items\nmeasure,loans,upper,15\n", encoding="utf-8")
+    table = diff.compare_table("fig1_huawei_support", old, new)
+    assert table.key == ("n_items",)
+    assert table.columns_added == ["panel", "row", "bound"]
+    assert table.columns_removed == ["dimension", "group"]
+    assert [r.key for r in table.added] == [{"n_items": "15"}]
+    assert sorted(r.key["n_items"] for r in table.removed) == ["14", "3"]

@@ -258,7 +258,7 @@ def huawei_revenue(table: pd.DataFrame, values: dict) -> FigureText:
            "smaller because the yuan rose against the dollar in 2021." if converted and fell
            and worst["year"] == 2021 else ""),
         source_note="Source: Huawei annual reports (revenue in CNY)"
-        + (f"; converted at {FX_WORDS[series]} (the report: IRS and OECD rates)"
+        + (f"; converted at {FX_WORDS[series]}; the report's note names IRS and OECD rates"
            if converted else "")
         + "; see data/raw/market/SOURCES.md.",
     )
