@@ -111,10 +111,20 @@ def _every_stated_support_amount() -> float:
 
 
 def test_the_upper_label_is_true_every_stated_amount_once(huawei, relations):
-    assert "every stated amount once" in figure_data.BOUND_LABELS["upper"]
     hand = _every_stated_support_amount()
     assert hand == pytest.approx(UPPER, abs=1e3)
     assert _bounds(huawei, relations)["upper"] == pytest.approx(hand, abs=1e5)
+    assert figure_data.bound_labels()["upper"] == (
+        "upper: every stated amount once, except the fine on Qualcomm, which is not support")
+    # With the fine chosen, the label says every stated amount once and the total is just that.
+    assert figure_data.bound_labels(include_fines=True)["upper"] == (
+        "upper: every stated amount once")
+    assert _bounds(huawei, relations, include_fines=True)["upper"] == pytest.approx(
+        hand + FINE, abs=1e5)
+    assert hand + FINE == pytest.approx(60.0994 * BN, abs=1e3)
+    # Each rule that takes amounts out says so in the label.
+    assert figure_data.bound_labels(include_credit_lines=False, include_fines=True)["upper"] == (
+        "upper: every stated amount once, except credit-line ceilings")
     # Every primary item with an amount, but the fine, counts in full.
     counted = _counted(huawei, relations, bound="upper")
     h = huawei.set_index("item_id")
@@ -328,7 +338,8 @@ def test_the_chart_labels_clear_each_other_and_the_bars(figure_table):
     from ccp_analysis import charts, style
 
     with matplotlib.rc_context(fname=str(style.STYLE)):
-        fig = charts.support_bars(figure_table, title="t", bound_labels=figure_data.BOUND_LABELS)
+        fig = charts.support_bars(figure_table, title="t",
+                                  bound_labels=figure_data.bound_labels())
         style.frame(fig, "fig1_huawei_support", "Source: s")
         fig.canvas.draw()
         renderer = fig.canvas.get_renderer()

@@ -15,18 +15,47 @@ from ccp_analysis.errors import ParameterError
 CONSERVATIVE = "conservative"
 UPPER = "upper"
 BOUNDS = (CONSERVATIVE, UPPER)
-# Each bound's rule in the words every label, legend, caption and table uses (docs/figure1.md).
+# Each bound's rule in the words every label, legend, caption and table uses (docs/figure1.md);
+# `bound_rule` and `bound_labels` add what the chosen inclusion rules leave out, so a label
+# stays true whatever the parameters.
 BOUND_RULES = {
     CONSERVATIVE: "each dollar once under every reading the project codes: money only (no "
     "credit-line ceiling), no loan that may sit inside a counted total, and of a loan tied only "
     "partly to Huawei only the part its words tie to Huawei",
     UPPER: "every stated amount once: ceilings, totals and the loans they may hold, and partly "
-    "linked loans in full (the fine on Qualcomm is not support and is left out unless chosen)",
+    "linked loans in full",
 }
 BOUND_LABELS = {
     CONSERVATIVE: "conservative: each dollar once under every reading coded (no ceiling)",
     UPPER: "upper: every stated amount once",
 }
+
+
+def left_out(*, include_credit_lines: bool = True, include_customer_financing: bool = True,
+             include_derived: bool = True, include_fines: bool = False, **_: object) -> str:
+    """What the inclusion rules take out of both bounds, in words ('' when nothing)."""
+    out = [words for chosen, words in (
+        (include_credit_lines, "credit-line ceilings"),
+        (include_customer_financing, "loans to customers"),
+        (include_derived, "derived shares (A23)"),
+        (include_fines, "the fine on Qualcomm, which is not support")) if not chosen]
+    return ", ".join(out)
+
+
+def bound_rule(bound: str, **rules: object) -> str:
+    left = left_out(**rules)
+    derived = "" if not rules.get("include_derived", True) else "; derived shares included"
+    return BOUND_RULES[bound] + (derived if bound == UPPER else "") + (
+        f"; left out: {left}" if left else "")
+
+
+def bound_labels(**rules: object) -> dict[str, str]:
+    """The legend's words for each bound under the chosen inclusion rules."""
+    left = left_out(**rules)
+    return {CONSERVATIVE: BOUND_LABELS[CONSERVATIVE],
+            UPPER: BOUND_LABELS[UPPER] + (f", except {left}" if left else "")}
+
+
 # Why an item's amount is or is not in a total (column counted_reason).
 COUNTED = "counted"
 COUNTED_PART = "counted in part"
@@ -213,7 +242,7 @@ def support_bounds(frame: pd.DataFrame, relations: pd.DataFrame, *, year_start: 
         total, ids = _total(frame, relations, bound, year_start=year_start, year_end=year_end,
                             **rules)
         rows.append({"bound": bound, "total_usd_bn": total, "item_ids": ids,
-                     "rule": BOUND_RULES[bound]})
+                     "rule": bound_rule(bound, **rules)})
     return pd.DataFrame(rows)
 
 
@@ -247,7 +276,7 @@ def support_figure_table(frame: pd.DataFrame, relations: pd.DataFrame,
                      "item_ids": bounds.loc[bound, "item_ids"], "n_items": 0,
                      "n_unquantified": 0,
                      "what": "this project's sum of " + " + ".join(summed) + ": "
-                     + BOUND_RULES[bound]})
+                     + bound_rule(bound, **rules)})
     usd = estimates[(estimates["unit"] == "usd") & (estimates["firm"] == "huawei")]
     for _, est in usd.sort_values("estimate_id").iterrows():
         label = est["attributed_to"] + (f", {est['period_text']}" if est["period_text"] else "")

@@ -96,8 +96,9 @@ def huawei_support(table: pd.DataFrame, values: dict, *, unquantified: int) -> F
         f"Each measure apart, conservative to upper: {measure_words}. The conservative total, "
         f"{_bn(low)}, adds up {summed['conservative']}; the upper total, {_bn(high)}, adds up "
         f"{summed['upper']}: sums of unlike measures, this project's construction. "
-        f"Conservative: {figure_data.BOUND_RULES['conservative']}. Upper: "
-        f"{figure_data.BOUND_RULES['upper']}. {unquantified} more items have no amount."
+        f"Conservative: {figure_data.bound_rule('conservative', **values)}. Upper: "
+        f"{figure_data.bound_rule('upper', **values)}. {unquantified} more items have no "
+        "amount."
         + (f" The text's estimates ({estimate_words}) are a different measure, drawn apart on "
            "their own axis." if len(estimates) else ""),
         alt_text=f"Three panels of horizontal bars in USD billion, each on its own scale. Top, "
