@@ -39,7 +39,7 @@ def left_out(*, include_credit_lines: bool = True, include_customer_financing: b
         (include_customer_financing, "loans to customers"),
         (include_derived, "derived shares (A23)"),
         (include_fines, "the fine on Qualcomm, which is not support")) if not chosen]
-    return ", ".join(out)
+    return " and ".join([", ".join(out[:-1]), out[-1]]) if len(out) > 1 else "".join(out)
 
 
 def bound_rule(bound: str, **rules: object) -> str:

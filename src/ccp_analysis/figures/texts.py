@@ -108,10 +108,14 @@ def huawei_support(table: pd.DataFrame, values: dict, *, unquantified: int) -> F
         + (f" Bottom right, apart, the text's estimates: {estimate_words}."
            if len(estimates) else ""),
         finding=f"Counted by this project, the items the report itemises for {years} come to "
-        f"{_bn(low)} (conservative) to {_bn(high)} (upper, every stated amount once), a range "
-        f"of unlike measures rather than one number: {share} of the conservative total is the "
-        f"face value of loans to Huawei's customers and {_bn(contracts)} the value of contracts "
-        "Huawei won"
+        f"{_bn(low)} (conservative) to {_bn(high)} "
+        f"({figure_data.bound_labels(**values)['upper']}), "
+        + (f"sums of {len(summed['upper'].split(' + '))} unlike measures"
+           if " + " in summed["upper"] else f"one measure, {summed['upper']}")
+        + (f": {share} of the conservative total is the face value of loans to Huawei's "
+           "customers" if loans else "")
+        + (f"{',' if loans else ':'} {_bn(contracts)} the value of contracts Huawei won"
+           if contracts else "")
         + (f"; the {_bn(measures.loc[figure_data.CEILINGS, 'upper'])} credit line is a "
            "ceiling, counted only in the upper total"
            if figure_data.CEILINGS in order else "")
