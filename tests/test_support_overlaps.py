@@ -311,6 +311,30 @@ def test_measures_are_kept_apart_and_totals_say_what_they_add_up(figure_table):
     assert all(w.startswith("a different measure") for w in estimates["what"])
 
 
+@pytest.mark.parametrize("by", ["measure", "channel"])
+def test_no_group_without_a_counted_amount(huawei, relations, by):
+    table = figure_data.support_totals(huawei, relations, by, **SPAN)
+    # A21, the only Unassigned item, has no amount; the fine counts nowhere by default.
+    assert not {"Unassigned", "fines on competitors"} & set(table["group"])
+    assert table["conservative_usd_bn"].sum() * BN == pytest.approx(CONSERVATIVE, abs=1e6)
+    assert table["upper_usd_bn"].sum() * BN == pytest.approx(UPPER, abs=1e6)
+
+
+def test_the_sensitivity_table_and_the_figure_table_agree(huawei, relations, figure_table):
+    chosen = figure_data.support_sensitivity(huawei, relations, **SPAN).iloc[0]
+    totals = figure_table[figure_table["panel"] == "total"].set_index("bound")
+    assert chosen["label"] == "as chosen"
+    assert chosen["low_usd_bn"] == totals.loc["conservative", "usd_bn"]
+    assert chosen["high_usd_bn"] == totals.loc["upper", "usd_bn"]
+    assert chosen["conservative_item_ids"] == totals.loc["conservative", "item_ids"]
+    assert chosen["upper_item_ids"] == totals.loc["upper", "item_ids"]
+    # The measure rows hold exactly the items their total counts.
+    measures = figure_table[figure_table["panel"] == "measure"]
+    for bound in figure_data.BOUNDS:
+        ids = " ".join(measures.loc[measures["bound"] == bound, "item_ids"]).split()
+        assert sorted(ids) == totals.loc[bound, "item_ids"].split()
+
+
 def test_caption_alt_text_and_finding_agree_with_the_table(figure_table):
     text = texts.huawei_support(figure_table, {"year_start": 1997, "year_end": 2020},
                                 unquantified=6)
