@@ -36,7 +36,7 @@ def left_out(*, include_credit_lines: bool = True, include_customer_financing: b
     """What the inclusion rules take out of both bounds, in words ('' when nothing)."""
     out = [words for chosen, words in (
         (include_credit_lines, "credit-line ceilings"),
-        (include_customer_financing, "loans to customers"),
+        (include_customer_financing, "financing for Huawei's customers"),
         (include_derived, "derived shares (A23)"),
         (include_fines, "the fine on Qualcomm, which is not support")) if not chosen]
     return " and ".join([", ".join(out[:-1]), out[-1]]) if len(out) > 1 else "".join(out)
