@@ -207,6 +207,44 @@ def huawei_revenue(table: pd.DataFrame, values: dict) -> FigureText:
 
 # ------------------------------------------------------------------------------ Figure 5
 
+# Price rows' `source` values the project vendored, with the provider whose history they copy
+# (data/raw/market/SOURCES.md section 1). A source imported later is named as it was given.
+PRICE_PROVIDERS = {
+    "dieperdev/yfinance-stock-data": ("Yahoo Finance", "dieperdev/yfinance-stock-data"),
+    "Koi-west/stock-predictor": ("Yahoo Finance", "Koi-west/stock-predictor"),
+    "Koi-west/stock-predictor (unadjusted = adjusted / factor)":
+        ("Yahoo Finance", "Koi-west/stock-predictor"),
+}
+
+
+def price_sources(table: pd.DataFrame, edition: str) -> list[str]:
+    """The `source` of each price row the table plots, in date order, each once."""
+    from ccp_analysis import editions
+
+    frame = editions.load("alibaba_stock", edition)
+    rows = frame[frame["date"].isin(table["date"])].sort_values("date")
+    return list(dict.fromkeys(rows["price_source"]))
+
+
+def price_source_words(sources: list[str]) -> str:
+    """'Yahoo Finance history via A and B; C': vendored rows by provider, imported ones as
+    their --source gave them."""
+    providers: dict[str, list[str]] = {}
+    parts: list[str] = []
+    for source in sources:
+        if source not in PRICE_PROVIDERS:
+            parts.append(source)
+            continue
+        provider, repository = PRICE_PROVIDERS[source]
+        if provider not in providers:
+            providers[provider] = []
+            parts.append(provider)
+        if repository not in providers[provider]:
+            providers[provider].append(repository)
+    return "; ".join(f"{p} history via {words(providers[p])}" if p in providers else p
+                     for p in parts)
+
+
 def alibaba_stock(table: pd.DataFrame, values: dict) -> FigureText:
     measure = values["measure"]
     what = "close" if measure == "price" else "market value"
@@ -231,7 +269,8 @@ def alibaba_stock(table: pd.DataFrame, values: dict) -> FigureText:
         f"{d(last['date'])} it stood at {last['value']:,.2f}, {change_first:+.1f}% on the first "
         f"value shown ({first['value']:,.2f} on {d(first['date'])})"
         + ("; holders since then had lost all of their gains." if change_first < 0 else "."),
-        source_note="Source: Yahoo Finance BABA daily history (unadjusted close)"
+        source_note="Source: BABA daily prices (unadjusted close): "
+        + price_source_words(price_sources(table, values["edition"]))
         + ("; share counts from Alibaba's 20-F filings" if measure == "market_value" else "")
         + "; see data/raw/market/SOURCES.md.",
     )
