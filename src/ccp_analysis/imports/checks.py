@@ -131,10 +131,16 @@ def future(target: Target, rows: list[Row], today: str) -> list[str]:
 def nyse_sessions(first: str, last: str) -> list[str]:
     """NYSE trading days from first to last, from the exchange_calendars library (holidays
     and unscheduled closures, e.g. the national days of mourning of 2018 and 2025)."""
+    import warnings
+
     import exchange_calendars
 
-    calendar = exchange_calendars.get_calendar("XNYS", start="2000-01-03")
-    sessions = calendar.sessions_in_range(first, last)
+    with warnings.catch_warnings():
+        # exchange_calendars 4.13 reads a tz-aware Series through .values, which pandas 3.1
+        # deprecates; the session dates it returns are not affected.
+        warnings.simplefilter("ignore")
+        calendar = exchange_calendars.get_calendar("XNYS", start="2000-01-03")
+        sessions = calendar.sessions_in_range(first, last)
     return [d.strftime("%Y-%m-%d") for d in sessions]
 
 

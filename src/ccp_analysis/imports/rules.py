@@ -25,8 +25,8 @@ KINDS: dict[str, tuple[str, str]] = {
 MAX_DAILY_MOVE = 0.40  # BABA's largest one-day close move 2014-2026 was 36.8% (2022-03-16)
 MAX_REVENUE_CHANGE = 0.50  # Huawei's largest yearly revenue change 2008-2024 was +37.1% (2015)
 MAX_RATE_GAP = 0.10  # CNY per USD: the series differ by at most 0.058 (2015, OECD/IMF vs ECB)
-MAX_RATE_CHANGE = 0.15  # CNY per USD: the largest yearly change 2008-2025 was 7.2% (2021)
-MAX_SHARE_CHANGE = 0.10  # Alibaba's ADS-equivalent count moved at most 4.6% between 20-F dates
+MAX_RATE_CHANGE = 0.15  # CNY per USD: the largest change 2008-2025 was 7.5% (Fed, 2015-2017)
+MAX_SHARE_CHANGE = 0.10  # Alibaba's ADS-equivalent count moved at most 6.9% between rows
 
 PLAUSIBILITY = {
     "daily-move": f"a close more than {MAX_DAILY_MOVE:.0%} above or below the trading day "

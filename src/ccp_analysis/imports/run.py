@@ -275,7 +275,8 @@ def _what(result: Plan) -> str:
         return "revised"
     parts = []
     if result.added:
-        parts.append(f"rows {result.added[0]} to {result.added[-1]}")
+        parts.append(f"rows {result.added[0]} to {result.added[-1]}" if len(result.added) > 1
+                     else f"row {result.added[0]}")
     if result.filled:
         parts.append(f"{len(result.filled)} values filled")
     if result.revised:
