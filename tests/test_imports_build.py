@@ -16,7 +16,7 @@ from conftest import PROJECT_ROOT, point_at
 from test_imports import ECB_ZIP, WDI, cut_back, raw_text, rows, yahoo
 from updated_edition import check_log, check_prices, check_results
 
-from ccp_analysis import cli, processed
+from ccp_analysis import cli, figures, processed
 from ccp_analysis.pipeline import runner
 
 FIG5 = "fig5_alibaba_stock"
@@ -73,6 +73,10 @@ def test_extension_of_every_source_builds_a_new_updated_version_only(tmp_path, m
     check_prices(root, frames["alibaba_stock"])
     check_results(root, frames["huawei_revenue"])
     processed.build()
+    # Figure 4 names the source of the year it was given, beside Huawei's annual reports.
+    fig4 = figures.start("fig4_huawei_revenue", {"edition": "updated"})
+    assert fig4.text(fig4.table()).source_note.startswith(
+        "Source: Huawei annual reports; 2024: Huawei 2024 annual report (revenue in CNY)")
     # The ECB file and the World Bank file rebuilt the cut 2025 row exactly as held.
     assert raw_text(root, "market/cny_per_usd_annual.csv") == raw_text(
         PROJECT_ROOT, "market/cny_per_usd_annual.csv")

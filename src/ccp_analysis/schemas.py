@@ -205,6 +205,9 @@ _register(Frame(
         Col("revenue_cny_mn", "float", "Revenue, CNY million, as reported.", checks=(POSITIVE,)),
         Col("net_profit_cny_mn", "float", "Net profit, CNY million, as reported."),
         Col("revenue_status", "str", "Verification status of the revenue value."),
+        Col("revenue_source", "str", "Where the revenue value comes from: Huawei's annual "
+            "reports (data/raw/market/SOURCES.md section 2), or the source of the import that "
+            "added or revised it (data/raw/REVISIONS.jsonl)."),
         Col("cny_per_usd", "float", "Yearly average rate of the series (NaN: none).",
             nullable=True),
         Col("fx_status", "str", "Verification status of the rate.", nullable=True),

@@ -199,10 +199,32 @@ def huawei_revenue(table: pd.DataFrame, values: dict) -> FigureText:
         + (" The report's 28.6 percent for 2021 is the change in CNY; in USD the change is "
            "smaller because the yuan rose against the dollar in 2021." if converted and fell
            and worst["year"] == 2021 else ""),
-        source_note="Source: Huawei annual reports (revenue in CNY)"
+        source_note=f"Source: {revenue_source_words(table, values['edition'])} (revenue in CNY)"
         + (f"; converted at {FX_WORDS[values['fx_series']]}" if converted else "")
         + "; see data/raw/market/SOURCES.md.",
     )
+
+
+def revenue_source_words(table: pd.DataFrame, edition: str) -> str:
+    """The sources of the plotted years' revenue: Huawei's annual reports, then any import's
+    --source with the years it gave ('Huawei annual reports; 2025: Huawei 2025 annual report')."""
+    from ccp_analysis import editions
+    from ccp_analysis.huawei import BASE_SOURCE
+
+    frame = editions.load("huawei_revenue", edition)
+    rows = frame[frame["year"].isin(table["year"])].drop_duplicates("year").sort_values("year")
+    by_source: dict[str, list[int]] = {}
+    for year, source in zip(rows["year"], rows["revenue_source"], strict=True):
+        by_source.setdefault(source, []).append(int(year))
+    parts = []
+    for source, years in by_source.items():
+        if source == BASE_SOURCE:
+            parts.insert(0, source)
+        elif years == list(range(years[0], years[-1] + 1)):
+            parts.append(f"{span(years[0], years[-1])}: {source}")
+        else:
+            parts.append(f"{', '.join(map(str, years))}: {source}")
+    return "; ".join(parts)
 
 
 # ------------------------------------------------------------------------------ Figure 5
