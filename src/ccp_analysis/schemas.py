@@ -219,7 +219,7 @@ _register(Frame(
             nullable=True),
         Col("raw_line", "int", f"Line of {raw.display_path(huawei.FILE)}."),
     ),
-    sources=(huawei.FILE, fx.FILE),
+    sources=(huawei.FILE, fx.FILE, "REVISIONS.jsonl"),  # the log: revenue_source
 ))
 _register(Frame(
     name="alibaba_stock",
