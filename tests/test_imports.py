@@ -356,6 +356,21 @@ def test_revised_sources_md_needs_a_reason(root, tmp_path, capsys):
 # ------------------------------------------------------------------ around the import
 
 
+def test_help_teaches_every_source_and_rule(capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["data", "import", "--help"])
+    assert info.value.code == 0
+    text = capsys.readouterr().out
+    for kind in rules.KINDS:
+        assert f"\n  {kind} " in text, kind
+    for rule, words in rules.PLAUSIBILITY.items():
+        assert f"{rule}" in text and words in text.replace("\n", " "), rule
+    for option in ("--source", "--accessed", "--status", "--revise", "--override", "--dry-run",
+                   "--download"):
+        assert option in text
+    assert "examples:" in text
+
+
 def test_data_hash_takes_manifest_paths_and_folders(root, capsys):
     expected = sha256_file(root / "data" / "raw" / PRICES)
     assert cli.main(["data", "hash", PRICES]) == 0

@@ -277,8 +277,7 @@ def _what(result: Plan) -> str:
     if result.added:
         parts.append(f"rows {result.added[0]} to {result.added[-1]}" if len(result.added) > 1
                      else f"row {result.added[0]}")
-    if result.filled:
-        parts.append(f"{len(result.filled)} values filled")
-    if result.revised:
-        parts.append(f"{len(result.revised)} values revised")
+    for changes, done in ((result.filled, "filled"), (result.revised, "revised")):
+        if changes:
+            parts.append(f"{len(changes)} value{'s' if len(changes) > 1 else ''} {done}")
     return ", ".join(parts) or "re-checked"
