@@ -27,6 +27,7 @@ from ccp_analysis.hashing import sha256_file
 from ccp_analysis.imports import atomic, checks, log, rules, worldbank
 from ccp_analysis.imports.incoming import Options
 from ccp_analysis.paths import ROOT_ENV
+from ccp_analysis.publish import imports
 
 PRICES = "market/baba_daily.csv"
 HUAWEI = "market/huawei_financials.csv"
@@ -135,6 +136,13 @@ def test_yahoo_history_extends_the_prices_and_records_it(root, tmp_path, capsys)
     assert cli.main(["data", "history"]) == 0
     assert f"source: {SOURCE}" in capsys.readouterr().out
     assert cli.main(["data", "verify"]) == 0
+    # Two versions built before and after name the import between them (changelog, index).
+    path = f"data/raw/{PRICES}"
+    found = imports.between({path: entry["sha256_before"]}, {path: entry["sha256_after"]})
+    assert [imports.sentence(e) for e in found] == [
+        f"{PRICES}: 10 rows added (2026-03-12 to 2026-03-25) from {SOURCE}, accessed "
+        "2026-03-26"]
+    assert imports.between({path: entry["sha256_after"]}, {path: entry["sha256_after"]}) == []
 
 
 def test_nasdaq_history_newest_first_in_dollars(root, tmp_path, capsys):
