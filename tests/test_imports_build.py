@@ -19,6 +19,7 @@ from updated_edition import check_log, check_prices, check_results
 from ccp_analysis import cli, figures, processed
 from ccp_analysis.pipeline import runner
 
+FIG4 = "fig4_huawei_revenue"
 FIG5 = "fig5_alibaba_stock"
 SOURCE = "Yahoo Finance BABA history (test download of 2026-03-26)"
 
@@ -27,8 +28,8 @@ def _import(*args: str) -> None:
     assert cli.main(["data", "import", *args]) == 0, args
 
 
-def _build(edition: str) -> str:
-    lines = runner.build(editions=[edition], only=[FIG5], overrides=[], jobs=1, label=None,
+def _build(edition: str, only: tuple[str, ...] = (FIG5,)) -> str:
+    lines = runner.build(editions=[edition], only=list(only), overrides=[], jobs=2, label=None,
                          progress=lambda _: None)
     return "\n".join(lines)
 
@@ -74,8 +75,8 @@ def test_extension_of_every_source_builds_a_new_updated_version_only(tmp_path, m
     check_results(root, frames["huawei_revenue"])
     processed.build()
     # Figure 4 names the source of the year it was given, beside Huawei's annual reports.
-    fig4 = figures.start("fig4_huawei_revenue", {"edition": "updated"})
-    assert fig4.text(fig4.table()).source_note.startswith(
+    run = figures.start(FIG4, {"edition": "updated"})
+    assert run.text(run.table()).source_note.startswith(
         "Source: Huawei annual reports; 2024: Huawei 2024 annual report (revenue in CNY)")
     # The ECB file and the World Bank file rebuilt the cut 2025 row exactly as held.
     assert raw_text(root, "market/cny_per_usd_annual.csv") == raw_text(
@@ -84,9 +85,14 @@ def test_extension_of_every_source_builds_a_new_updated_version_only(tmp_path, m
     # As-published: the same bytes, so the same version; updated: a new one naming the source.
     after = _build("as-published")
     assert f"unchanged, reports/{published}" in after, after
-    updated = _build("updated")
+    # The notebooks the imported data feed: Figure 5 (prices) and Figure 4 (results, rates).
+    updated = _build("updated", (FIG4, FIG5))
     assert "built reports/updated" in updated, updated
     version = updated.split("reports/")[-1].split()[0]
-    sidecar = json.loads((root / "reports" / version / "figures" / f"{FIG5}.json").read_text())
-    assert SOURCE in sidecar["source_note"]
-    assert "to 2026-03-25" in sidecar["caption"]
+    figures_dir = root / "reports" / version / "figures"
+    fig5 = json.loads((figures_dir / f"{FIG5}.json").read_text())
+    assert SOURCE in fig5["source_note"]
+    assert "to 2026-03-25" in fig5["caption"]
+    fig4 = json.loads((figures_dir / f"{FIG4}.json").read_text())
+    assert "2024: Huawei 2024 annual report" in fig4["source_note"]
+    assert "2013-2024" in fig4["caption"]
