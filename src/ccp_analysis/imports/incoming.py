@@ -45,8 +45,10 @@ def project_format(target: Target, data: bytes, shown: str, options: Options,
     missing = [c for c in target.columns if c not in header and c not in defaults
                and target.field(c).required]
     if unknown or missing:
+        hint = (" (a status column may be left out when --status is given)"
+                if any("status" in c for c in missing) else "")
         raise InputError(shown, 1, (unknown or missing)[0], ",".join(header),
-                         f"the columns of {target.shown}: {', '.join(target.columns)}")
+                         f"the columns of {target.shown}: {', '.join(target.columns)}{hint}")
     derived = {c: v for c, v in defaults.items() if c not in header}
     for row in rows:
         for column, value in derived.items():
