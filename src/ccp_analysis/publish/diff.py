@@ -294,6 +294,11 @@ def summary(result: VersionDiff) -> list[str]:
     if result.parameters:
         lines.append("Parameters: " + "; ".join(
             f"{v.where} {_show(v.old)} -> {_show(v.new)}" for v in result.parameters) + ".")
+    from ccp_analysis.publish import imports
+
+    for entry in imports.between(result.old.manifest.get("inputs", {}),
+                                 result.new.manifest.get("inputs", {})):
+        lines.append(f"Data imported: {imports.sentence(entry)}.")
     if result.inputs:
         lines.append(f"Inputs that differ: {', '.join(v.where for v in result.inputs)}.")
     if result.environment:
