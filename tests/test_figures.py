@@ -17,6 +17,7 @@ import matplotlib
 import pandas as pd
 import pytest
 from papermill.cli import _resolve_type
+from updated_edition import last_price_day, last_results_year
 
 import ccp_analysis
 from ccp_analysis import charts, cli, figure_data, figures, fx, paths, style
@@ -88,8 +89,11 @@ def test_handoff_ignores_what_is_not_a_parameter():
     assert run.values["year_end"] == 2021
 
 
+# The as-published spans are the report's; the updated ones are the last year and day of
+# data/raw, whatever imports have brought.
 @pytest.mark.parametrize("edition, year_end, date_end",
-                         [("as-published", 2021, "2022-12-16"), ("updated", 2024, "2026-03-25")])
+                         [("as-published", 2021, "2022-12-16"),
+                          ("updated", last_results_year(ROOT), last_price_day(ROOT))])
 def test_edition_alone_gives_the_editions_spans_in_every_client(edition, year_end, date_end):
     # The hand-off (papermill -p edition E, JupyterLab) ...
     fig4 = {"edition": edition}
@@ -224,9 +228,26 @@ def test_each_notebook_hands_its_parameters_over_right_after_them():
 def test_readme_parameter_table_is_the_generated_one():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert figures.parameter_table() in readme
-    # As the report's spans: Figure 4 2013-2021 as published; data to 2024 in the update.
+    # As the report's spans: Figure 4 2013-2021 as published; the update to the data's end.
     assert "| `fig4_huawei_revenue` | `year_end` | int |" in readme
-    assert "2021 as-published, 2024 updated" in readme
+    assert f"2021 as-published, {last_results_year(ROOT)} updated" in readme
+
+
+def test_docs_params_write_makes_the_readme_table(tmp_path, monkeypatch, capsys):
+    # A README whose table is stale (as after an import) is rewritten by the command, and
+    # only the table moves.
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    stale = readme.replace(figures.parameter_table(), figures.parameter_table().replace(
+        f"{last_results_year(ROOT)} updated", "1999 updated"))
+    assert stale != readme
+    (tmp_path / "README.md").write_text(stale, encoding="utf-8")
+    monkeypatch.setattr("ccp_analysis.readme.readme_path", lambda: tmp_path / "README.md")
+    assert cli.main(["docs", "params", "--write"]) == 0
+    assert (tmp_path / "README.md").read_text(encoding="utf-8") == readme
+    assert cli.main(["docs", "params", "--write"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].endswith("already current")
+    assert cli.main(["docs", "params"]) == 0
+    assert capsys.readouterr().out.strip() == figures.parameter_table()
 
 
 def test_figures_in_the_report_order_with_the_reports_titles():
@@ -309,7 +330,8 @@ def test_cli_version_and_params(capsys):
     out = capsys.readouterr().out
     assert out.startswith("Figure 4: Huawei's Annual Revenue")
     assert "reads: huawei_revenue; outputs: fig4_huawei_revenue" in out
-    assert "year_end: int = 0 = end of the data (2021 as-published, 2024 updated)" in out
+    assert (f"year_end: int = 0 = end of the data (2021 as-published, "
+            f"{last_results_year(ROOT)} updated)") in out
     assert "accepts one of ecb, oecd_imf, fed, pboc" in out
     assert cli.main(["params", "fig9"]) == 2
 
@@ -476,11 +498,11 @@ def test_handoff_in_an_ipython_shell_reads_the_cells_run_before_it():
         run(parameters)
         run('# Parameters\nedition = "updated"\n')
         assert run(handoff).success
-        assert shell.user_ns["year_end"] == 2024  # the updated edition's last year
+        assert shell.user_ns["year_end"] == last_results_year(ROOT)  # the update's last year
         run('unit = "USD billion"\nlabel = "x"')  # a later cell's names
         run("text = unit.upper()")
         assert run(handoff).success, "re-running the hand-off after later cells"
-        assert shell.user_ns["year_end"] == 2024
+        assert shell.user_ns["year_end"] == last_results_year(ROOT)
     finally:
         InteractiveShell.clear_instance()
 
@@ -501,3 +523,40 @@ def test_deals_chart_colours_mean_one_thing():
     assert len(set(colours)) == len(colours) == 6
     assert matplotlib.colors.to_rgba(highlight) not in colours
     matplotlib.pyplot.close(fig)
+
+
+# ------------------------------------------------------------------ Figure 4's caption
+
+def _fig4_text(**values):
+    run = figures.start(FIG4, values)
+    table = run.table()
+    return table, run.text(table)
+
+
+def test_fig4_caption_names_the_reports_rates_and_the_series_used():
+    _, text = _fig4_text()
+    # The report's note, verbatim (Figure 4): the project holds no IRS rates.
+    assert '"yearly average exchange rates, as listed by the IRS and OECD"' in text.caption
+    assert "holds no IRS rates" in text.caption
+    assert "fx_series=oecd_imf" in text.caption
+    assert "ECB" in text.caption
+    _, oecd = _fig4_text(fx_series="oecd_imf")
+    assert "these bars use the OECD/IMF yearly averages" in oecd.caption
+    _, cny = _fig4_text(currency="CNY")
+    assert "IRS" not in cny.caption  # nothing converted, no rates to name
+
+
+def test_fig4_fall_wording_follows_the_plotted_years():
+    # As published (2013-2021, ECB rates) 2021 is the only year revenue fell: 129.2 -> 98.7
+    # USD bn, not "the largest fall".
+    table, text = _fig4_text()
+    assert list(table.loc[table["change_pct"] < 0, "year"]) == [2021]
+    assert "the only year-on-year fall in 2013-2021 is 23.6% in 2021" in text.caption
+    assert "largest" not in text.caption + text.finding
+    # Updated (to 2024): 2022 fell too (98.7 -> 95.4), so 2021 is the largest of two.
+    table, text = _fig4_text(edition="updated")
+    assert list(table.loc[table["change_pct"] < 0, "year"]) == [2021, 2022]
+    assert "the largest of 2 year-on-year falls in 2013-2024 is 23.6% in 2021" in text.caption
+    # A span without a fall says so.
+    table, text = _fig4_text(year_start=2014, year_end=2020)
+    assert "revenue did not fall in any year of 2014-2020" in text.caption

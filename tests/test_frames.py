@@ -12,10 +12,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pandera.errors as pe
 import pytest
+from updated_edition import check_prices, last_results_year
 
 from ccp_analysis import processed, schemas
+from ccp_analysis.errors import InputError
 from ccp_analysis.paths import ROOT_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -143,9 +144,29 @@ def test_figure_1_policy_bank_totals_equal_the_appendix_rows_over_2012_2018(fram
     # "between 2012 and 2018", so the totals span those years.
     for item in ("A08", "A09", "F1-10", "F1-11"):
         assert (h.loc[item, "period_start_year"], h.loc[item, "period_end_year"]) == (2012, 2018)
-        assert h.loc[item, "relation_kind"] == "aggregate"
+        assert h.loc[item, "amount_kind"] == "aggregate"
     assert (h.loc["A08", "year_text"], h.loc["A08", "period_text"]) == ("2012",
                                                                        "between 2012 and 2018")
+
+
+def test_relations_join_items_of_one_lender_in_the_periods_their_reading_allows(frames):
+    h = _by_id(frames["huawei_state_support"])
+    rel = frames["state_support_relations"]
+    # 22 relations: 9 loans that may be drawn under CDB's line (A04), 3 CDB loans of 2009-2010
+    # that A07's $10 billion read as loaned to date may hold, 7 single loans of 2013-2018
+    # inside the 'in total' amounts, 3 items tied only partly to Huawei.
+    assert len(rel) == 22
+    assert rel["relation"].value_counts().to_dict() == {
+        "contained_in": 10, "drawn_under": 9, "partly_linked": 3}
+    for _, r in rel[rel["reading"] == "in total"].iterrows():
+        item, total = h.loc[r["item_id"]], h.loc[r["target"]]
+        assert (total["period_start_year"], total["period_end_year"]) == (2012, 2018)
+        assert 2012 <= item["period_start_year"] <= item["period_end_year"] <= 2018
+        assert item["entity"] == total["entity"]
+    for _, r in rel[rel["reading"] == "to date"].iterrows():
+        assert h.loc[r["item_id"], "period_end_year"] < h.loc["A07", "period_start_year"] == 2011
+    assert set(h.loc[rel.loc[rel["relation"] == "drawn_under", "target"], "amount_kind"]) == {
+        "limit"}
 
 
 def test_a23_is_derived(frames):
@@ -249,7 +270,9 @@ def test_2021_revenue_drop(frames):
 def test_revenue_series_present(frames):
     r = frames["huawei_revenue"]
     assert set(r["fx_series"]) == {"ecb", "oecd_imf", "fed", "pboc"}
-    assert (r.groupby("fx_series").size() == 17).all()  # 2008-2024
+    # One row per year of Huawei's results (2008 to the last year in data/raw) per series.
+    years = last_results_year(ROOT) - 2008 + 1
+    assert (r.groupby("fx_series").size() == years).all()
     # CNY values do not depend on the series.
     assert r.groupby("year")["revenue_cny_mn"].nunique().eq(1).all()
 
@@ -278,7 +301,9 @@ def test_fed_has_no_usd_before_2012(frames):
 
 def test_alibaba_stock_key_values(frames):
     s = frames["alibaba_stock"]
-    assert len(s) == 2895
+    # Every NYSE trading day to the last day of data/raw (the updated edition grows with each
+    # import); the as-published edition's 2,077 days are fixed.
+    check_prices(ROOT, s)
     first = s.iloc[0]
     assert first["date"] == pd.Timestamp("2014-09-19") and first["close_usd"] == 93.89
     top = s.loc[s["close_usd"].idxmax()]
@@ -345,9 +370,13 @@ def test_build_is_deterministic(project_copy, tmp_path, monkeypatch):
 def test_schema_rejects_duplicate_key(frames, name):
     frame = frames[name]
     doubled = pd.concat([frame.iloc[[0]], frame], ignore_index=True)
-    with pytest.raises(pe.SchemaError) as info:
+    with pytest.raises(InputError) as info:
         schemas.validate(name, doubled)
-    assert info.value.reason_code == pe.SchemaErrorReason.DUPLICATES
+    # Named as the raw input it comes from, not as a row of the processed frame.
+    assert info.value.file.startswith("data/raw/"), str(info.value)
+    assert "not repeated" in info.value.expected
+    if "raw_line" in frame:
+        assert info.value.line == frame["raw_line"].iloc[0]
 
 
 @pytest.mark.parametrize("name", list(schemas.FRAMES))
@@ -356,7 +385,7 @@ def test_schema_rejects_unsorted_rows(frames, name):
     order = np.arange(len(frame))
     order[[0, -1]] = order[[-1, 0]]
     swapped = frame.iloc[order].reset_index(drop=True)
-    with pytest.raises(pe.SchemaError, match="rows sorted by"):
+    with pytest.raises(InputError, match="rows sorted by"):
         schemas.validate(name, swapped)
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ccp_analysis import claimsfile, deals, fx, huawei, money, periods, raw, stock, support
+from ccp_analysis.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -111,15 +112,13 @@ def _support_columns(firm: str) -> tuple[Col, ...]:
         Col("amount_text", "str", "The words of raw_text that state the amount."),
         Col("amount_formula", "str", "How amount_usd follows from amount_text."),
         Col("unquantified_reason", "str", "Why no USD amount is given (unquantified items)."),
-        Col("relation_kind", "str", "How the amount relates to other items: none; limit (a "
-            "credit line, a ceiling not money lent); drawn_under (money lent under the limit "
-            "relation_target); aggregate (an 'in total' amount over a span); contained_in (may be "
-            "part of the aggregate relation_target); not_to_firm (not money to the firm, e.g. a "
-            "fine on a competitor).", isin=support.RELATION_KINDS),
-        Col("relation_target", "str", "item_id of the limit or aggregate the relation names; "
-            "empty otherwise."),
-        Col("relation_evidence", "str", "The report's words that justify the relation, quotes "
-            "separated by ' | ', each found verbatim in the firm's items."),
+        Col("amount_kind", "str", "What kind of amount the item states: single (one amount of "
+            "its own); limit (a credit line, a ceiling not money lent); aggregate (a stated total "
+            "of several loans, 'in total' or 'total loans'); not_to_firm (not money to the firm, "
+            "e.g. a fine on a competitor). How items may overlap is in state_support_relations.",
+            isin=support.AMOUNT_KINDS),
+        Col("amount_kind_evidence", "str", "The report's words that show the kind, quotes "
+            "separated by ' | ', each found verbatim in the firm's items; empty for single."),
     ]
     if firm == "alibaba":
         tail += [
@@ -156,6 +155,37 @@ _register(Frame(
     description="Alibaba's state support items: Appendix B (10 rows) and Figure 2's boxes.",
     key=("item_id",), sort=("item_id",), columns=_support_columns("alibaba"),
     sources=(support.APPENDIX_B, support.FIGURE_2, support.CODING),
+))
+_register(Frame(
+    name="state_support_relations",
+    description="How one support item's money may sit inside another's, one row per relation, "
+    "each under a named reading of the report's words (docs/figure1.md): loans drawn under a "
+    "credit line, single loans inside an aggregate, items tied only partly to the firm.",
+    key=("item_id", "relation", "target"), sort=("item_id", "relation", "target"),
+    columns=(
+        Col("item_id", "str", "The primary item the relation is about."),
+        Col("relation", "str", "drawn_under (may be lent under the limit `target`); "
+            "contained_in (may be part of the aggregate `target`); partly_linked (the words tie "
+            "only part of the amount to the firm).", isin=support.RELATION_KINDS),
+        Col("target", "str", "item_id of the limit or aggregate; empty for partly_linked."),
+        Col("firm", "str", "Firm.", isin=("huawei", "alibaba")),
+        Col("reading", "str", "The reading of the report's words under which the relation holds: "
+            "credit line (a bank's loans to the firm's customers while its buyer's credit line "
+            "was open may be drawn under it); to date (an aggregate read as loaned up to its "
+            "date holds the lender's earlier loans); in total (an aggregate over a span holds "
+            "the lender's single loans of that span); partly linked.", isin=support.READINGS),
+        Col("basis", "str", "stated (the words say it) or inferred (the project infers it from "
+            "lender, date and purpose; no words say it).", isin=support.BASES),
+        Col("linked_amount_text", "str", "partly_linked: the words stating the part tied to the "
+            "firm; empty when no part is stated."),
+        Col("linked_usd", "float", "USD value of linked_amount_text.", nullable=True,
+            checks=(POSITIVE,)),
+        Col("evidence", "str", "The report's words the relation rests on, quotes separated by "
+            "' | ', each found verbatim in the firm's items."),
+        Col("note", "str", "Why the relation is coded, and what the words do not say."),
+        _RAW_LINE,
+    ),
+    sources=(support.RELATIONS,),
 ))
 _register(Frame(
     name="state_support_estimates",
@@ -203,6 +233,9 @@ _register(Frame(
         Col("revenue_cny_mn", "float", "Revenue, CNY million, as reported.", checks=(POSITIVE,)),
         Col("net_profit_cny_mn", "float", "Net profit, CNY million, as reported."),
         Col("revenue_status", "str", "Verification status of the revenue value."),
+        Col("revenue_source", "str", "Where the revenue value comes from: Huawei's annual "
+            "reports (data/raw/market/SOURCES.md section 2), or the source of the import that "
+            "added or revised it (data/raw/REVISIONS.jsonl)."),
         Col("cny_per_usd", "float", "Yearly average rate of the series (NaN: none).",
             nullable=True),
         Col("fx_status", "str", "Verification status of the rate.", nullable=True),
@@ -214,7 +247,7 @@ _register(Frame(
             nullable=True),
         Col("raw_line", "int", f"Line of {raw.display_path(huawei.FILE)}."),
     ),
-    sources=(huawei.FILE, fx.FILE),
+    sources=(huawei.FILE, fx.FILE, "REVISIONS.jsonl"),  # the log: revenue_source
 ))
 _register(Frame(
     name="alibaba_stock",
@@ -391,7 +424,69 @@ _register(Frame(
 
 
 def validate(name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    return FRAMES[name].schema().validate(frame, lazy=False)
+    """The frame, validated; a failure is reported as the raw file, line, field and value it
+    comes from (every frame built from a raw row carries its line), not as pandera's view of
+    the processed frame."""
+    try:
+        return FRAMES[name].schema().validate(frame, lazy=False)
+    except pa.errors.SchemaError as exc:
+        raise _raw_error(name, frame, exc) from None
+
+
+# Processed column -> the raw column it is read from, where the names differ.
+RAW_FIELDS = {"close_usd": "close", "adj_close_usd": "adj_close", "volume_ads": "volume",
+              "price_source": "source", "shares_ads_equivalent": "ads_equivalent",
+              "shares_as_of": "as_of_date", "shares_status": "status"}
+
+
+def _raw_error(name: str, frame: pd.DataFrame, exc: pa.errors.SchemaError) -> InputError:
+    cases = exc.failure_cases
+    column = getattr(exc.schema, "name", None) if isinstance(exc.schema, pa.Column) else None
+    if isinstance(cases, pd.DataFrame) and "column" in cases and column is None:
+        column = str(cases["column"].iloc[0])
+    rows = []
+    if isinstance(cases, pd.DataFrame) and "index" in cases:
+        rows = [i for i in dict.fromkeys(cases["index"].tolist()) if i in frame.index]
+    declared = FRAMES[name]
+    if not rows:
+        value = cases["failure_case"].iloc[0] if isinstance(cases, pd.DataFrame) else cases
+        return InputError(f"data/processed/{name}.csv (built from "
+                          f"{', '.join(raw.display_path(s) for s in declared.sources)})",
+                          None, column, value, _expected(exc))
+    row = frame.loc[rows[0]]
+    file = (row["raw_file"] if "raw_file" in frame else
+            raw.display_path(declared.sources[0]))
+    if not str(file).startswith("data/raw/"):
+        file = raw.display_path(str(file))
+    line = int(row["raw_line"]) if "raw_line" in frame else None
+    field = RAW_FIELDS.get(column or "", column)
+    if name == "fx_rates" and column == "cny_per_usd":
+        field = fx.SERIES[row["fx_series"]][0]
+    if line is None and "year" in frame:
+        field = f"{field} (year {row['year']})"
+    value = row[column] if column in frame else cases["failure_case"].iloc[0]
+    expected = _expected(exc)
+    if exc.reason_code == pa.errors.SchemaErrorReason.DUPLICATES and "raw_line" in frame:
+        others = [int(frame.loc[i, "raw_line"]) for i in rows[1:]]
+        expected = ("a value not repeated" + (f" (also on line(s) {', '.join(map(str, others))})"
+                                             if others else ""))
+    if isinstance(value, pd.Timestamp):
+        value = value.strftime("%Y-%m-%d")
+    elif hasattr(value, "item"):
+        value = value.item()
+    return InputError(file, line, field, value, expected)
+
+
+def _expected(exc: pa.errors.SchemaError) -> str:
+    check = exc.check
+    text = str(getattr(check, "error", None) or check or exc.reason_code)
+    words = {"greater_than(0)": "a value above 0", "isin": "one of the allowed values"}
+    for key, said in words.items():
+        if key in text:
+            return said
+    if exc.reason_code == pa.errors.SchemaErrorReason.DUPLICATES:
+        return "a value not repeated"
+    return text
 
 
 def coerce(name: str, frame: pd.DataFrame) -> pd.DataFrame:

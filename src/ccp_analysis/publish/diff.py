@@ -154,6 +154,10 @@ def compare_table(name: str, old_path: Path | None, new_path: Path | None) -> Ta
     status = "added" if old_path is None else "removed" if new_path is None else "changed"
     key = tables.key_columns(name, new_cols or old_cols)
     declared = tables.TABLE_KEYS.get(name) == key
+    if declared and old_path and new_path and not all(c in old_cols for c in key):
+        # The table changed shape between the versions (its declared key is new): compare it as
+        # an undeclared table, on the columns both sides have.
+        key, declared = tuple(new_cols), False
     # Keyed by all columns: a column added or removed would make every row differ; compare on
     # the columns both sides have.
     if not declared and old_path and new_path:
@@ -286,6 +290,11 @@ def summary(result: VersionDiff) -> list[str]:
     if result.parameters:
         lines.append("Parameters: " + "; ".join(
             f"{v.where} {_show(v.old)} -> {_show(v.new)}" for v in result.parameters) + ".")
+    from ccp_analysis.publish import imports
+
+    for entry in imports.between(result.old.manifest.get("inputs", {}),
+                                 result.new.manifest.get("inputs", {})):
+        lines.append(f"Data imported: {imports.sentence(entry)}.")
     if result.inputs:
         lines.append(f"Inputs that differ: {', '.join(v.where for v in result.inputs)}.")
     if result.environment:
