@@ -3,12 +3,13 @@ missing result, and a clear word when the project cannot be found."""
 
 from __future__ import annotations
 
+import csv
 import warnings
 
 import pytest
 
 import ccp_analysis
-from ccp_analysis import figure_data
+from ccp_analysis import figure_data, paths
 from ccp_analysis.errors import MissingDataWarning, ParameterError
 from ccp_analysis.paths import ROOT_ENV
 
@@ -20,12 +21,16 @@ def test_a_revenue_table_of_a_series_the_frame_lacks_is_refused_naming_what_it_h
                                   fx_series="oecd_imf")
     assert "'oecd_imf'" in str(caught.value)
     assert "holds ecb only" in str(caught.value)
-    # Loaded with that series, the same call gives its years (the OECD/IMF 2021 rate: 6.4495).
+    # Loaded with that series, the same call gives its years at its rates (2021's as the raw
+    # file records it, column oecd_imf_annual_avg).
     oecd = ccp_analysis.load("huawei_revenue", edition="updated", fx_series="oecd_imf")
     table = figure_data.revenue_table(oecd, year_start=2013, year_end=2024, currency="USD",
                                       fx_series="oecd_imf")
     assert table["year"].tolist() == list(range(2013, 2025))
-    assert table.loc[table["year"] == 2021, "cny_per_usd"].item() == pytest.approx(6.4495)
+    with (paths.raw_dir() / "market" / "cny_per_usd_annual.csv").open(encoding="utf-8") as f:
+        rate_2021 = next(r for r in csv.DictReader(f) if r["year"] == "2021")
+    assert table.loc[table["year"] == 2021, "cny_per_usd"].item() == float(
+        rate_2021["oecd_imf_annual_avg"])
 
 
 @pytest.mark.parametrize(("name", "edition", "missing"), [
