@@ -2,8 +2,9 @@
 
 Each notebook of a committed version runs again from its recorded parameters into a temporary
 folder, never through the cache, and the sha256 of each figure and table it writes is compared
-with the version's manifest.json. A table that differs is shown by the rows that changed, so a
-reviewer sees what moved, not only that something did. Two ways to run a notebook again:
+with the version's manifest.json. A table that differs is shown by the rows that changed,
+matched by the table's key, so a reviewer sees what moved, not only that something did. Two
+ways to run a notebook again:
 
 * forked (the default): the source notebook in a kernel forked from the build's warm template,
   exactly as a build runs it, so the executed notebook is compared byte for byte too;
@@ -162,8 +163,10 @@ def _nbval(version: str, notebook: str, manifest: dict, run_dir: Path, ini: Path
             shown += [f"FAILED {cell}::{name}" for name, _ in failed]
         else:  # pytest stopped before comparing any cell: what it said
             shown = _shown((proc.stdout + proc.stderr).rstrip().splitlines())
-        problems.append(f"{version}/notebooks/{notebook}.ipynb: nbval found outputs that "
-                        f"differ (pytest exit {proc.returncode}):")
+        found = ("nbval found outputs that differ" if failed
+                 else "pytest compared no cell (its JUnit XML records no failed cell)")
+        problems.append(f"{version}/notebooks/{notebook}.ipynb: {found} "
+                        f"(pytest exit {proc.returncode}):")
         problems += [f"      {line}" for line in shown]
     problems += compare(version, notebook, run_dir, manifest, executed=False,
                         table_rows=table_rows)
