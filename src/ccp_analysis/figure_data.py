@@ -221,6 +221,8 @@ def revenue_table(frame: pd.DataFrame, *, year_start: int, year_end: int, curren
         "fx_series": fx_series if currency == "USD" else "",
         "cny_per_usd": rows["cny_per_usd"] if currency == "USD" else float("nan"),
         "revenue_bn": (rows[value] / 1000).round(3),
+        # The amount as Huawei reports it, so a USD bar still shows its source value.
+        "revenue_cny_bn": (rows["revenue_cny_mn"] / 1000).round(3),
         "change_pct": rows[f"revenue_change_pct_{unit}"],
         "revenue_status": rows["revenue_status"],
     })

@@ -18,12 +18,10 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from ccp_analysis import paths
+from ccp_analysis import interactive, paths
+from ccp_analysis.palette import PALETTE  # noqa: F401 - the charts read it from here
 
 STYLE = paths.package_dir() / "ccp.mplstyle"
-# Okabe-Ito, as in ccp.mplstyle, for code that picks colours by role.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
-           "#000000"]
 FORMATS = ("png", "svg", "pdf")
 # Where a build wants figures and tables; unset in an interactive or nbval run, which then
 # writes nothing. An environment variable, not a parameter, so no path enters a notebook.
@@ -102,10 +100,16 @@ def show(fig: plt.Figure, alt_text: str) -> None:
             metadata={"image/png": {"alt": alt_text}}, raw=True)
 
 
+# The tables this kernel exported, by name: a figure's interactive twin is drawn from exactly
+# these (the notebooks export each table before the figure that plots it).
+_EXPORTED: dict[str, pd.DataFrame] = {}
+
+
 def export(fig: plt.Figure, name: str, *, caption: str, alt_text: str,
            source_note: str) -> None:
     """Number, title and source line the figure, show it with its alt text, and in a build save
-    it as PNG (300 dpi), SVG and PDF plus a JSON sidecar with its caption.
+    it as PNG (300 dpi), SVG and PDF plus a JSON sidecar with its caption, and its interactive
+    twin (`<name>.vl.json`, a Vega-Lite spec drawn from the tables exported for it).
 
     Outside a build (no CCP_OUTPUT_DIR) nothing is written: the figure only shows inline. The
     figure is closed afterwards, so an inline backend does not show it a second time.
@@ -128,11 +132,17 @@ def export(fig: plt.Figure, name: str, *, caption: str, alt_text: str,
         sidecar.write_text(json.dumps({"name": name, "caption": caption, "alt_text": alt_text,
                                        "source_note": source_note}, indent=2,
                                       ensure_ascii=False) + "\n", encoding="utf-8")
+        if name in interactive.CHARTS:
+            chart = interactive.spec(name, _EXPORTED, alt_text=alt_text,
+                                     source_note=source_note)
+            (folder / f"{name}{interactive.SUFFIX}").write_text(interactive.dumps(chart),
+                                                                 encoding="utf-8")
     plt.close(fig)
 
 
 def export_table(frame: pd.DataFrame, name: str) -> None:
     """Save exactly the data a figure plots as CSV (deterministic bytes), in a build only."""
+    _EXPORTED[name] = frame.copy()
     target = output_dir()
     if target is None:
         return

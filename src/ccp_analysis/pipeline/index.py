@@ -6,7 +6,7 @@ import csv
 import json
 from pathlib import Path
 
-from ccp_analysis import figures
+from ccp_analysis import figures, paths
 from ccp_analysis.pipeline import versions
 
 AUDIT_TABLE = "claims_audit.csv"
@@ -51,7 +51,8 @@ def render(folder: Path, manifest: dict) -> str:
     ]
     # The report's order and its numbers and titles; a figure no declaration names (none
     # should exist) follows under its file name rather than being dropped.
-    sidecars = {p.stem: p for p in sorted((folder / "figures").glob("*.json"))}
+    sidecars = {p.stem: p for p in sorted((folder / "figures").glob("*.json"))
+                if not paths.is_chart_spec(p)}
     for spec in figures.FIGURES:
         present = [name for name in spec.outputs if name in sidecars]
         if not present:
