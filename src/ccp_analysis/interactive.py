@@ -102,9 +102,10 @@ def _fig1(tables: dict[str, pd.DataFrame], source_note: str) -> alt.TopLevelMixi
     by_channel = alt.layer(
         base.mark_bar(color=PALETTE[5]).encode(
             x=alt.X("upper_usd_bn:Q", title="USD billion"),
-            opacity=alt.when(hover).then(alt.value(1.0)).otherwise(alt.value(0.8))),
+            opacity=alt.when(hover).then(alt.value(1.0)).otherwise(alt.value(0.8)),
+        ).add_params(hover).properties(name="fig1_upper"),
         base.mark_bar(color=PALETTE[0]).encode(x="conservative_usd_bn:Q"),
-    ).add_params(hover).properties(width=WIDTH, height=HEIGHT // 1.5,
+    ).properties(width=WIDTH, height=HEIGHT // 1.5,
                                    title="As chosen, by Figure 1 channel")
     rule_tips = [_tip("label", "total"), _tip("kind", "kind"), _tip("range", "USD"),
                  _tip("setting", "inclusion rules"),
@@ -150,7 +151,7 @@ def _fig2(tables: dict[str, pd.DataFrame], source_note: str) -> alt.TopLevelMixi
         x=alt.X("year:O", title=None), y=alt.Y("place:N", title=None), color=colour,
         stroke=alt.when(hover).then(alt.value("black")).otherwise(alt.value(None)),
         tooltip=tips,
-    ).add_params(hover).properties(width=WIDTH, height=HEIGHT // 1.3,
+    ).add_params(hover).properties(name="fig2_measures", width=WIDTH, height=HEIGHT // 1.3,
                                    title="Measures by place and year")
     rates = table[table["tax_rate_pct"].notna()].copy()
     rates["bar"] = rates["year"].astype(str) + " " + rates["place"]
@@ -210,40 +211,52 @@ def _fig3_network(tables: dict[str, pd.DataFrame], source_note: str) -> alt.TopL
     nodes = pd.DataFrame(rows, columns=["node", "kind", "degree", "x", "y"])
     # A name on both sides (none today) keeps its Chinese-company place.
     place = {r["node"]: (r["x"], r["y"]) for r in reversed(rows)}
-    links = links.assign(x=[place[c][0] for c in links["company"]],
+    # Two Chinese companies stated to deal with each other: a vertical link just right of
+    # their column, so it never runs over the names.
+    co_party = (links["edge_kind"] == "co-party").tolist()
+    lane = [0.05 + 0.025 * sum(co_party[:i]) if k else None for i, k in enumerate(co_party)]
+    links = links.assign(x=[lane[i] if k else place[c][0] for i, (c, k) in
+                            enumerate(zip(links["company"], co_party, strict=True))],
                          y=[place[c][1] for c in links["company"]],
-                         x2=[place[c][0] + (0.25 if k == "co-party" else 0)
-                             for c, k in zip(links["counterpart"], links["edge_kind"],
-                                             strict=True)],
+                         x2=[lane[i] if k else place[c][0] for i, (c, k) in
+                             enumerate(zip(links["counterpart"], co_party, strict=True))],
                          y2=[place[c][1] for c in links["counterpart"]],
                          source_words=f"{REPORT_WORDS}, Appendix C (RWR IntelTrak)")
     return _network(nodes, links, "company", "counterpart", name="fig3_network", tips=[
         _tip("company", "Chinese company"), _tip("counterpart", "counterpart"),
         _tip("edge_kind", "link"), _tip("n_deals", "entries", "Q"),
         _tip("entry_ids", "Appendix C entries"), _tip("source_words", "source")],
-        height=max(HEIGHT, 9 * len(nodes)))
+        height=max(HEIGHT, 14 * int((nodes["kind"] == "counterpart").sum())),
+        x_min=-0.9, x_max=1.7)
 
 
 def _network(nodes: pd.DataFrame, edges: pd.DataFrame, one: str, other: str, *, name: str,
-             tips: list[alt.Tooltip], height: int = HEIGHT) -> alt.TopLevelMixin:
+             tips: list[alt.Tooltip], height: int = HEIGHT, x_min: float = -1.6,
+             x_max: float = 1.6) -> alt.TopLevelMixin:
     hover = alt.selection_point(name=f"{name}_hover", on="pointerover", fields=["node"],
                                 empty=False, clear="pointerout")
     # Whether an edge touches the hovered party: the selection's stored value, read in Vega's
     # expression language (the point selection keeps the hovered datum's fields).
     touches = (f"isValid({name}_hover.node) && ({name}_hover.node == datum['{one}'] || "
                f"{name}_hover.node == datum['{other}'])")
-    axis = {"axis": None}
+    x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[x_min, x_max]))
+    y = alt.Y("y:Q", axis=None)
     lines = alt.Chart(_data(edges)).mark_rule(strokeWidth=1.5).encode(
-        x=alt.X("x:Q", **axis), y=alt.Y("y:Q", **axis), x2="x2:Q", y2="y2:Q",
-        color=alt.condition(touches, alt.value(PALETTE[3]), alt.value("#aaaaaa")),
-        opacity=alt.condition(touches, alt.value(1.0), alt.value(0.5)), tooltip=tips)
-    points = alt.Chart(_data(nodes)).mark_circle(size=140).encode(
-        x=alt.X("x:Q", **axis), y=alt.Y("y:Q", **axis),
-        color=alt.Color("kind:N", title=None, legend=alt.Legend(orient="bottom")),
-        tooltip=[_tip("node", "party"), _tip("kind", "kind")]).add_params(hover)
-    labels = alt.Chart(_data(nodes)).mark_text(dy=-10, fontSize=10).encode(
-        x=alt.X("x:Q", **axis), y=alt.Y("y:Q", **axis), text="node:N")
-    return alt.layer(lines, points, labels).properties(width="container", height=height)
+        x=x, y=y, x2="x2:Q", y2="y2:Q",
+        color=alt.condition(touches, alt.value(PALETTE[3]), alt.value("#999999")),
+        opacity=alt.condition(touches, alt.value(1.0), alt.value(0.45)), tooltip=tips)
+    points = alt.Chart(_data(nodes)).mark_circle(size=140, opacity=1).encode(
+        x=x, y=y, color=alt.Color("kind:N", title=None, legend=alt.Legend(orient="bottom"),
+                                  scale=alt.Scale(range=[PALETTE[0], PALETTE[2], PALETTE[1],
+                                                         PALETTE[4], PALETTE[5]])),
+        tooltip=[_tip("node", "party"), _tip("kind", "kind")]).add_params(hover).properties(
+        name=f"{name}_parties")
+    layers = [lines, points]
+    # Names beside their points: left of those in the left half, right of the others.
+    for test, align, dx in (("datum.x < 0.5", "right", -9), ("datum.x >= 0.5", "left", 9)):
+        layers.append(alt.Chart(_data(nodes)).transform_filter(test).mark_text(
+            align=align, dx=dx, fontSize=10).encode(x=x, y=y, text="node:N"))
+    return alt.layer(*layers).properties(width="container", height=height)
 
 
 # ------------------------------------------------------------------------------ Figure 4
@@ -281,7 +294,7 @@ def _fig4(tables: dict[str, pd.DataFrame], source_note: str) -> alt.TopLevelMixi
         y=alt.Y("revenue_bn:Q", title=f"{currency} billion"),
         color=alt.when(hover).then(alt.value(PALETTE[3])).otherwise(alt.value(PALETTE[0])),
         tooltip=tips,
-    ).add_params(hover).properties(width="container", height=HEIGHT)
+    ).add_params(hover).properties(name="fig4_bars", width="container", height=HEIGHT)
 
 
 # ------------------------------------------------------------------------------ Figure 5
@@ -295,21 +308,26 @@ def _fig5(tables: dict[str, pd.DataFrame], source_note: str) -> alt.TopLevelMixi
     table = table[["date", "value"] if price else ["date", "value", "shares_as_of"]]
     source = ("Yahoo Finance BABA daily history (unadjusted close)"
               + ("" if price else "; share counts from Alibaba's 20-F filings"))
-    hover = alt.selection_point(name="fig5_hover", on="pointerover", nearest=True,
-                                fields=["date"], empty=False, clear="pointerout")
+    # Each day is a point, invisible until hovered: the pointer on the line is on a day's
+    # point, whose own datum the tooltip reads (a "nearest" voronoi overlay would hand the
+    # tooltip its own cell instead of the day).
+    hover = alt.selection_point(name="fig5_hover", on="pointerover", fields=["date"],
+                                empty=False, clear="pointerout")
+    # Days are UTC dates: read and shown in UTC, so no time zone moves a close to another day.
     x = alt.X("date:T", title=None, scale=alt.Scale(type="utc"),
-              axis=alt.Axis(format="%Y", labelAngle=0))
+              axis=alt.Axis(format="%Y", labelAngle=0, tickCount="year"))
     y = alt.Y("value:Q", title=f"{what.capitalize()}, {unit}")
-    tips = [_tip("date", "date"), _tip("shown", what)]
+    tips = [_tip("day", "date"), _tip("shown", what)]
     if not price:
         tips.append(_tip("shares_as_of", "share count as of"))
     tips.append(_tip("source", "source"))
     base = alt.Chart(_data(table)).transform_calculate(
+        day="utcFormat(datum.date, '%Y-%m-%d')",
         shown=f"format(datum.value, ',.2f') + ' {unit}'", source=json.dumps(source))
     line = base.mark_line(color=PALETTE[0], strokeWidth=1).encode(x=x, y=y)
-    points = base.mark_circle(size=50, color=PALETTE[3]).encode(
+    points = base.mark_circle(size=60, color=PALETTE[3]).encode(
         x=x, y=y, opacity=alt.when(hover).then(alt.value(1.0)).otherwise(alt.value(0.0)),
-        tooltip=tips).add_params(hover)
+        tooltip=tips).add_params(hover).properties(name="fig5_days")
     return alt.layer(line, points).properties(width="container", height=HEIGHT)
 
 
@@ -337,7 +355,7 @@ def _deals(tables: dict[str, pd.DataFrame], source_note: str) -> alt.TopLevelMix
         tooltip=[_tip("year", "year", "O"), _tip("company_group", "company"),
                  _tip("mentions", "mentions", "Q"), _tip("entries_in_year", "entries that year",
                                                          "Q"), _tip("source", "source")],
-    ).add_params(hover).properties(width="container", height=HEIGHT)
+    ).add_params(hover).properties(name="deals_bars", width="container", height=HEIGHT)
 
 
 CHARTS: dict[str, Chart] = {
