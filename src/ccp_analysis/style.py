@@ -12,6 +12,7 @@ import io
 import json
 import os
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib as mpl
@@ -42,6 +43,14 @@ def use() -> None:
 def output_dir() -> Path | None:
     value = os.environ.get(OUTPUT_ENV, "")
     return Path(value) if value else None
+
+
+def after_layout(fig: plt.Figure, place: Callable[[], None]) -> None:
+    """Run `place` now (on the layout so far) and again once export has fixed the figure's
+    final layout: labels that must clear the data are placed against the axes as saved."""
+    fig.canvas.draw()
+    place()
+    fig._ccp_after_layout = [*getattr(fig, "_ccp_after_layout", []), place]
 
 
 def frame(fig: plt.Figure, name: str, source_note: str) -> None:
@@ -121,6 +130,8 @@ def export(fig: plt.Figure, name: str, *, caption: str, alt_text: str,
     # saved files first. Shown first, saved after, all from the same layout.
     fig.canvas.draw()
     fig.set_layout_engine("none")
+    for place in getattr(fig, "_ccp_after_layout", ()):
+        place()
     show(fig, alt_text)
     target = output_dir()
     if target is not None:

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 REPORT = "CSIS, CCP Inc. in Malaysia (2022)"
+# Where a reader of a figure lifted out of the project learns how the market data were
+# gathered and checked: named in words, not as a path in the repository.
+DATA_NOTES = "see the ccp-analysis notes on its market data"
 # Each exchange-rate series in words, as a source note names it.
 FX_WORDS = {
     "ecb": "ECB euro reference rates (yearly mean of the CNY/USD cross rate)",
@@ -201,7 +204,7 @@ def huawei_revenue(table: pd.DataFrame, values: dict) -> FigureText:
            and worst["year"] == 2021 else ""),
         source_note="Source: Huawei annual reports (revenue in CNY)"
         + (f"; converted at {FX_WORDS[values['fx_series']]}" if converted else "")
-        + "; see data/raw/market/SOURCES.md.",
+        + f"; {DATA_NOTES}.",
     )
 
 
@@ -231,9 +234,10 @@ def alibaba_stock(table: pd.DataFrame, values: dict) -> FigureText:
         f"{d(last['date'])} it stood at {last['value']:,.2f}, {change_first:+.1f}% on the first "
         f"value shown ({first['value']:,.2f} on {d(first['date'])})"
         + ("; holders since then had lost all of their gains." if change_first < 0 else "."),
-        source_note="Source: Yahoo Finance BABA daily history (unadjusted close)"
+        source_note="Source: Yahoo Finance, BABA daily history (unadjusted close), from "
+        "public copies of its downloads checked against Nasdaq.com"
         + ("; share counts from Alibaba's 20-F filings" if measure == "market_value" else "")
-        + "; see data/raw/market/SOURCES.md.",
+        + f"; {DATA_NOTES}.",
     )
 
 
