@@ -336,6 +336,11 @@ def stock_line(table: pd.DataFrame, *, title: str, ylabel: str,
             color=PALETTE[3], zorder=4,
             arrowprops={"arrowstyle": "-", "color": PALETTE[3], "linewidth": 0.6,
                         "shrinkA": 1, "shrinkB": 3}))
+    # Concise dates (2015, 2016 ... or Oct, Nov, with the year once): short enough that the
+    # tick labels of a span of days stand apart as well as those of a span of years.
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     x = mdates.date2num(table["date"])

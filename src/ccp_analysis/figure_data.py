@@ -249,6 +249,23 @@ def stock_table(frame: pd.DataFrame, *, date_start: str, date_end: str,
     return table.reset_index(drop=True)
 
 
+def stock_marks(table: pd.DataFrame) -> list[tuple[pd.Timestamp, float, str]]:
+    """Figure 5's marked days with their labels: the first value shown, the peak, and the
+    lowest value after the peak (when there is a day after it)."""
+    first = table.iloc[0]
+    peak = table.loc[table["value"].idxmax()]
+    after = table[table["date"] > peak["date"]]
+    what = "first close" if (table["measure"] == "price").all() else "first value"
+    marks = [(first["date"], float(first["value"]), f"{what} {first['value']:,.2f}"),
+             (peak["date"], float(peak["value"]),
+              f"peak {peak['value']:,.2f} ({peak['date']:%Y-%m-%d})")]
+    if len(after):
+        trough = after.loc[after["value"].idxmin()]
+        marks.append((trough["date"], float(trough["value"]),
+                      f"low {trough['value']:,.2f} ({trough['date']:%Y-%m-%d})"))
+    return marks
+
+
 def deals_per_year(deals: pd.DataFrame, *, year_start: int, year_end: int,
                    top_companies: int) -> pd.DataFrame:
     """Timeline entries per year and company (the top N by entries, the rest as 'Other').

@@ -306,8 +306,7 @@ def _fig5(tables: dict[str, pd.DataFrame], source_note: str) -> alt.TopLevelMixi
     what = "close" if price else "market value"
     # Thousands of days: what every row says alike is computed in the browser, not repeated.
     table = table[["date", "value"] if price else ["date", "value", "shares_as_of"]]
-    source = ("Yahoo Finance BABA daily history (unadjusted close)"
-              + ("" if price else "; share counts from Alibaba's 20-F filings"))
+    source = texts.BABA_WORDS + ("" if price else f"; {texts.SHARES_WORDS}")
     # Each day is a point, invisible until hovered: the pointer on the line is on a day's
     # point, whose own datum the tooltip reads (a "nearest" voronoi overlay would hand the
     # tooltip its own cell instead of the day).

@@ -90,6 +90,19 @@ def frame(fig: plt.Figure, name: str, source_note: str) -> None:
     fig.text(0.01, share / 2, text, ha="left", va="center", fontsize=7.5, color="#555555")
 
 
+def finish(fig: plt.Figure, name: str, source_note: str) -> None:
+    """Frame the figure (number, title, source line), fix its layout, and place the labels
+    that must clear the data against that final layout: the figure as it is shown and saved."""
+    frame(fig, name, source_note)
+    # Lay out once and freeze: constrained layout would otherwise move things a little on each
+    # save, so the image shown (compared by nbval as HTML) would depend on whether a build
+    # saved files first. Shown first, saved after, all from the same layout.
+    fig.canvas.draw()
+    fig.set_layout_engine("none")
+    for place in getattr(fig, "_ccp_after_layout", ()):
+        place()
+
+
 def show(fig: plt.Figure, alt_text: str) -> None:
     """Show a figure inline with its alt text, whatever backend MPLBACKEND selects.
 
@@ -124,14 +137,7 @@ def export(fig: plt.Figure, name: str, *, caption: str, alt_text: str,
     figure is closed afterwards, so an inline backend does not show it a second time.
     """
     # Returns nothing, so a notebook cell ending in export() shows no run-specific paths.
-    frame(fig, name, source_note)
-    # Lay out once and freeze: constrained layout would otherwise move things a little on each
-    # save, so the image shown (compared by nbval as HTML) would depend on whether a build
-    # saved files first. Shown first, saved after, all from the same layout.
-    fig.canvas.draw()
-    fig.set_layout_engine("none")
-    for place in getattr(fig, "_ccp_after_layout", ()):
-        place()
+    finish(fig, name, source_note)
     show(fig, alt_text)
     target = output_dir()
     if target is not None:

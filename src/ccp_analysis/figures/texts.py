@@ -16,6 +16,9 @@ REPORT = "CSIS, CCP Inc. in Malaysia (2022)"
 # Where a reader of a figure lifted out of the project learns how the market data were
 # gathered and checked: named in words, not as a path in the repository.
 DATA_NOTES = "see the ccp-analysis notes on its market data"
+BABA_WORDS = ("Yahoo Finance, BABA daily history (unadjusted close), from public copies of its "
+              "downloads checked against Nasdaq.com")
+SHARES_WORDS = "share counts from Alibaba's 20-F filings"
 # Each exchange-rate series in words, as a source note names it.
 FX_WORDS = {
     "ecb": "ECB euro reference rates (yearly mean of the CNY/USD cross rate)",
@@ -234,9 +237,8 @@ def alibaba_stock(table: pd.DataFrame, values: dict) -> FigureText:
         f"{d(last['date'])} it stood at {last['value']:,.2f}, {change_first:+.1f}% on the first "
         f"value shown ({first['value']:,.2f} on {d(first['date'])})"
         + ("; holders since then had lost all of their gains." if change_first < 0 else "."),
-        source_note="Source: Yahoo Finance, BABA daily history (unadjusted close), from "
-        "public copies of its downloads checked against Nasdaq.com"
-        + ("; share counts from Alibaba's 20-F filings" if measure == "market_value" else "")
+        source_note=f"Source: {BABA_WORDS}"
+        + (f"; {SHARES_WORDS}" if measure == "market_value" else "")
         + f"; {DATA_NOTES}.",
     )
 
