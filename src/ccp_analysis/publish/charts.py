@@ -9,6 +9,7 @@ only.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from ccp_analysis import paths
@@ -26,9 +27,14 @@ def runtime(manifest: dict) -> dict | None:
 
 
 def spec_text(folder: Path, name: str) -> str | None:
-    """The chart's spec as it can stand inside a <script> element: every '<' written as the
-    JSON escape \\u003c, so no '</script>' or '<!--' in a text can end or bend the element."""
+    """The chart's spec as it can stand inside a <script> element of the page: compact, without
+    `$schema` (a URL naming the Vega-Lite version, which the page states to vega-embed itself,
+    so no address outside the page appears in it), and every '<' written as the JSON escape
+    \\u003c, so no '</script>' or '<!--' in a text can end or bend the element."""
     path = folder / "figures" / f"{name}{paths.CHART_SUFFIX}"
     if not path.is_file():
         return None
-    return path.read_text(encoding="utf-8").replace("<", "\\u003c")
+    spec = json.loads(path.read_text(encoding="utf-8"))
+    spec.pop("$schema", None)
+    text = json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text.replace("<", "\\u003c")
