@@ -158,7 +158,7 @@ def test_hovering_a_known_mark_shows_its_value_unit_and_source(
         channel = _rows(folder, "fig1_huawei_support")[0]
         tip = _hover(page, "fig1_huawei_support", "group", channel["group"])
         assert f"conservative total counts {channel['conservative_item_ids']}" in tip
-        assert "source Appendix A and Figure 1 items" in tip
+        assert "source CSIS, CCP Inc. in Malaysia (2022), Appendix A and Figure 1 items" in tip
         # The deals timeline: one company's mentions in its peak year.
         rows = _rows(folder, "deals_timeline")
         busiest = max(rows, key=lambda r: (int(r["entries_in_year"]), -int(r["year"])))

@@ -84,8 +84,8 @@ def _fig1(tables: dict[str, pd.DataFrame], source_note: str) -> alt.TopLevelMixi
     channel["range"] = [f"${lo:,.1f} bn to ${hi:,.1f} bn" for lo, hi in
                         zip(channel["conservative_usd_bn"], channel["upper_usd_bn"],
                             strict=True)]
-    channel["source"] = ("Appendix A and Figure 1 items; relations between items coded by "
-                         "ccp-analysis (state_support_coding)")
+    channel["source"] = (f"{REPORT_WORDS}, Appendix A and Figure 1 items; relations between "
+                         "items coded by ccp-analysis")
     rules = tables["fig1_huawei_support_sensitivity"].copy()
     rules["range"] = [(f"as much as ${hi:,.1f} bn" if _value(lo) is None else
                        f"${lo:,.1f} bn to ${hi:,.1f} bn")
