@@ -139,6 +139,7 @@ def test_hovering_a_known_mark_shows_its_value_unit_and_source(
         assert float(day["value"]) == 317.14
         tip = _hover(page, "fig5_alibaba_stock", "date", "2020-10-27")
         assert "date 2020-10-27" in tip
+        assert "marked peak 317.14 (2020-10-27)" in tip  # a day the static figure marks
         assert "close 317.14 USD per ADS" in tip
         assert "source Yahoo Finance, BABA daily history (unadjusted close)" in tip
         # Figure 4: the 2021 bar, in USD at the ECB-derived rate, and the CNY it came from.

@@ -61,7 +61,12 @@ def test_fig5_spec_holds_the_days_and_says_the_source_in_words():
     spec = json.loads(_spec(FIG5, _tables()))
     days = {row["date"]: row["value"] for row in spec["data"]["values"]}
     assert days["2020-10-27"] == 317.14 and days["2014-09-19"] == 93.89
-    assert len(days) == 2077  # every trading day 2014-09-19 to 2022-12-16
+    assert len(days) == 2077  # every trading day 2014-09-19 to 2022-12-16, once
+    assert [layer.get("data") for layer in spec["layer"][:2]] == [None, None]
+    assert spec["layer"][2]["data"]["values"] == [
+        {"date": "2014-09-19", "mark": "first close 93.89", "value": 93.89},
+        {"date": "2020-10-27", "mark": "peak 317.14 (2020-10-27)", "value": 317.14},
+        {"date": "2022-10-24", "mark": "low 63.15 (2022-10-24)", "value": 63.15}]
     calculated = {c["as"]: c["calculate"] for c in spec["layer"][1]["transform"]}
     assert "Yahoo Finance, BABA daily history (unadjusted close)" in calculated["source"]
     tooltip = spec["layer"][1]["encoding"]["tooltip"]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
-from ccp_analysis import paths
+from ccp_analysis import figure_data, paths
 from ccp_analysis.errors import CcpError
 from ccp_analysis.figures import texts
 from ccp_analysis.palette import PALETTE
@@ -301,6 +301,10 @@ def _fig4(tables: dict[str, pd.DataFrame], source_note: str) -> alt.TopLevelMixi
 
 def _fig5(tables: dict[str, pd.DataFrame], source_note: str) -> alt.TopLevelMixin:
     table = tables["fig5_alibaba_stock"]
+    # The days the static figure marks (first, peak, low after it), with its words.
+    marked = pd.DataFrame([{"date": d, "value": v, "mark": text}
+                           for d, v, text in figure_data.stock_marks(table)])
+    marked = marked.merge(table.drop(columns=["value"]), on="date", how="left")
     price = bool((table["measure"] == "price").all())
     unit = "USD per ADS" if price else "USD billion"
     what = "close" if price else "market value"
@@ -320,14 +324,20 @@ def _fig5(tables: dict[str, pd.DataFrame], source_note: str) -> alt.TopLevelMixi
     if not price:
         tips.append(_tip("shares_as_of", "share count as of"))
     tips.append(_tip("source", "source"))
-    base = alt.Chart(_data(table)).transform_calculate(
-        day="utcFormat(datum.date, '%Y-%m-%d')",
-        shown=f"format(datum.value, ',.2f') + ' {unit}'", source=json.dumps(source))
+    calculated = {"day": "utcFormat(datum.date, '%Y-%m-%d')",
+                  "shown": f"format(datum.value, ',.2f') + ' {unit}'",
+                  "source": json.dumps(source)}
+    base = alt.Chart().transform_calculate(**calculated)  # the days: the layer's data, once
     line = base.mark_line(color=PALETTE[0], strokeWidth=1).encode(x=x, y=y)
     points = base.mark_circle(size=60, color=PALETTE[3]).encode(
         x=x, y=y, opacity=alt.when(hover).then(alt.value(1.0)).otherwise(alt.value(0.0)),
         tooltip=tips).add_params(hover).properties(name="fig5_days")
-    return alt.layer(line, points).properties(width="container", height=HEIGHT)
+    marks = alt.Chart(_data(marked[["date", "value", "mark"] + (
+        [] if price else ["shares_as_of"])])).transform_calculate(**calculated).mark_circle(
+        size=45, color=PALETTE[3], opacity=1).encode(
+        x=x, y=y, tooltip=[_tip("mark", "marked"), *tips])
+    return alt.layer(line, points, marks, data=_data(table)).properties(width="container",
+                                                                       height=HEIGHT)
 
 
 # ------------------------------------------------------------------------------ Deals timeline
