@@ -34,7 +34,9 @@ def _figure(folder: Path, sidecar: Path, level: str) -> list[str]:
         f"Files: [PNG](figures/{name}.png) · [SVG](figures/{name}.svg) · "
         f"[PDF](figures/{name}.pdf)"
         + "".join(f" · [data]({t})" if t == f"tables/{name}.csv" else f" · [{Path(t).stem}]({t})"
-                  for t in tables),
+                  for t in tables)
+        + (f" · [interactive chart (Vega-Lite)](figures/{name}{paths.CHART_SUFFIX})"
+           if (folder / "figures" / f"{name}{paths.CHART_SUFFIX}").is_file() else ""),
         "",
     ]
 
