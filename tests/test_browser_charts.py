@@ -4,9 +4,10 @@ On the latest version page of each edition (named by reports/LATEST.json, in a c
 checkout's reports/): every figure has its interactive twin, and each draws with the vendored
 runtime, with no console error and no request leaving the file system; hovering a known mark
 shows its value, unit and source as the version's own tables give them (Figure 5's close on
-2020-10-27, Figure 4's 2021 bar, ...); hovering a company in Figure 3 highlights exactly its
-links; at 390 px the charts make nothing scroll sideways; with JavaScript off every figure is
-still shown as its PNG with its alt text, and no chart box is.
+2020-10-27, Figure 4's 2021 bar, ...), and so does tapping it on a phone; hovering or tapping a
+company in Figure 3 highlights exactly its links; at 390 px the charts make nothing scroll
+sideways; with JavaScript off every figure is still shown as its PNG with its alt text, and no
+chart box is.
 
 Uses the browser and site fixtures of test_browser (the same Chromium, the same copy rules).
 """
@@ -64,8 +65,10 @@ def _figure_names(folder: Path) -> list[str]:
             if (folder / "figures" / f"{name}.png").is_file()]
 
 
-def _open(chromium, folder: Path, viewport: dict, *, javascript: bool = True):
-    context = chromium.new_context(viewport=viewport, java_script_enabled=javascript)
+def _open(chromium, folder: Path, viewport: dict, *, javascript: bool = True,
+          touch: bool = False):
+    context = chromium.new_context(viewport=viewport, java_script_enabled=javascript,
+                                   has_touch=touch, is_mobile=touch)
     page = context.new_page()
     errors: list[str] = []
     requests: list[str] = []
@@ -80,14 +83,17 @@ def _open(chromium, folder: Path, viewport: dict, *, javascript: bool = True):
     return context, page, errors, requests
 
 
-def _hover(page, name: str, field: str, value: object) -> str:
-    """Move the pointer onto the mark and return the tooltip's text, one 'title value' per
-    line."""
-    page.mouse.move(0, 0)
+def _hover(page, name: str, field: str, value: object, *, tap: bool = False) -> str:
+    """Move the pointer onto the mark (or tap it) and return the tooltip's text, one
+    'title value' per line."""
     found = page.evaluate(FIND_MARK, [name, field, value])
     assert found is not None, f"{name}: no mark with {field} = {value!r}"
-    page.mouse.move(found["x"] - 1, found["y"])
-    page.mouse.move(found["x"], found["y"])
+    if tap:
+        page.touchscreen.tap(found["x"], found["y"])
+    else:
+        page.mouse.move(0, 0)
+        page.mouse.move(found["x"] - 1, found["y"])
+        page.mouse.move(found["x"], found["y"])
     page.wait_for_selector(TOOLTIP, timeout=10_000)
     rows = page.locator(f"{TOOLTIP} tr").all_inner_texts()
     return "\n".join(" ".join(row.split()) for row in rows)
@@ -176,27 +182,47 @@ def test_hovering_a_known_mark_shows_its_value_unit_and_source(
         context.close()
 
 
-def test_hovering_a_company_highlights_exactly_its_links(
-        browser, site):  # noqa: F811 - test_browser's fixtures
+HIGHLIGHTED = """() => {
+    let n = 0;
+    const walk = (scene) => (scene.items || []).forEach(item => {
+        if (scene.marktype === 'group') { (item.items || []).forEach(walk); }
+        else if (scene.marktype === 'rule' && item.stroke === '#D55E00') { n += 1; }
+    });
+    walk(window.ccpCharts.fig3_deal_network.scenegraph().root);
+    return n; }"""
+
+
+@pytest.mark.parametrize("tap", [False, True], ids=["hover", "tap"])
+def test_hovering_or_tapping_a_company_highlights_exactly_its_links(
+        browser, site, tap):  # noqa: F811 - test_browser's fixtures
     if browser is None:
         return
     folder = _folder(site, "as-published")
     links = _rows(folder, "fig3_deal_network")
     expected = sum(1 for r in links if "Huawei" in (r["company"], r["counterpart"]))
     assert expected > 10  # Huawei is the hub
-    context, page, errors, _ = _open(browser, folder, DESKTOP)
+    context, page, errors, _ = _open(browser, folder, PHONE if tap else DESKTOP, touch=tap)
     try:
-        tip = _hover(page, "fig3_deal_network", "node", "Huawei")
+        assert page.evaluate(HIGHLIGHTED) == 0
+        tip = _hover(page, "fig3_deal_network", "node", "Huawei", tap=tap)
         assert "party Huawei" in tip
-        highlighted = page.evaluate("""() => {
-            let n = 0;
-            const walk = (scene) => (scene.items || []).forEach(item => {
-                if (scene.marktype === 'group') { (item.items || []).forEach(walk); }
-                else if (scene.marktype === 'rule' && item.stroke === '#D55E00') { n += 1; }
-            });
-            walk(window.ccpCharts.fig3_deal_network.scenegraph().root);
-            return n; }""")
-        assert highlighted == expected
+        assert page.evaluate(HIGHLIGHTED) == expected
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_tapping_a_mark_on_a_phone_shows_its_value_and_source(
+        browser, site):  # noqa: F811 - test_browser's fixtures
+    if browser is None:
+        return
+    folder = _folder(site, "as-published")
+    context, page, errors, _ = _open(browser, folder, PHONE, touch=True)
+    try:
+        tip = _hover(page, "fig4_huawei_revenue", "year", 2021, tap=True)
+        assert "revenue (USD) 98.7 USD bn" in tip and "source Huawei annual report" in tip
+        tip = _hover(page, "fig5_alibaba_stock", "date", "2020-10-27", tap=True)
+        assert "close 317.14 USD per ADS" in tip and "source Yahoo Finance" in tip
         assert errors == []
     finally:
         context.close()

@@ -233,8 +233,10 @@ def _fig3_network(tables: dict[str, pd.DataFrame], source_note: str) -> alt.TopL
 def _network(nodes: pd.DataFrame, edges: pd.DataFrame, one: str, other: str, *, name: str,
              tips: list[alt.Tooltip], height: int = HEIGHT, x_min: float = -1.6,
              x_max: float = 1.6) -> alt.TopLevelMixin:
-    hover = alt.selection_point(name=f"{name}_hover", on="pointerover", fields=["node"],
-                                empty=False, clear="pointerout")
+    # Hover, or tap on a touch screen (a tap ends with pointerout, then click: the click keeps
+    # the party highlighted until another is hovered or tapped).
+    hover = alt.selection_point(name=f"{name}_hover", on="pointerover, click",
+                                fields=["node"], empty=False, clear="pointerout")
     # Whether an edge touches the hovered party: the selection's stored value, read in Vega's
     # expression language (the point selection keeps the hovered datum's fields).
     touches = (f"isValid({name}_hover.node) && ({name}_hover.node == datum['{one}'] || "
