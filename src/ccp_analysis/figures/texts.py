@@ -13,6 +13,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 REPORT = "CSIS, CCP Inc. in Malaysia (2022)"
+# Where a reader of a figure lifted out of the project learns how the market data were
+# gathered and checked: named in words, not as a path in the repository.
+DATA_NOTES = "see the ccp-analysis notes on its market data"
+BABA_WORDS = ("Yahoo Finance, BABA daily history (unadjusted close), from public copies of its "
+              "downloads checked against Nasdaq.com")
+SHARES_WORDS = "share counts from Alibaba's 20-F filings"
 # Each exchange-rate series in words, as a source note names it.
 FX_WORDS = {
     "ecb": "ECB euro reference rates (yearly mean of the CNY/USD cross rate)",
@@ -316,7 +322,7 @@ def huawei_revenue(table: pd.DataFrame, values: dict) -> FigureText:
         source_note=f"Source: {revenue_source_words(table, values['edition'])} (revenue in CNY)"
         + (f"; converted at {FX_WORDS[series]}; the report's note names IRS and OECD rates"
            if converted else "")
-        + "; see data/raw/market/SOURCES.md.",
+        + f"; {DATA_NOTES}.",
     )
 
 
@@ -408,8 +414,8 @@ def alibaba_stock(table: pd.DataFrame, values: dict) -> FigureText:
         + ("; holders since then had lost all of their gains." if change_first < 0 else "."),
         source_note="Source: BABA daily prices (unadjusted close): "
         + price_source_words(price_sources(table, values["edition"]))
-        + ("; share counts from Alibaba's 20-F filings" if measure == "market_value" else "")
-        + "; see data/raw/market/SOURCES.md.",
+        + (f"; {SHARES_WORDS}" if measure == "market_value" else "")
+        + f"; {DATA_NOTES}.",
     )
 
 
