@@ -372,7 +372,8 @@ def test_export_numbers_titles_sources_and_shows_with_alt_text(monkeypatch, tmp_
     monkeypatch.setattr("IPython.display.display",
                         lambda data, **kw: shown.append((data, kw)))
     monkeypatch.setenv(style.OUTPUT_ENV, str(tmp_path))
-    fig, _ = _revenue_figure()
+    fig, table = _revenue_figure()
+    style.export_table(table, FIG4)  # as the notebook does, before the figure
     style.export(fig, FIG4, caption="cap", alt_text="Bar chart <of> revenue",
                  source_note="Source: Huawei annual reports")
     texts_in_image = [t.get_text() for t in fig.texts] + [fig.get_suptitle()]
@@ -384,6 +385,13 @@ def test_export_numbers_titles_sources_and_shows_with_alt_text(monkeypatch, tmp_
     assert data["text/html"].startswith('<img alt="Bar chart &lt;of&gt; revenue" ')
     assert base64.b64decode(data["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
     assert (tmp_path / "figures" / f"{FIG4}.png").is_file()
+    # Its interactive twin, drawn from the exported table: the 2021 bar with its CNY source.
+    spec = json.loads((tmp_path / "figures" / f"{FIG4}.vl.json").read_text(encoding="utf-8"))
+    bar = next(row for row in spec["data"]["values"] if row["year"] == 2021)
+    assert (bar["revenue_bn"], bar["revenue_cny_bn"], bar["cny_per_usd"]) == (
+        98.744, 636.807, 6.4491)
+    assert bar["value"] == "98.7 USD bn" and bar["source"].startswith("Huawei annual report")
+    assert spec["description"] == "Bar chart <of> revenue"
     # Closed, so an inline backend does not draw it a second time.
     assert not matplotlib.pyplot.fignum_exists(fig.number)
 

@@ -7,19 +7,17 @@ is named only on a chart that was converted with it.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import pandas as pd
 
+# Shared with the interactive charts; defined below both.
+from ccp_analysis.figure_words import BABA_WORDS, FX_WORDS, SHARES_WORDS, pct  # noqa: F401
+
 REPORT = "CSIS, CCP Inc. in Malaysia (2022)"
-# Each exchange-rate series in words, as a source note names it.
-FX_WORDS = {
-    "ecb": "ECB euro reference rates (yearly mean of the CNY/USD cross rate)",
-    "oecd_imf": "OECD/IMF yearly average rates",
-    "fed": "Federal Reserve G.5A yearly average rates",
-    "pboc": "PBoC central parity rates (yearly mean)",
-}
+# Where a reader of a figure lifted out of the project learns how the market data were
+# gathered and checked: named in words, not as a path in the repository.
+DATA_NOTES = "see the ccp-analysis notes on its market data"
 
 
 @dataclass(frozen=True)
@@ -29,13 +27,6 @@ class FigureText:
     alt_text: str
     finding: str
     source_note: str
-
-
-def pct(value: float, *, signed: bool = True) -> str:
-    """A percentage for text; a missing change is said in words, never '+nan%'."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "no change on record (first year of the series)"
-    return f"{value:+.1f}%" if signed else f"{abs(value):.1f}%"
 
 
 def span(first: object, last: object) -> str:
@@ -316,7 +307,7 @@ def huawei_revenue(table: pd.DataFrame, values: dict) -> FigureText:
         source_note=f"Source: {revenue_source_words(table, values['edition'])} (revenue in CNY)"
         + (f"; converted at {FX_WORDS[series]}; the report's note names IRS and OECD rates"
            if converted else "")
-        + "; see data/raw/market/SOURCES.md.",
+        + f"; {DATA_NOTES}.",
     )
 
 
@@ -408,8 +399,8 @@ def alibaba_stock(table: pd.DataFrame, values: dict) -> FigureText:
         + ("; holders since then had lost all of their gains." if change_first < 0 else "."),
         source_note="Source: BABA daily prices (unadjusted close): "
         + price_source_words(price_sources(table, values["edition"]))
-        + ("; share counts from Alibaba's 20-F filings" if measure == "market_value" else "")
-        + "; see data/raw/market/SOURCES.md.",
+        + (f"; {SHARES_WORDS}" if measure == "market_value" else "")
+        + f"; {DATA_NOTES}.",
     )
 
 

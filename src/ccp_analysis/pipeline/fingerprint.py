@@ -30,7 +30,7 @@ __all__ = ["canonical_json", "code_files", "data_hashes", "environment", "librar
 # The packages whose versions a run's key holds, and that a version's page lists (in this
 # order) as its provenance; a manifest records them under "environment", sorted.
 KEY_PACKAGES = ("pandas", "numpy", "matplotlib", "seaborn", "pandera", "papermill", "nbclient",
-                "ipykernel", "nbformat")
+                "ipykernel", "nbformat", "altair")
 PACKAGE = "ccp_analysis"
 # Runs in the pool worker around each kernel and writes the executed notebook's bytes.
 WORKER_MODULES = (f"{PACKAGE}.pipeline.execute",)

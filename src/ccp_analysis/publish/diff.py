@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ccp_analysis import figures as figure_specs
+from ccp_analysis import paths
 from ccp_analysis.errors import CcpError
 from ccp_analysis.hashing import sha256_file
 from ccp_analysis.pipeline.versions import MANIFEST
 from ccp_analysis.publish import tables
 
-FIGURE_FORMATS = ("png", "svg", "pdf", "json")
+# A figure's files by what follows its name: images, sidecar, and its interactive chart's spec.
+FIGURE_FORMATS = ("png", "svg", "pdf", "json", "vl.json")
 AUDIT = "claims_audit"
 
 
@@ -110,7 +112,7 @@ class VersionDiff:
 
 def _figure_names(folder: Path) -> set[str]:
     return {p.stem for p in (folder / "figures").glob("*")
-            if p.is_file() and p.suffix[1:] in FIGURE_FORMATS}
+            if p.is_file() and p.suffix[1:] in FIGURE_FORMATS and not paths.is_chart_spec(p)}
 
 
 def figure_order(names: set[str]) -> list[str]:

@@ -17,10 +17,11 @@ from pathlib import Path
 from PIL import Image
 
 from ccp_analysis import figures as figure_specs
+from ccp_analysis import paths
 from ccp_analysis.errors import CcpError
 from ccp_analysis.pipeline import index, versions
 from ccp_analysis.pipeline.fingerprint import KEY_PACKAGES
-from ccp_analysis.publish import diff, history
+from ccp_analysis.publish import charts, diff, history
 from ccp_analysis.publish.render import render
 
 PAGE = "index.html"
@@ -53,12 +54,13 @@ def _figure(folder: Path, name: str) -> dict:
         "formats": [f for f in ("png", "svg", "pdf")
                     if (folder / "figures" / f"{name}.{f}").is_file()],
         "tables": versions.figure_tables(folder, name),
+        "chart": charts.spec_text(folder, name),
     }
 
 
 def _groups(folder: Path) -> list[dict]:
     """Figures in the report's order under 'Figure N: title'; undeclared ones after."""
-    present = {p.stem for p in (folder / "figures").glob("*.json")}
+    present = {p.stem for p in (folder / "figures").glob("*.json") if not paths.is_chart_spec(p)}
     groups = []
     for spec in figure_specs.FIGURES:
         names = [n for n in spec.outputs if n in present]
@@ -134,6 +136,7 @@ def version_page(folder: Path) -> str:
     commit = manifest.get("package", {}).get("git_commit") or "unknown"
     date = history.commit_date(commit)
     return render("version.html", m=manifest, commit=commit, date=date,
+                  chart_runtime=charts.runtime(manifest),
                   groups=_groups(folder), audit=_audit(folder),
                   parameters=_parameters(folder, manifest),
                   provenance=_provenance(manifest, date),
