@@ -98,7 +98,7 @@ def support_bars(table: pd.DataFrame, *, title: str, bound_labels: dict[str, str
     totals_ax.set_title("This project's totals:\nsums of unlike measures", fontsize=10)
 
     estimates = table[table["panel"] == "text estimate"].copy()
-    estimates["label"] = [textwrap.fill(r, 24) for r in estimates["row"]]
+    estimates["label"] = [textwrap.fill(r[:1].upper() + r[1:], 26) for r in estimates["row"]]
     sns.barplot(data=estimates, y="label", x="usd_bn", color=text_colour, orient="h",
                 errorbar=None, saturation=1, width=0.6, ax=text_ax)
     labels = []

@@ -99,8 +99,8 @@ def huawei_support(table: pd.DataFrame, values: dict, *, unquantified: int) -> F
         f"Conservative: {figure_data.bound_rule('conservative', **values)}. Upper: "
         f"{figure_data.bound_rule('upper', **values)}. {unquantified} more items have no "
         "amount."
-        + (f" The text's estimates ({estimate_words}) are a different measure, drawn apart on "
-           "their own axis." if len(estimates) else ""),
+        + (f" The text's estimates are a different measure, drawn apart on their own axis: "
+           f"{estimate_words}." if len(estimates) else ""),
         alt_text=f"Three panels of horizontal bars in USD billion, each on its own scale. Top, "
         f"each measure apart with a conservative and an upper bar: {measure_words}. Bottom "
         f"left, this project's totals: conservative {_bn(low)} ({summed['conservative']}) and "
