@@ -167,12 +167,18 @@ def alibaba_support(table: pd.DataFrame, values: dict) -> FigureText:
 def ai_park(table: pd.DataFrame, values: dict) -> FigureText:
     links = [f"{r['source']} {r['relation']} {r['target']}"
              + (f" ({r['date_text']})" if r["date_text"] else "") for _, r in table.iterrows()]
-    nodes = list(dict.fromkeys(list(table["source"]) + list(table["target"])))
+    kinds = dict(zip(table["source"], table["source_kind"], strict=True))
+    kinds.update(zip(table["target"], table["target_kind"], strict=True))
+    # A project (the park itself) is drawn as a node but is no party to anything.
+    parties = [n for n, kind in kinds.items() if kind != "project"]
+    projects = [n for n, kind in kinds.items() if kind == "project"]
+    nodes = count(len(parties), "party", "parties") + (
+        f" and the project they link to ({words(projects)})" if projects else "")
     return FigureText(
         title="A CCP Inc. microcosm: the AI park in Technology Park Malaysia",
         caption=f"The partnership around the AI park in Technology Park Malaysia as the report "
-        f"describes it: {len(nodes)} parties, {len(table)} links.",
-        alt_text=f"Network diagram of {len(nodes)} parties: " + "; ".join(links) + ".",
+        f"describes it: {nodes}, {count(len(table), 'link', 'links')}.",
+        alt_text=f"Network diagram of {nodes}: " + "; ".join(links) + ".",
         finding="The report's microcosm: " + "; ".join(links) + ".",
         source_note=f"Source: {REPORT}, chapter 2 text around Figure 3.",
     )
