@@ -550,12 +550,20 @@ def test_fig4_fall_wording_follows_the_plotted_years():
     # USD bn, not "the largest fall".
     table, text = _fig4_text()
     assert list(table.loc[table["change_pct"] < 0, "year"]) == [2021]
-    assert "the only year-on-year fall in 2013-2021 is 23.6% in 2021" in text.caption
+    assert "the only year-on-year fall in USD in 2013-2021 is 23.6% in 2021." in text.caption
     assert "largest" not in text.caption + text.finding
-    # Updated (to 2024): 2022 fell too (98.7 -> 95.4), so 2021 is the largest of two.
+    # Updated (to 2024): 2022 fell too in USD (98.7 -> 95.4), so 2021 is the largest of two;
+    # but in CNY 2022 rose (636,807 -> 642,338 mn, +0.87%): the yuan fell, not the revenue.
     table, text = _fig4_text(edition="updated")
     assert list(table.loc[table["change_pct"] < 0, "year"]) == [2021, 2022]
-    assert "the largest of 2 year-on-year falls in 2013-2024 is 23.6% in 2021" in text.caption
+    assert ("the largest of 2 year-on-year falls in USD in 2013-2024 is 23.6% in 2021; 2022's "
+            "fall is the exchange rate's alone: in CNY, Huawei's reporting currency, revenue "
+            "rose 0.9%.") in text.caption
+    assert round((642338 / 636807 - 1) * 100, 1) == 0.9
+    # In CNY the bars show what Huawei reported: 2021 is the one fall, and nothing is "in USD".
+    table, text = _fig4_text(edition="updated", currency="CNY")
+    assert "the only year-on-year fall in 2013-2024 is 28.6% in 2021." in text.caption
+    assert "USD" not in text.caption
     # A span without a fall says so.
     table, text = _fig4_text(year_start=2014, year_end=2020)
-    assert "revenue did not fall in any year of 2014-2020" in text.caption
+    assert "revenue did not fall in any year of 2014-2020 in USD" in text.caption

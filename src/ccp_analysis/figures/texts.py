@@ -272,19 +272,37 @@ def revenue_falls(table: pd.DataFrame) -> pd.DataFrame:
     return falls.sort_values(["change_pct", "year"], ignore_index=True)
 
 
+def cny_change(table: pd.DataFrame) -> pd.Series:
+    """Percent change of revenue in CNY, Huawei's reporting currency, by year, from the plotted
+    table (a USD bar times its rate is the CNY revenue)."""
+    cny = table.set_index("year")["revenue_bn"]
+    if (table["currency"] == "USD").all():
+        cny = cny * table.set_index("year")["cny_per_usd"]
+    return (cny / cny.shift(1) - 1) * 100
+
+
 def fall_words(table: pd.DataFrame) -> str:
     """The fall in words that follow from the plotted years: 'the only year-on-year fall in
     2013-2021 is ...' when one year fell, 'the largest of 2 year-on-year falls in 2013-2024
-    is ...' when several did, and never 'largest' of one."""
+    is ...' when several did, and never 'largest' of one. In USD, a fall is said to be in USD,
+    and a year whose revenue rose in CNY is named as a fall of the exchange rate alone."""
     years = span(int(table["year"].min()), int(table["year"].max()))
     falls = revenue_falls(table)
+    usd = bool((table["currency"] == "USD").all())
     if falls.empty:
-        return f"revenue did not fall in any year of {years}"
+        return f"revenue did not fall in any year of {years}" + (" in USD" if usd else "")
     worst = falls.iloc[0]
     size = f"{pct(worst['change_pct'], signed=False)} in {worst['year']}"
-    if len(falls) == 1:
-        return f"the only year-on-year fall in {years} is {size}"
-    return f"the largest of {len(falls)} year-on-year falls in {years} is {size}"
+    kind = "year-on-year fall" + (" in USD" if usd else "")
+    text = (f"the only {kind} in {years} is {size}" if len(falls) == 1 else
+            f"the largest of {len(falls)} {kind.replace('fall', 'falls')} in {years} is {size}")
+    if usd:
+        change = cny_change(table)
+        rose = [(int(y), change[y]) for y in sorted(falls["year"]) if change[y] > 0]
+        text += "".join(
+            f"; {y}'s fall is the exchange rate's alone: in CNY, Huawei's reporting currency, "
+            f"revenue rose {pct(c, signed=False)}" for y, c in rose)
+    return text
 
 
 def huawei_revenue(table: pd.DataFrame, values: dict) -> FigureText:
