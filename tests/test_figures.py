@@ -171,6 +171,22 @@ def test_fig2_text_follows_the_plotted_years():
     assert "9.9% (2014, Beijing)" in full_text.alt_text
 
 
+def test_fig2_caption_says_the_measures_are_appendix_bs_and_gives_both_amounts():
+    """The chart plots Appendix B's ten rows, of which the report's Figure 2 maps four; its one
+    amount is Appendix B's $798.21 million, which Figure 2's box prints as $789.21 million."""
+    run = figures.start("fig2_alibaba_support", {})
+    text = run.text(run.table())
+    assert text.caption.startswith("Appendix B's 10 measures of state support for Alibaba, "
+                                   "2011-2016 (Figure 2 maps 4 of them), by place")
+    assert ("the stated amount is $798.21 million (B02; Figure 2 prints $789.21 million)"
+            in text.finding)
+    # Before 2013 the one plotted measure (B01, 2011) has no box in Figure 2.
+    early = figures.start("fig2_alibaba_support", {"year_start": 2011, "year_end": 2012})
+    early_text = early.text(early.table())
+    assert early_text.caption.startswith("Appendix B's 1 measure of state support for Alibaba, "
+                                         "2011 (none in Figure 2's boxes)")
+
+
 def test_fig5_text_follows_the_data():
     run = figures.start(FIG5, {})
     text = run.text(run.table())

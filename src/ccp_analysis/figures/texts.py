@@ -141,12 +141,21 @@ def alibaba_support(table: pd.DataFrame, values: dict) -> FigureText:
                         for _, r in rates.iterrows()])
     local = int((table["government_level"] != "central").sum())
     central = int((table["government_level"] == "central").sum())
+    # The plotted measures are Appendix B's; Figure 2's boxes repeat some of them, and where a
+    # box prints another amount than its appendix row, both are said.
+    boxes = figure2_boxes(table, values["edition"])
     amounts = table[table["amount_usd"].notna()]
-    amount_words = words([f"${a / 1e6:,.2f} million ({i})"
-                          for a, i in zip(amounts["amount_usd"], amounts["item_id"], strict=True)])
+    amount_words = words([f"${a / 1e6:,.2f} million ({i}" + "".join(
+        f"; Figure 2 prints ${b['amount_usd'] / 1e6:,.2f} million"
+        for _, b in boxes[(boxes["same_item_as"] == i) & boxes["amount_usd"].notna()
+                          & (boxes["amount_usd"] != a)].iterrows()) + ")"
+        for a, i in zip(amounts["amount_usd"], amounts["item_id"], strict=True)])
+    mapped = f" (Figure 2 maps {len(boxes)} of them)" if len(boxes) else \
+        " (none in Figure 2's boxes)"
     return FigureText(
         title=f"Alibaba's state support by level of government, {years}",
-        caption=f"Alibaba's state support measures {years} by place and level of government"
+        caption=f"Appendix B's {count(len(table), 'measure', 'measures')} of state support for "
+        f"Alibaba, {years}{mapped}, by place and level of government"
         + (f", and the stated tax rates against {standard_text} rate." if len(rates) else "."),
         alt_text=f"Left: dots for each of {len(table)} measures placed by year and place, "
         f"coloured by level of government ({words(levels)}), labelled with the instrument"
@@ -160,6 +169,15 @@ def alibaba_support(table: pd.DataFrame, values: dict) -> FigureText:
         + (f"; stated tax rates {rate_words} against {standard_text}." if len(rates) else "."),
         source_note=f"Source: {REPORT}, Figure 2 and Appendix B.",
     )
+
+
+def figure2_boxes(table: pd.DataFrame, edition: str) -> pd.DataFrame:
+    """Figure 2's boxes that repeat a plotted Appendix B measure (same_item_as, amount_usd)."""
+    from ccp_analysis import editions
+
+    frame = editions.load("alibaba_state_support", edition)
+    boxes = frame[~frame["is_primary"] & frame["same_item_as"].isin(table["item_id"])]
+    return boxes.sort_values("item_id", ignore_index=True)
 
 
 # ------------------------------------------------------------------------------ Figure 3
