@@ -196,6 +196,15 @@ def test_fig5_text_follows_the_data():
     early_text = early.text(early.table())
     assert "317.14" not in early_text.caption
     assert "to 2019-12-31" in early_text.title
+    # The report's caption dates the peak to September 2020; the caption says where it is.
+    assert text.caption.endswith(" The report's caption dates the peak to September 2020; the "
+                                 "highest close shown is in October 2020.")
+    assert "September" not in early_text.caption  # the span holds no September 2020
+    # A span whose highest close is in September 2020 agrees with the report: nothing to say.
+    september = figures.start(FIG5, {"date_start": "2020-08-01", "date_end": "2020-09-30"})
+    september_table = september.table()
+    assert september_table.loc[september_table["value"].idxmax(), "date"].month == 9
+    assert "report's caption" not in september.text(september_table).caption
 
 
 def test_deals_finding_is_computed():

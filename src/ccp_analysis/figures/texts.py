@@ -424,6 +424,22 @@ def price_source_words(sources: list[str]) -> str:
                      for p in parts)
 
 
+# The report's Figure 5 caption: "Since its peak in September 2020, Alibaba's stock has
+# steadily declined in value" (its text says October 2020; claim K55).
+FIG5_REPORT_PEAK = pd.Period("2020-09", freq="M")
+
+
+def report_peak_note(table: pd.DataFrame, peak: pd.Series, what: str) -> str:
+    """Where the plotted days include the report's peak month but the highest value falls in
+    another month, the caption says so; '' otherwise."""
+    months = pd.PeriodIndex(table["date"], freq="M")
+    month = pd.Period(peak["date"], freq="M")
+    if FIG5_REPORT_PEAK not in set(months) or month == FIG5_REPORT_PEAK:
+        return ""
+    return (f" The report's caption dates the peak to {FIG5_REPORT_PEAK:%B %Y}; the highest "
+            f"{what} shown is in {month:%B %Y}.")
+
+
 def alibaba_stock(table: pd.DataFrame, values: dict) -> FigureText:
     measure = values["measure"]
     what = "close" if measure == "price" else "market value"
@@ -440,7 +456,7 @@ def alibaba_stock(table: pd.DataFrame, values: dict) -> FigureText:
         caption=f"BABA {what} ({unit}) from {d(first['date'])} to {d(last['date'])}: peak "
         f"{peak['value']:,.2f} on {d(peak['date'])}"
         + (f", low {trough['value']:,.2f} on {d(trough['date'])} after it." if len(after)
-           else "."),
+           else ".") + report_peak_note(table, peak, what),
         alt_text=f"Line chart of Alibaba's daily {what} ({unit}) from {d(first['date'])} to "
         f"{d(last['date'])}, highest on {d(peak['date'])} at {peak['value']:,.2f}"
         + (f" and falling by {fall:.0f}% to {d(trough['date'])}." if len(after) else "."),
