@@ -408,3 +408,33 @@ def test_figure_4s_note_is_never_judged_by_the_projects_own_bars(frames):
         assert (row["verdict"], row["recomputed_value"]) == ("stated only", ""), row
     assert "largest 2015 (+0.93%" in _judge(frames, "K274")["explanation"]
     assert "2015 +0.00%" in _judge({**frames, "huawei_revenue": same}, "K274")["explanation"]
+
+
+def test_the_readme_and_the_coverage_page_give_the_computed_coverage(frames, listed, audited):
+    """The README's claims section and docs/audit-coverage.md state the coverage of K200-K291
+    in numbers; they must be the audit's."""
+    new = audited.loc[listed.index]
+    counts = claims.verdict_counts(new)
+    judged = new[new["verdict"] != "stated only"]
+    against = judged["checked_against"].value_counts()
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert (f"are rows K200-K291: {len(new)} rows, {len(judged)} judged ({counts['reproduced']} "
+            f"reproduced, {counts['internal inconsistency']} internal inconsistencies; "
+            f"{against.get('report', 0)} against the report's own tables, "
+            f"{against.get('data', 0)} against data) and {counts['stated only']} stated "
+            "only.") in readme
+    assert counts["differs"] == 0  # the sentence names no "differs"
+    page = (ROOT / "docs" / "audit-coverage.md").read_text(encoding="utf-8")
+    assert (f"| judged | {len(judged)} ({against.get('report', 0)} against the report's own "
+            f"tables, {against.get('data', 0)} against data) |") in page
+    assert f"| stated only | {counts['stated only']} (" in page
+    assert f"| differs | {counts['differs']} |" in page
+    every = claims.audit(frames)
+    whole = claims.verdict_counts(every, counted_only=False)
+    assert (f"The whole audit has {len(every)} rows (K01-K185 and K200-K291): "
+            f"{whole['reproduced']} reproduced, {whole['differs']} differ, "
+            f"{whole['internal inconsistency']} internal inconsistencies and "
+            f"{whole['stated only']} stated only; of the judged rows, "
+            f"{(every['checked_against'] == 'data').sum()} are checked against data and "
+            f"{(every['checked_against'] == 'report').sum()} against the report") in " ".join(
+                page.split())
