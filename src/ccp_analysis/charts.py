@@ -72,10 +72,11 @@ def support_bars(table: pd.DataFrame, *, title: str, bound_labels: dict[str, str
         top.bar_label(container, labels=[_bound_label(r) for _, r in rows.iterrows()],
                       padding=3, fontsize=8, bbox=_LABEL_BOX)
     first = measures.drop_duplicates("row").set_index("row").loc[order]
-    ticks = [f"{m[:1].upper()}{m[1:]}\n({r['what']}; "
-             + (f"{r['n_items']} items" if r["n_items"] != 1 else "1 item")
-             + (f", {r['n_unquantified']} without amount)" if r["n_unquantified"] else ")")
-             for m, r in first.iterrows()]
+    # The note in brackets is wrapped, so a long one never narrows the bars' axis.
+    ticks = [f"{m[:1].upper()}{m[1:]}\n" + textwrap.fill(
+        f"({r['what']}; " + (f"{r['n_items']} items" if r["n_items"] != 1 else "1 item")
+        + (f", {r['n_unquantified']} without amount)" if r["n_unquantified"] else ")"), 56)
+        for m, r in first.iterrows()]
     top.set_yticks(range(len(order)), ticks, fontsize=8)
     top.set_xlim(0, float(measures["usd_bn"].max()) * 1.15)
     top.set_title("Each measure apart (USD billion; not additive across measures)", fontsize=10)
