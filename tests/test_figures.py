@@ -180,6 +180,10 @@ def test_fig2_caption_says_the_measures_are_appendix_bs_and_gives_both_amounts()
                                    "2011-2016 (Figure 2 maps 4 of them), by place")
     assert ("the stated amount is $798.21 million (B02; Figure 2 prints $789.21 million)"
             in text.finding)
+    # Four levels, one of them "provincial and municipal": listed apart, not run together as
+    # "provincial and provincial and municipal".
+    assert ("coloured by level of government (central; municipal; provincial; provincial and "
+            "municipal)") in text.alt_text
     # Before 2013 the one plotted measure (B01, 2011) has no box in Figure 2.
     early = figures.start("fig2_alibaba_support", {"year_start": 2011, "year_end": 2012})
     early_text = early.text(early.table())

@@ -158,7 +158,7 @@ def alibaba_support(table: pd.DataFrame, values: dict) -> FigureText:
         f"Alibaba, {years}{mapped}, by place and level of government"
         + (f", and the stated tax rates against {standard_text} rate." if len(rates) else "."),
         alt_text=f"Left: dots for each of {len(table)} measures placed by year and place, "
-        f"coloured by level of government ({words(levels)}), labelled with the instrument"
+        f"coloured by level of government ({'; '.join(levels)}), labelled with the instrument"
         + (f"; right: bars of the stated tax rates {rate_words}, coloured by the same levels, "
            f"under a dashed line at {standard_text}." if len(rates) else
            "; no stated tax rate in these years."),
