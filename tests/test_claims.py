@@ -1066,3 +1066,12 @@ def test_two_maxis_steps_are_not_several(frames, by_id):
     after = _judge(frames, ["K181"], drop_k123)
     assert (after.loc["K181", "verdict"], after.loc["K181", "recomputed_value"]) == (
         "internal inconsistency", "2")
+
+
+def test_the_october_2020_month_names_its_reading(by_id):
+    """K50 judges the month by the highest close: it reads the $837.84 billion as the peak's
+    value, as K48 does, and the row says so."""
+    assert by_id.loc["K50", "reading"] == (
+        "the $837.84 billion read as Alibaba's peak value, as K48 reads it: its month is the "
+        "month of the highest close")
+    assert "highest October 2020 close" in by_id.loc["K48", "explanation"]
