@@ -59,6 +59,13 @@ def _bn(value: float) -> str:
 
 # ------------------------------------------------------------------------------ Figure 1
 
+def measure_count(summed: dict[str, str]) -> str:
+    """How many measures each total adds up: '3 (conservative) and 4 (upper)', or one number
+    when both add up as many."""
+    low, high = (len(summed[b].split(" + ")) for b in ("conservative", "upper"))
+    return str(high) if low == high else f"{low} (conservative) and {high} (upper)"
+
+
 def huawei_support(table: pd.DataFrame, values: dict, *, unquantified: int) -> FigureText:
     """`table`: figure_data.support_figure_table (measures, the two totals, the text's
     estimates); `unquantified`: items in the span without a USD amount."""
@@ -110,7 +117,7 @@ def huawei_support(table: pd.DataFrame, values: dict, *, unquantified: int) -> F
         finding=f"Counted by this project, the items the report itemises for {years} come to "
         f"{_bn(low)} (conservative) to {_bn(high)} "
         f"({figure_data.bound_labels(**values)['upper']}), "
-        + (f"sums of {len(summed['upper'].split(' + '))} unlike measures"
+        + (f"sums of {measure_count(summed)} unlike measures"
            if " + " in summed["upper"] else f"one measure, {summed['upper']}")
         + (f": {share} of the conservative total is the face value of loans to Huawei's "
            "customers" if loans else "")
