@@ -351,6 +351,9 @@ def test_caption_alt_text_and_finding_agree_with_the_table(figure_table):
     assert "are a different measure" in text.caption
     # 20.271 of 23.8074 bn is loans to customers.
     assert "85% of the conservative total is the face value of loans" in text.finding
+    # The upper total leaves out the fine: the alt text says so, as the legend does.
+    assert ("contract value Huawei won + credit-line ceilings, every stated amount once, except "
+            "the fine on Qualcomm, which is not support)") in text.alt_text
     # The conservative total adds up 3 measures (no ceiling), the upper 4.
     assert "sums of 3 (conservative) and 4 (upper) unlike measures" in text.finding
     assert round(LOANS_CONSERVATIVE / CONSERVATIVE * 100) == 85

@@ -111,7 +111,8 @@ def huawei_support(table: pd.DataFrame, values: dict, *, unquantified: int) -> F
         alt_text=f"Three panels of horizontal bars in USD billion, each on its own scale. Top, "
         f"each measure apart with a conservative and an upper bar: {measure_words}. Bottom "
         f"left, this project's totals: conservative {_bn(low)} ({summed['conservative']}) and "
-        f"upper {_bn(high)} ({summed['upper']}, every stated amount once)."
+        f"upper {_bn(high)} ({summed['upper']}, "
+        f"{figure_data.bound_labels(**values)['upper'].removeprefix('upper: ')})."
         + (f" Bottom right, apart, the text's estimates: {estimate_words}."
            if len(estimates) else ""),
         finding=f"Counted by this project, the items the report itemises for {years} come to "
