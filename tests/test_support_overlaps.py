@@ -348,7 +348,8 @@ def test_caption_alt_text_and_finding_agree_with_the_table(figure_table):
         assert words in text.caption and words in text.alt_text, words
     assert figure_data.BOUND_RULES["upper"] in text.caption
     assert figure_data.BOUND_RULES["conservative"] in text.caption
-    assert "are a different measure" in text.caption
+    assert "The text's estimates measure other things, drawn apart on their own axis" in (
+        text.caption)
     # 20.271 of 23.8074 bn is loans to customers.
     assert "85% of the conservative total is the face value of loans" in text.finding
     # The upper total leaves out the fine: the alt text says so, as the legend does.

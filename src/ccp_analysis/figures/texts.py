@@ -106,7 +106,7 @@ def huawei_support(table: pd.DataFrame, values: dict, *, unquantified: int) -> F
         f"Conservative: {figure_data.bound_rule('conservative', **values)}. Upper: "
         f"{figure_data.bound_rule('upper', **values)}. {unquantified} more items have no "
         "amount."
-        + (f" The text's estimates are a different measure, drawn apart on their own axis: "
+        + (f" The text's estimates measure other things, drawn apart on their own axis: "
            f"{estimate_words}." if len(estimates) else ""),
         alt_text=f"Three panels of horizontal bars in USD billion, each on its own scale. Top, "
         f"each measure apart with a conservative and an upper bar: {measure_words}. Bottom "
