@@ -180,6 +180,9 @@ def test_fig2_caption_says_the_measures_are_appendix_bs_and_gives_both_amounts()
                                    "2011-2016 (Figure 2 maps 4 of them), by place")
     assert ("the stated amount is $798.21 million (B02; Figure 2 prints $789.21 million)"
             in text.finding)
+    # Appendix B row 10: "Effective PRC tax rate for Alibaba once again roughly 10%".
+    assert ("stated tax rates 9.9% (2014, Beijing), 15% (2016, Shenzhen) and about 10% (2016, "
+            "Beijing)") in text.finding
     # Four levels, one of them "provincial and municipal": listed apart, not run together as
     # "provincial and provincial and municipal".
     assert ("coloured by level of government (central; municipal; provincial; provincial and "

@@ -8,6 +8,7 @@ is named only on a chart that was converted with it.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -145,7 +146,9 @@ def alibaba_support(table: pd.DataFrame, values: dict) -> FigureText:
     rates = table[table["tax_rate_pct"].notna()]
     standard = table["standard_tax_rate_pct"].dropna()
     standard_text = f"the standard {standard.iloc[0]:g}%" if len(standard) else "no standard rate"
-    rate_words = words([f"{r['tax_rate_pct']:g}% ({r['year']}, {r['place']})"
+    approximate = rough_rates(table, values["edition"])
+    rate_words = words([("about " if r["item_id"] in approximate else "")
+                        + f"{r['tax_rate_pct']:g}% ({r['year']}, {r['place']})"
                         for _, r in rates.iterrows()])
     local = int((table["government_level"] != "central").sum())
     central = int((table["government_level"] == "central").sum())
@@ -177,6 +180,16 @@ def alibaba_support(table: pd.DataFrame, values: dict) -> FigureText:
         + (f"; stated tax rates {rate_words} against {standard_text}." if len(rates) else "."),
         source_note=f"Source: {REPORT}, Figure 2 and Appendix B.",
     )
+
+
+def rough_rates(table: pd.DataFrame, edition: str) -> set[str]:
+    """The plotted items whose rate the report gives as approximate ('roughly 10%')."""
+    from ccp_analysis import editions
+
+    frame = editions.load("alibaba_state_support", edition).set_index("item_id")
+    return {i for i in table.loc[table["tax_rate_pct"].notna(), "item_id"]
+            if re.search(r"\b(roughly|about|around|approximately)\s+[\d.]+%",
+                         frame.at[i, "raw_text"])}
 
 
 def figure2_boxes(table: pd.DataFrame, edition: str) -> pd.DataFrame:
