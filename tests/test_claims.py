@@ -1075,3 +1075,14 @@ def test_the_october_2020_month_names_its_reading(by_id):
         "the $837.84 billion read as Alibaba's peak value, as K48 reads it: its month is the "
         "month of the highest close")
     assert "highest October 2020 close" in by_id.loc["K48", "explanation"]
+
+
+def test_the_numerous_mous_row_says_it_counts_a_letter_of_intent(by_id, frames):
+    """K139 counts C55, a letter of intent (Appendix C's edge kind), among the "MOUs": the row's
+    reading says so, and strictly the MOUs are 2 (C41 with Maxis, C53 with Telekom Malaysia)."""
+    edges = frames["malaysia_deal_edges"]
+    kinds = dict(zip(edges["entry_id"], edges["edge_kind"], strict=False))
+    assert (kinds["C41"], kinds["C53"], kinds["C55"]) == ("MOU", "MOU", "letter of intent")
+    assert "a 5G MOU, agreement or letter of intent counts" in by_id.loc["K139", "reading"]
+    assert "strictly, Appendix C's MOUs with such providers in 2018-2019 are 2" in by_id.loc[
+        "K139", "reading"]
