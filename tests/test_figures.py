@@ -224,6 +224,10 @@ def test_deals_finding_is_computed():
     assert "1 entry in 2011" in text.alt_text
     # C10 (ZTE and Huawei), C51 (Huawei and three other groups), C59 (Tencent and CCB).
     assert "3 entries name several groups" in text.caption
+    # Ant Financial, an affiliate (not a subsidiary) of Alibaba, counts with Alibaba too.
+    assert "(subsidiaries, affiliates and products with their parent;" in text.caption
+    assert "Alibaba" in ccp_analysis.load("malaysia_deals").set_index("entry_id").at[
+        "C37", "chinese_groups"]
 
 
 # ------------------------------------------------------------------ the one declaration

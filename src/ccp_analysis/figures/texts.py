@@ -510,7 +510,7 @@ def deals_timeline(table: pd.DataFrame, values: dict) -> FigureText:
     return FigureText(
         title=f"Entries per year by Chinese company group, {years} (each entry once)",
         caption=f"Appendix C's entries per year {years}, each counted once, by the Chinese "
-        f"company group it names (subsidiaries and products with their parent"
+        f"company group it names (subsidiaries, affiliates and products with their parent"
         + (f"; {count(several, 'entry names', 'entries name')} several groups" if several
            else "") + f"): {counts}.",
         alt_text="Stacked bar chart of Appendix C entries per year by company group"
