@@ -214,6 +214,19 @@ def test_fig5_text_follows_the_data():
     assert "report's caption" not in september.text(september_table).caption
 
 
+def test_fig5_finding_says_how_far_below_the_first_close():
+    # As published: 86.79 on 2022-12-16 against 93.89 on 2014-09-19 is -7.6%: more than the
+    # whole gain lost, and the finding says by how much.
+    text = figures.start(FIG5, {}).text(figures.start(FIG5, {}).table())
+    change = (86.79 / 93.89 - 1) * 100
+    assert f"{change:+.1f}% on the first value shown" in text.finding
+    assert text.finding.endswith(f"had lost the whole gain to the peak and {-change:.1f}% of "
+                                 "the first value besides.")
+    # A span ending above its first close says nothing of losses.
+    early = figures.start(FIG5, {"date_end": "2019-12-31"})
+    assert "lost" not in early.text(early.table()).finding
+
+
 def test_deals_finding_is_computed():
     run = figures.start(DEALS, {})
     text = run.text(figure_data.deals_per_year(

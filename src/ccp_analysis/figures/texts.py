@@ -490,7 +490,9 @@ def alibaba_stock(table: pd.DataFrame, values: dict) -> FigureText:
         finding=f"BABA's {what} peaked at {peak['value']:,.2f} {unit} on {d(peak['date'])}; on "
         f"{d(last['date'])} it stood at {last['value']:,.2f}, {change_first:+.1f}% on the first "
         f"value shown ({first['value']:,.2f} on {d(first['date'])})"
-        + ("; holders since then had lost all of their gains." if change_first < 0 else "."),
+        # Below the first value is more than "all of the gains": say by how much.
+        + (f"; a holder since {d(first['date'])} had lost the whole gain to the peak and "
+           f"{-change_first:.1f}% of the first value besides." if change_first < 0 else "."),
         source_note="Source: BABA daily prices (unadjusted close): "
         + price_source_words(price_sources(table, values["edition"]))
         + (f"; {SHARES_WORDS}" if measure == "market_value" else "")
