@@ -13,6 +13,8 @@ $(STAMP): pyproject.toml constraints.txt
 		{ echo "Python 3.11 or newer is needed (found: $$($(PYTHON) --version))"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@# The python3 kernelspec naming the project's provisioner: kernels on private sockets.
+	$(BIN)/python -m ccp_analysis.pipeline.kernelspec
 	@touch $(STAMP)
 
 ## report: verify raw inputs, rebuild data/processed, build both report editions

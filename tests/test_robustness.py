@@ -23,7 +23,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -507,34 +506,6 @@ def test_second_build_is_refused_and_a_killed_build_resumes(project_copy, report
     _assert_only_added(before, reports_check.snapshot(root), version)
     assert not leftover.exists()
     assert not _staging_files(root)
-
-
-TRY_TCP_LOCK = """
-import fcntl, sys
-with open(sys.argv[1], "a+") as handle:
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        sys.exit(3)
-"""
-
-
-def test_kernels_on_tcp_wait_for_each_other_across_processes(tmp_path):
-    """While one process of the project runs a kernel on TCP (the gate through nbval, the
-    papermill command line in the tests), no other process can take the lock to start one.
-    Shown on a lock file of its own, so a gate running meanwhile cannot change the outcome."""
-    from ccp_analysis.pipeline.lock import tcp_kernels, tcp_lock_path
-
-    assert tcp_lock_path().parent == Path(tempfile.gettempdir())  # one for the machine
-    lock = tmp_path / "tcp.lock"
-
-    def other_process() -> int:
-        return subprocess.run([sys.executable, "-c", TRY_TCP_LOCK, str(lock)], timeout=60,
-                              check=False).returncode
-
-    with tcp_kernels(lock):
-        assert other_process() == 3  # held: the other would have to wait
-    assert other_process() == 0  # released
 
 
 # -------------------------------------------------------------------- 5. environment faults

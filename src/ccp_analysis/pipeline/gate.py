@@ -16,8 +16,9 @@ reviewer sees what moved, not only that something did. Two ways to run a noteboo
   built is reported from its sha256 in the manifest. Nothing is sanitized: every output nbval
   compares (text, HTML tables, the figures' HTML with their PNG and alt text) is the same on
   every run, and a pattern that rewrote numbers would let through the drift this is for.
-  One notebook at a time, under the machine-wide lock of `lock.tcp_kernels`: nbval's kernels
-  talk over TCP, and two starting at once could pick the same port.
+  Two notebooks at a time (`jobs`): nbval starts its kernels from the project's kernelspec,
+  whose provisioner gives each kernel Unix sockets of its own (provisioner.py), so no two can
+  collide, here or in any other process; no lock is needed.
 """
 
 from __future__ import annotations
@@ -27,14 +28,15 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ccp_analysis import paths
 from ccp_analysis.determinism import DETERMINISM_ENV
 from ccp_analysis.hashing import sha256_file
-from ccp_analysis.pipeline import execute, runstore, versions, workers
-from ccp_analysis.pipeline.lock import tcp_kernels
+from ccp_analysis.pipeline import execute, kernelspec, runstore, versions, workers
 from ccp_analysis.publish import drift
 from ccp_analysis.style import OUTPUT_ENV
 
@@ -123,12 +125,11 @@ def _nbval(version: str, notebook: str, manifest: dict, run_dir: Path, ini: Path
     env[OUTPUT_ENV] = str(run_dir)
     run_dir.mkdir(parents=True)
     # The project as rootdir, so nbval names cells as reports/<version>/notebooks/<name>::Cell N.
-    with tcp_kernels():  # nbval's kernel listens on TCP ports
-        proc = subprocess.run(
-            [sys.executable, "-m", "pytest", "-c", str(ini), "--rootdir",
-             str(paths.project_root()), "-p", "no:cacheprovider", "-q", "--color=no",
-             "--nbval", str(executed)],
-            cwd=paths.project_root(), env=env, capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-c", str(ini), "--rootdir",
+         str(paths.project_root()), "-p", "no:cacheprovider", "-q", "--color=no",
+         "--nbval", str(executed)],
+        cwd=paths.project_root(), env=env, capture_output=True, text=True, check=False)
     problems = []
     if proc.returncode != 0:
         report = (proc.stdout + proc.stderr).rstrip().splitlines()
@@ -149,14 +150,20 @@ def _nbval(version: str, notebook: str, manifest: dict, run_dir: Path, ini: Path
     return problems
 
 
+def _size(item: tuple[str, execute.Task]) -> int:
+    version, task = item
+    executed = versions.folder(version) / "notebooks" / f"{task.notebook}.ipynb"
+    return executed.stat().st_size if executed.is_file() else 0
+
+
 def check(editions: list[str] | None = None, jobs: int = 2,
           progress: Callable[[str], None] = lambda _: None,
           notebooks: list[str] | None = None, nbval: bool = False) -> list[str]:
     """Every artifact of the latest versions that a rerun does not reproduce, as lines.
 
     `notebooks` limits the rerun to those notebooks of each version (default: all); `nbval`
-    reruns the committed executed notebooks under nbval, one at a time, instead of the source
-    notebooks in forked kernels (`jobs` then does not apply)."""
+    reruns the committed executed notebooks under nbval, `jobs` at a time, instead of the
+    source notebooks in forked kernels."""
     latest = versions.read_latest()
     chosen = sorted(editions or latest)
     missing = [e for e in chosen if e not in latest]
@@ -200,12 +207,28 @@ def check(editions: list[str] | None = None, jobs: int = 2,
             # An empty ini in the gate's own folder (-c): no project or user pytest settings.
             ini = Path(tmp) / "pytest.ini"
             ini.write_text("[pytest]\n", encoding="utf-8")
-            for number, (version, task) in enumerate(tasks, 1):
-                found[task.key] = _nbval(version, task.notebook, manifests[version],
-                                         task.run_dir, ini)
-                progress(f"[{number}/{len(tasks)}] nbval {version} {task.notebook}: " + (
-                    "identical" if not found[task.key]
-                    else f"{len(found[task.key])} line(s) of differences"))
+            note = kernelspec.ensure()
+            if note:
+                progress(note)
+            # Without the provisioner, nbval's kernels pick TCP ports: one at a time then.
+            parallel = max(1, jobs) if kernelspec.installed() else 1
+            finished: list[str] = []
+            reporting = threading.Lock()
+
+            def one(item: tuple[str, execute.Task]) -> None:
+                version, task = item
+                lines = _nbval(version, task.notebook, manifests[version], task.run_dir, ini)
+                with reporting:
+                    found[task.key] = lines
+                    finished.append(task.key)
+                    progress(f"[{len(finished)}/{len(tasks)}] nbval {version} {task.notebook}: "
+                             + ("identical" if not lines
+                                else f"{len(lines)} line(s) of differences"))
+
+            # Threads only wait for their pytest process. The longest notebooks (the largest
+            # executed notebooks: the most figures) start first, so two end close together.
+            with ThreadPoolExecutor(parallel) as pool:
+                list(pool.map(one, sorted(tasks, key=_size, reverse=True)))
         else:
             workers.run([task for _, task in tasks], jobs,
                         execute.kernel_environment(os.environ, DETERMINISM_ENV), done)

@@ -1,0 +1,60 @@
+"""pytest plugin: `pytest --nbval reports/` checks the latest version of each edition.
+
+Registered as a pytest11 entry point (pyproject.toml), so it is active in every pytest run of
+this environment, and does something only under `--nbval` / `--nbval-lax`. A folder that holds
+LATEST.json is a project's reports/; of its version folders, only those LATEST.json names are
+collected. The others are history: their executed notebooks were made by the code of their own
+time (or are custom builds with other parameters), so today's code cannot be expected to give
+their outputs, and `ccp-analysis prune` is how they leave. One line after collection names the
+versions left out and why. A notebook path given explicitly (as the gate passes it) is never
+left out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+LATEST = "LATEST.json"
+_LEFT_OUT = pytest.StashKey[dict[Path, list[str]]]()
+
+
+def _nbval(config: pytest.Config) -> bool:
+    return bool(config.getoption("nbval", False) or config.getoption("nbval_lax", False))
+
+
+def _latest(reports: Path) -> set[str] | None:
+    try:
+        named = json.loads((reports / LATEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return {str(v) for v in named.values()} if isinstance(named, dict) else None
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    if not _nbval(config) or not collection_path.is_dir():
+        return None
+    reports = collection_path.parent
+    if collection_path.name.startswith(".") or not (reports / LATEST).is_file():
+        return None
+    # Only when reports/ (or a folder above it) was asked for: a version or notebook named on
+    # the command line is the user's choice.
+    asked = [Path(arg.split("::")[0]).resolve() for arg in config.args]
+    if not any(reports.resolve().is_relative_to(path) for path in asked):
+        return None
+    latest = _latest(reports)
+    if latest is None or collection_path.name in latest:
+        return None
+    config.stash.setdefault(_LEFT_OUT, {}).setdefault(reports, []).append(collection_path.name)
+    return True
+
+
+def pytest_report_collectionfinish(config: pytest.Config) -> list[str]:
+    left = config.stash.get(_LEFT_OUT, {})
+    return [f"nbval: {os.path.relpath(reports)}: checking the latest version of each edition ({LATEST}); left "
+            f"out {len(names)} older version(s), history made by older code (or custom "
+            f"builds), not expected to match today's: {', '.join(sorted(names))}"
+            for reports, names in sorted(left.items())]
