@@ -64,6 +64,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         label=args.version,
         progress=_say,
+        fork=not args.no_fork,
     )
     for line in result:
         print(line)
@@ -277,6 +278,9 @@ def parser() -> argparse.ArgumentParser:
                        help="name the version instead of deriving it (letters, digits, '.', "
                        "'_', '-'; at most 64). A label that exists with other content is "
                        "refused.")
+    build.add_argument("--no-fork", action="store_true",
+                       help="start every kernel from its kernelspec instead of forking it "
+                       "from the warm template (slower, same bytes; also CCP_FORK_KERNELS=0)")
     build.set_defaults(func=cmd_build)
 
     params = sub.add_parser(

@@ -34,6 +34,7 @@ INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 # Papermill keeps these in the notebook metadata; everything else it records varies per run.
 KEEP_PAPERMILL = ("default_parameters", "parameters")
 LIBRARY_LOGGERS = ("papermill", "traitlets", "nbclient", "jupyter_client")
+FALLBACK_KEY = "kernel_fallback"  # Outcome.extra: why the kernel was not forked
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,11 @@ def run(task: Task, env: Mapping[str, str], kernel_folder: Path,
     log_path = task.run_dir.with_name(task.run_dir.name + ".kernel.log")
     log_path.write_text("", encoding="utf-8")
     with _logging_to(log_path):
-        return _run(task, env, kernel_folder, template, log_path, start)
+        outcome = _run(task, env, kernel_folder, template, log_path, start)
+    if template is not None and template.fallback:
+        # Started from its kernelspec instead of forked: the build says why, once.
+        outcome.extra[FALLBACK_KEY] = template.fallback
+    return outcome
 
 
 @contextlib.contextmanager

@@ -231,7 +231,8 @@ def check(editions: list[str] | None = None, jobs: int = 2,
                 list(pool.map(one, sorted(tasks, key=_size, reverse=True)))
         else:
             workers.run([task for _, task in tasks], jobs,
-                        execute.kernel_environment(os.environ, DETERMINISM_ENV), done)
+                        execute.kernel_environment(os.environ, DETERMINISM_ENV), done,
+                        note=progress)
         # In the order of the tasks, whichever finished first.
         problems = [line for _, task in tasks for line in found[task.key]]
         if problems:  # the rebuilt outputs beside the committed ones, before tmp goes

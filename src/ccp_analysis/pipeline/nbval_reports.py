@@ -54,7 +54,8 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
 
 def pytest_report_collectionfinish(config: pytest.Config) -> list[str]:
     left = config.stash.get(_LEFT_OUT, {})
-    return [f"nbval: {os.path.relpath(reports)}: checking the latest version of each edition ({LATEST}); left "
-            f"out {len(names)} older version(s), history made by older code (or custom "
-            f"builds), not expected to match today's: {', '.join(sorted(names))}"
+    return [f"nbval: {os.path.relpath(reports)}: checking the latest version of each edition "
+            f"({LATEST}); left out {len(names)} older version(s), history made by older "
+            f"code (or custom builds), not expected to match today's: "
+            f"{', '.join(sorted(names))}"
             for reports, names in sorted(left.items())]
