@@ -87,11 +87,12 @@ def comparable(env: dict[str, str], per_run: list[str]) -> dict[str, str]:
     return {k: v for k, v in env.items() if k not in PER_KERNEL_ENV and k not in per_run}
 
 
-# Defaults a library chooses at import time from whether an IPython kernel is running, as a
-# kernel chooses them: pandas shows at most 20 columns in a kernel (pandas.core.config_init,
-# is_terminal), a terminal's width elsewhere. Set as option values and as registered defaults,
-# so `pd.reset_option` gives a forked kernel what it gives a fresh one.
-KERNEL_DISPLAY = {"pandas": {"display.max_columns": 20}}
+# Defaults a library chooses at import time from the process it is imported in, as a kernel
+# chooses them: pandas shows at most 20 columns in a kernel (pandas.core.config_init,
+# is_terminal), a terminal's width elsewhere; its display encoding is sys.stdout's, in a kernel
+# ipykernel's OutStream ("UTF-8"), here the log file's. Set as option values and as registered
+# defaults, so `pd.reset_option` gives a forked kernel what it gives a fresh one.
+KERNEL_DISPLAY = {"pandas": {"display.max_columns": 20, "display.encoding": "UTF-8"}}
 
 
 class PreloadFailed(Exception):
