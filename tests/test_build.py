@@ -73,6 +73,7 @@ def _assert_built(proc, version: str, runs: int, reused: int) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.copy_reports
 def test_unchanged_build_maps_to_the_committed_version_and_runs_nothing(
         project_copy, reports_check, ccp_cli):
     committed = reports_check.latest(project_copy)["as-published"]
@@ -94,6 +95,7 @@ def test_unchanged_build_maps_to_the_committed_version_and_runs_nothing(
 
 
 @pytest.mark.slow
+@pytest.mark.copy_reports
 def test_custom_build_writes_a_complete_version_that_follows_its_parameters(
         project_copy, reports_check, ccp_cli):
     """One notebook run with parameters no committed version used (the Fed series; it has no
@@ -265,6 +267,7 @@ def _latest_notebooks(root: Path, cwd: Path, stdout=subprocess.PIPE):
                           check=False)
 
 
+@pytest.mark.copy_reports
 def test_latest_notebooks_are_paths_that_work_from_any_directory(project_copy, tmp_path):
     """`ccp-analysis latest --notebooks` run from an unrelated folder: every line names an
     executed notebook of the latest version of an edition, by a path that exists from there."""
@@ -285,6 +288,7 @@ def test_latest_notebooks_are_paths_that_work_from_any_directory(project_copy, t
     assert all(Path(line).is_absolute() and (elsewhere / line).is_file() for line in printed)
 
 
+@pytest.mark.copy_reports
 def test_latest_ends_quietly_when_the_reader_stops(project_copy, tmp_path):
     # A pipe whose read end is closed before the command starts: its first write fails
     # (EPIPE), every time, as it does when `head -1` exits before a longer output is written.

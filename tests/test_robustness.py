@@ -323,6 +323,7 @@ def test_label_limits():
 
 
 @pytest.mark.slow
+@pytest.mark.copy_reports
 def test_existing_label_with_other_content_is_refused(project_copy, reports_check, ccp_cli):
     first = ccp_cli(project_copy, "build", "--edition", "as-published", "--only", FIG4,
                     "--version", "lab1")
@@ -348,6 +349,7 @@ def test_existing_label_with_other_content_is_refused(project_copy, reports_chec
 
 
 @pytest.mark.slow
+@pytest.mark.copy_reports
 def test_failing_notebook_publishes_nothing_and_the_next_build_reuses_the_other_run(
         project_copy, reports_check, ccp_cli):
     root = project_copy
@@ -413,6 +415,7 @@ def test_failing_notebook_publishes_nothing_and_the_next_build_reuses_the_other_
 
 
 @pytest.mark.slow
+@pytest.mark.copy_reports
 def test_ctrl_c_leaves_existing_versions_and_no_new_one(project_copy, reports_check, tmp_path):
     """Ctrl-C while a notebook is known to be running (it wrote its file and waits)."""
     root = project_copy
@@ -442,6 +445,7 @@ def test_ctrl_c_leaves_existing_versions_and_no_new_one(project_copy, reports_ch
 
 
 @pytest.mark.slow
+@pytest.mark.copy_reports
 def test_second_build_is_refused_and_a_killed_build_resumes(project_copy, reports_check,
                                                             ccp_cli, tmp_path):
     """A default build: fig4 (changed) and every other notebook to run finish, fig5 is held
@@ -586,6 +590,7 @@ def test_missing_raw_file(project_copy, reports_check, capsys):
 
 
 @pytest.mark.slow
+@pytest.mark.copy_reports
 def test_kernel_that_cannot_start(project_copy, reports_check, ccp_cli, tmp_path):
     """A `python3` kernelspec whose interpreter does not exist, found first through
     JUPYTER_PATH (searched before the environment's own kernels, see
@@ -617,6 +622,7 @@ def test_kernel_that_cannot_start(project_copy, reports_check, ccp_cli, tmp_path
 # ------------------------------------------------------------------------------- 6. prune
 
 
+@pytest.mark.copy_reports
 def test_prune_refuses_the_latest_version(project_copy, reports_check, capsys):
     root = project_copy
     latest = json.loads((root / "reports/LATEST.json").read_text(encoding="utf-8"))
@@ -633,6 +639,7 @@ def test_prune_refuses_the_latest_version(project_copy, reports_check, capsys):
 
 
 @pytest.mark.slow
+@pytest.mark.copy_reports
 def test_prune_removes_only_the_named_old_version(project_copy, reports_check, ccp_cli,
                                                   capsys):
     root = project_copy

@@ -237,6 +237,7 @@ def test_licence_citation_and_data_terms_agree_with_the_project():
 
 
 @pytest.mark.slow
+@pytest.mark.copy_reports
 def test_a_build_writes_its_page_and_refreshes_the_index(project_copy, ccp_cli):
     root = project_copy
     proc = ccp_cli(root, "build", "--edition", "as-published", "--only", "fig4_huawei_revenue",
