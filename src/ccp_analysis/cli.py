@@ -320,7 +320,7 @@ def parser() -> argparse.ArgumentParser:
                        help="rebuild and compare only this notebook (name without .ipynb); "
                        "repeatable")
     check.add_argument("--nbval", action="store_true",
-                       help="rerun each committed executed notebook with nbval, one at a time, "
+                       help="rerun each committed executed notebook with nbval, two at a time, "
                        "in a kernel started from its kernelspec (as Jupyter and papermill do) "
                        "instead of the build's forked kernels: nbval compares every cell's "
                        "output and the gate every figure and table the notebook writes. "
