@@ -3,10 +3,9 @@
 Source notebooks are committed clean (no outputs, no execution counts), with one `parameters`
 cell the build can check overrides against (ruff lints them too: `make test`'s first check).
 The latest version of each edition is committed, built from the notebooks as they are now
-(that its files carry
-their recorded sha256 is the manifest check's test, in test_versions.py). The slow checks (the
-gate on project copies) are in test_gate.py; every notebook of both editions is rerun through
-nbval by the last step of `make test` (`ccp-analysis check --nbval`).
+(that its files carry their recorded sha256 is the manifest check's test, in test_versions.py).
+The slow checks (the gate on project copies) are in test_gate.py; every notebook of both
+editions is rerun through nbval by the last step of `make test` (`ccp-analysis check --nbval`).
 """
 
 from __future__ import annotations
