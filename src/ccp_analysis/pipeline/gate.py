@@ -230,7 +230,8 @@ def check(editions: list[str] | None = None, jobs: int = 2,
             with ThreadPoolExecutor(parallel) as pool:
                 list(pool.map(one, sorted(tasks, key=_size, reverse=True)))
         else:
-            workers.run([task for _, task in tasks], jobs,
+            # Longest first (as for nbval above); the lines keep the tasks' order.
+            workers.run([task for _, task in sorted(tasks, key=_size, reverse=True)], jobs,
                         execute.kernel_environment(os.environ, DETERMINISM_ENV), done,
                         note=progress)
         # In the order of the tasks, whichever finished first.
