@@ -20,6 +20,10 @@ import pytest
 
 LATEST = "LATEST.json"
 _LEFT_OUT = pytest.StashKey[dict[Path, list[str]]]()
+# Set by the gate through nbval (gate._nbval) for the pytest process it starts: JSON naming the
+# output variable, each notebook's run folder and where to record each notebook's failures.
+RUNS_ENV = "CCP_NBVAL_RUNS"
+_RUNS: dict = {}  # read from RUNS_ENV once, in the process the gate started
 
 
 def _nbval(config: pytest.Config) -> bool:
@@ -59,3 +63,42 @@ def pytest_report_collectionfinish(config: pytest.Config) -> list[str]:
             f"code (or custom builds), not expected to match today's: "
             f"{', '.join(sorted(names))}"
             for reports, names in sorted(left.items())]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    spec = os.environ.pop(RUNS_ENV, None)  # not passed on to the kernels
+    if spec:
+        runs = json.loads(spec)
+        runs["named"] = {str(Path(notebook).resolve()): notebook for notebook in runs["folders"]}
+        runs["failed"] = {notebook: [] for notebook in runs["folders"]}
+        _RUNS.update(runs)
+
+
+def _notebook(path: str | os.PathLike) -> str | None:
+    """The gate's name of the notebook at `path`, if the gate asked for it."""
+    return _RUNS["named"].get(str(Path(path).resolve())) if _RUNS else None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before nbval starts the notebook's kernel (at its first cell's setup)."""
+    notebook = _notebook(item.path)
+    if notebook:
+        os.environ[_RUNS["variable"]] = _RUNS["folders"][notebook]
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    notebook = _notebook(report.fspath)
+    if report.failed and notebook:
+        _RUNS["failed"][notebook].append([report.nodeid, report.longreprtext])
+
+
+def pytest_collectreport(report: pytest.CollectReport) -> None:
+    notebook = _notebook(report.fspath)
+    if report.failed and notebook:
+        _RUNS["failed"][notebook].append([report.nodeid, report.longreprtext])
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if _RUNS:
+        Path(_RUNS["results"]).write_text(json.dumps(_RUNS["failed"]), encoding="utf-8")
