@@ -106,7 +106,11 @@ def preload(modules: list[str]) -> None:
         _import_all(list(DRAWING_MODULES))
     for library, options in KERNEL_DISPLAY.items():
         if library in sys.modules:
-            _kernel_defaults(library, options)
+            try:
+                _kernel_defaults(library, options)
+            except Exception as exc:  # noqa: BLE001 - e.g. a pandas without these options
+                raise PreloadFailed(f"setting {library}'s kernel defaults failed: {exc!r}") \
+                    from exc
 
 
 def _import_all(modules: list[str]) -> None:
