@@ -20,6 +20,7 @@ import pytest
 
 LATEST = "LATEST.json"
 _LEFT_OUT = pytest.StashKey[dict[Path, list[str]]]()
+_SAID = pytest.StashKey[set[Path]]()
 # Set by the gate through nbval (gate._nbval) for the pytest process it starts: JSON naming the
 # output variable, each notebook's run folder and where to record each notebook's failures.
 RUNS_ENV = "CCP_NBVAL_RUNS"
@@ -56,13 +57,39 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     return True
 
 
+def _line(reports: Path, names: list[str]) -> str:
+    return (f"nbval: {os.path.relpath(reports)}: checking the latest version of each edition "
+            f"({LATEST}); left out {len(names)} older version(s), history made by older code "
+            f"(or custom builds), not expected to match today's: {', '.join(sorted(names))}")
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Said before collection, so that under pytest-xdist (whose workers collect, silently)
+    the line is shown too: for a reports/ folder named on the command line, or the reports/
+    of a folder named."""
+    if not _nbval(config):
+        return []
+    lines = []
+    for arg in config.args:
+        path = Path(arg.split("::")[0])
+        for reports in (path, path / "reports"):
+            latest = _latest(reports) if (reports / LATEST).is_file() else None
+            if latest is None:
+                continue
+            config.stash.setdefault(_SAID, set()).add(reports.resolve())
+            left = [d.name for d in reports.iterdir()
+                    if d.is_dir() and not d.name.startswith(".") and d.name not in latest]
+            if left:
+                lines.append(_line(reports, left))
+    return lines
+
+
 def pytest_report_collectionfinish(config: pytest.Config) -> list[str]:
-    left = config.stash.get(_LEFT_OUT, {})
-    return [f"nbval: {os.path.relpath(reports)}: checking the latest version of each edition "
-            f"({LATEST}); left out {len(names)} older version(s), history made by older "
-            f"code (or custom builds), not expected to match today's: "
-            f"{', '.join(sorted(names))}"
-            for reports, names in sorted(left.items())]
+    """For the reports/ folders found below a folder named further up."""
+    said = config.stash.get(_SAID, set())
+    return [_line(reports, names)
+            for reports, names in sorted(config.stash.get(_LEFT_OUT, {}).items())
+            if reports.resolve() not in said]
 
 
 def pytest_configure(config: pytest.Config) -> None:
