@@ -22,6 +22,9 @@ from ccp_analysis.pipeline.provisioner import NAME, PrivateSocketProvisioner
 
 
 def test_the_installed_python3_kernelspec_names_the_provisioner():
+    assert kernelspec.installed(), (
+        f"{kernelspec.spec_file()} does not name the provisioner: run `make .venv/.installed` "
+        "or `.venv/bin/python -m ccp_analysis.pipeline.kernelspec`")
     km = AsyncKernelManager(kernel_name="python3")
     assert km.kernel_spec.resource_dir == str(kernelspec.spec_file().parent)
     assert km.kernel_spec.metadata["kernel_provisioner"]["provisioner_name"] == NAME
