@@ -155,6 +155,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         label=args.version,
         progress=_say,
+        fork=not args.no_fork,
         version_page=site.write_version_page,
         refresh=site.refresh,
     )
@@ -455,6 +456,9 @@ def parser() -> argparse.ArgumentParser:
                        help="name the version instead of deriving it (letters, digits, '.', "
                        "'_', '-'; at most 64). A label that exists with other content is "
                        "refused.")
+    build.add_argument("--no-fork", action="store_true",
+                       help="start every kernel from its kernelspec instead of forking it "
+                       "from the warm template (slower, same bytes; also CCP_FORK_KERNELS=0)")
     build.set_defaults(func=cmd_build)
 
     params = sub.add_parser(
@@ -494,7 +498,7 @@ def parser() -> argparse.ArgumentParser:
                        help="rebuild and compare only this notebook (name without .ipynb); "
                        "repeatable")
     check.add_argument("--nbval", action="store_true",
-                       help="rerun each committed executed notebook with nbval, one at a time, "
+                       help="rerun each committed executed notebook with nbval, two at a time, "
                        "in a kernel started from its kernelspec (as Jupyter and papermill do) "
                        "instead of the build's forked kernels: nbval compares every cell's "
                        "output and the gate every figure and table the notebook writes. "
