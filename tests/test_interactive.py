@@ -119,7 +119,8 @@ def test_fig1_hover_gives_each_item_its_words_bounds_and_relation_coding():
     a07 = [s for s in segments if s["item_id"] == "A07"]
     assert {s["bound"] for s in a07} == {"conservative", "upper"}
     a07 = a07[0]
-    assert a07["counted"] == "$10 bn" and a07["amount"] == "$10 billion"
+    assert a07["counted"] == "$10 bn in the conservative bar"
+    assert a07["amount"] == "$10 billion" and a07["from"] == "China Development Bank, 2011"
     assert a07["words"] == "$10 billion total loans to various Huawei customers for the year"
     assert a07["source"] == "CSIS, CCP Inc. in Malaysia (2022), Appendix A, row 7"
     assert a07["measure"] == "loans to Huawei's customers"

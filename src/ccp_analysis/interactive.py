@@ -100,7 +100,8 @@ def support_segments(items: pd.DataFrame) -> pd.DataFrame:
             "item_id": item["item_id"], "order": order, "measure": item["measure"],
             "source": f"{REPORT_WORDS}, {item['source_ref']}",
             "amount": item["amount_text"] if _value(item["amount_text"]) else "no amount stated",
-            "words": item["words"], "entity": item["entity"], "year": item["year_text"],
+            "words": item["words"],
+            "from": ", ".join(str(v) for v in (item["entity"], item["year_text"]) if _value(v)),
             "conservative": _bound_words(item["conservative_reason"], item["conservative_usd"]),
             "upper": _bound_words(item["upper_reason"], item["upper_usd"]),
             "relations": item["relations"] or "none coded",
@@ -111,7 +112,8 @@ def support_segments(items: pd.DataFrame) -> pd.DataFrame:
             if _value(counted) is None or float(counted) <= 0:
                 continue
             rows.append({**common, "bound": bound, "usd_bn": float(counted) / 1e9,
-                         "counted": _usd(counted), "total": f"{bound} total"})
+                         "counted": f"{_usd(counted)} in the {bound} bar",
+                         "total": f"{bound} total"})
     return pd.DataFrame(rows)
 
 
@@ -131,8 +133,7 @@ def _fig1(tables: dict[str, pd.DataFrame], source_note: str) -> alt.TopLevelMixi
                                 fields=["item_id"], empty=False, clear="pointerout")
     tips = [_tip("item_id", "item"), _tip("source", "source"), _tip("measure", "measure"),
             _tip("amount", "amount (report's words)"), _tip("words", "report's words"),
-            _tip("entity", "from"), _tip("year", "when"), _tip("bound", "bar"),
-            _tip("counted", "counted in this bar (USD)"),
+            _tip("from", "from, when"), _tip("counted", "this bar counts"),
             _tip("conservative", "conservative bound"), _tip("upper", "upper bound"),
             _tip("relations", "relation coding"), _tip("relation_words", "coding's words")]
 
@@ -230,12 +231,14 @@ def _fig2(tables: dict[str, pd.DataFrame], source_note: str) -> alt.TopLevelMixi
 def _highlight(name: str, one: str, other: str) -> tuple[dict, dict]:
     """Whether a link touches the hovered (or tapped) party, and the width and opacity that
     show it: the party's links drawn thick and opaque, the others faded while it is hovered.
-    The test reads the point selection's stored value in Vega's expression language."""
-    touches = (f"isValid({name}_hover.node) && ({name}_hover.node == datum['{one}'] || "
+    The test reads the point selection's value in Vega's expression language: the hovered
+    party's name in a list (empty when the pointer is on a link, which has no `node`)."""
+    party = f"isValid({name}_hover.node) && length({name}_hover.node) > 0"
+    touches = (f"{party} && ({name}_hover.node == datum['{one}'] || "
                f"{name}_hover.node == datum['{other}'])")
     width = {"condition": {"test": touches, "value": HIGHLIGHT_WIDTH}, "value": 1.6}
     opacity = {"condition": {"test": touches, "value": 1.0},
-               "value": {"expr": f"isValid({name}_hover.node) ? 0.12 : 0.7"}}
+               "value": {"expr": f"{party} ? 0.12 : 0.7"}}
     return width, opacity
 
 
