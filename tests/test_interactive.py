@@ -50,6 +50,22 @@ def test_every_declared_figure_has_an_interactive_chart():
     assert set(interactive.CHARTS) == set(figures.by_output())
 
 
+def test_every_declared_data_table_is_keyed_and_its_key_is_unique():
+    """A figure's data tables are compared by key in `ccp-analysis diff`: each declared one has
+    a key in publish/tables.py, and no two of its rows share it (both editions)."""
+    from ccp_analysis.publish import tables as published
+
+    declared = {name: spec for spec in figures.FIGURES for name in spec.data}
+    assert set(declared) == {"fig1_huawei_support_items", "fig1_huawei_support_sensitivity",
+                             "fig3_deal_network_nodes", "fig3_deal_network_entries"}
+    for edition in ("as-published", "updated"):
+        tables = _tables(edition)
+        for name in declared:
+            key = list(published.TABLE_KEYS[name])
+            assert not tables[name].duplicated(key).any(), (edition, name)
+            assert len(tables[name]) > 0
+
+
 def test_vega_lite_version_is_the_one_altair_writes_and_the_runtime_bundles():
     assert alt.SCHEMA_VERSION.startswith(f"v{interactive.VEGA_LITE}.")
     spec = json.loads(_spec(FIG4, _tables()))

@@ -362,8 +362,8 @@ def _fig3_network(tables: dict[str, pd.DataFrame], source_note: str) -> alt.TopL
     nodes = nodes.assign(
         label=[f"{n} ({d})" if d else n for n, d in zip(nodes["node"], nodes["deals"],
                                                         strict=True)],
-        member=[f"{k} of {p}" if p else "" for k, p in zip(nodes["kind"], nodes["parent"],
-                                                           strict=True)])
+        member=[f"{k} of {p}" if p else "no parent: a party of its own" for k, p in
+                zip(nodes["kind"], nodes["parent"], strict=True)])
     name = "fig3_network"
     hover = _hover(name)
     width, opacity = _highlight(name, "company", "counterpart")
