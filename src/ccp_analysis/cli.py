@@ -23,7 +23,7 @@ EPILOG = textwrap.dedent("""\
       ccp-analysis check                       rebuild and compare with the committed manifests
       ccp-analysis check --nbval               the same through nbval, in fresh kernels (make test)
       ccp-analysis prune as-published-1a2b3c4d5e6f
-      ccp-analysis diff as-published-c7a07d0d832c updated-8692336fbb58 --html /tmp/diff.html
+      ccp-analysis diff --edition updated --html /tmp/diff.html
       ccp-analysis site                        (re)write the HTML pages and the changelog
 
     Run 'ccp-analysis COMMAND --help' for the options of each command.
@@ -165,6 +165,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _version_folder(name: str):
+    """A version folder from a path, a version id, an edition's name (its latest version), or
+    the start of an id that names a single version (`as-published-8524`, or `8524fe` for the
+    hash after the edition)."""
     from pathlib import Path
 
     from ccp_analysis.pipeline import versions
@@ -174,6 +177,16 @@ def _version_folder(name: str):
         return folder
     if (versions.folder(name) / versions.MANIFEST).is_file():
         return versions.folder(name)
+    if name in versions.read_latest():
+        return versions.folder(versions.read_latest()[name])
+    known = versions.all_versions()
+    found = [v for v in known if name and (
+        v.startswith(name) or v.split("-")[-1].startswith(name))]
+    if len(found) == 1:
+        return versions.folder(found[0])
+    if len(found) > 1:
+        raise CcpError(f"{name!r} is the start of {len(found)} versions ({', '.join(found)}); "
+                       "give more of the id")
     raise CcpError(f"{name!r} is neither a version under reports/ nor a version folder; see "
                    "'ccp-analysis versions'")
 
@@ -181,10 +194,20 @@ def _version_folder(name: str):
 def cmd_diff(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ccp_analysis.publish import diff, diffpage
+    from ccp_analysis.publish import diff, diffpage, history
 
-    result = diff.compare(diff.Side.load(_version_folder(args.old)),
-                          diff.Side.load(_version_folder(args.new)))
+    if args.edition:
+        if args.old or args.new:
+            raise CcpError("diff --edition compares the latest version of an edition with the "
+                           "one before it: give no OLD or NEW with it")
+        old, new = history.previous_of_latest(args.edition)
+    elif args.old and args.new:
+        old, new = args.old, args.new
+    else:
+        raise CcpError("diff needs OLD and NEW (version ids, their first characters or version "
+                       "folders), or --edition EDITION")
+    result = diff.compare(diff.Side.load(_version_folder(old)),
+                          diff.Side.load(_version_folder(new)))
     for line in diff.report(result, max_rows=args.max_rows):
         print(line)
     if args.html:
@@ -325,18 +348,25 @@ def parser() -> argparse.ArgumentParser:
 
     compare = sub.add_parser(
         "diff", help="what differs between two versions (figures, rows, verdicts, inputs)",
-        description="Compare two versions (ids under reports/ or paths of version folders): "
-        "figures changed, added or removed; table rows added, removed or changed, matched by "
-        "each table's key; claim verdicts that flipped; parameters, inputs and package "
-        "versions that differ. Exit status 0 when nothing differs, 1 when something does.",
-        epilog="example:\n  ccp-analysis diff as-published-c7a07d0d832c "
-        "updated-8692336fbb58 --html /tmp/diff.html",
+        description="Compare two versions (ids under reports/, the first characters of one, "
+        "or paths of version folders), or with --edition the latest version of an edition "
+        "with the one before it: figures changed, added or removed; table rows added, removed "
+        "or changed, matched by each table's key (days or years appended as one range); claim "
+        "verdicts that flipped; parameters (a default clamped to the data is no change), "
+        "inputs and package versions that differ. Exit status 0 when nothing differs, 1 when "
+        "something does.",
+        epilog="examples:\n  ccp-analysis diff --edition updated --html /tmp/diff.html\n"
+        "  ccp-analysis diff as-published updated-f05f",
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    compare.add_argument("old", metavar="OLD")
-    compare.add_argument("new", metavar="NEW")
+    compare.add_argument("old", metavar="OLD", nargs="?")
+    compare.add_argument("new", metavar="NEW", nargs="?")
+    compare.add_argument("--edition", choices=["as-published", "updated"],
+                         help="compare the latest version of this edition with the version "
+                         "before it (the comparison the versions page shows)")
     compare.add_argument("--html", metavar="PATH",
-                         help="also write the page: each changed figure old beside new with "
-                         "its pixel difference highlighted (images in PATH's <stem>_files/)")
+                         help="also write the page: each changed figure old beside new, with "
+                         "swipe, onion-skin and pixel-difference views (images in PATH's "
+                         "<stem>_files/)")
     compare.add_argument("--max-rows", type=int, default=20, metavar="N",
                          help="rows listed per table in the text form (default 20)")
     compare.set_defaults(func=cmd_diff)
