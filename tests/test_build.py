@@ -32,7 +32,8 @@ FIG4_FILES = {
     f"tables/{FIG4}.csv", f"notebooks/{FIG4}.ipynb",
 }
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-BUILD_OPTIONS = ("--edition", "--only", "-p", "--param", "--jobs", "--version")
+BUILD_OPTIONS = ("--edition", "--only", "-p", "--param", "--jobs", "--version", "--out",
+                 "--publish")
 
 
 def _sha(path: Path) -> str:
@@ -105,16 +106,40 @@ def test_custom_build_writes_a_complete_version_that_follows_its_parameters(
     last step of `make test`: every notebook of both editions, never through the cache)."""
     root = project_copy
     latest_before = (root / "reports" / "LATEST.json").read_bytes()
-    args = ("build", "--edition", "as-published", "--only", FIG4, "-p", "fx_series=fed",
-            "-p", "year_start=2017", "--version", "t1")
+    custom = ("build", "--edition", "as-published", "--only", FIG4, "-p", "fx_series=fed",
+              "-p", "year_start=2017")
+    args = (*custom, "--version", "t1", "--publish")
 
+    # Exported to a folder of the user's: reports/ (index and changelog included) untouched.
+    published_before = reports_check.snapshot(root)
+    out = root.parent / "fig4-fed"
+    export = ccp_cli(root, *custom, "--out", str(out))
+    assert export.returncode == 0, export.stderr
+    assert "1 notebook run(s) to do, 0 reused from the cache" in export.stderr
+    assert f"[1/1] ran as-published {FIG4}" in export.stderr
+    assert export.stdout.startswith("as-published: exported as-published-")
+    assert export.stdout.strip().endswith(f" to {out}")
+    assert _files(out) == FIG4_FILES | {"manifest.json", "README.md", site.PAGE}
+    assert reports_check.snapshot(root) == published_before
+    assert "../index.html" not in (out / site.PAGE).read_text(encoding="utf-8")
+    exported = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    # An export never overwrites: the same folder again is refused.
+    again_out = ccp_cli(root, *custom, "--out", str(out))
+    assert again_out.returncode == 2
+    assert f"--out {out}: exists and is not empty" in again_out.stderr
+    # Without --out or --publish a custom build is refused before any kernel.
+    nowhere = ccp_cli(root, *custom)
+    assert nowhere.returncode == 2 and "add --out DIR" in nowhere.stderr
+
+    # Published on request: the same run, reused from the cache.
     proc = ccp_cli(root, *args)
 
-    _assert_built(proc, "t1", runs=1, reused=0)
-    assert f"[1/1] ran as-published {FIG4}" in proc.stderr
+    _assert_built(proc, "t1", runs=0, reused=1)
     folder = root / "reports" / "t1"
     assert _files(folder) == FIG4_FILES | {"manifest.json", "README.md", site.PAGE}
     assert versions.mismatches("t1") == {}
+    assert exported["outputs"] == json.loads(
+        (folder / "manifest.json").read_text(encoding="utf-8"))["outputs"]
 
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["version"] == "t1"
@@ -252,6 +277,22 @@ def test_help_examples_are_valid_builds(project_copy, capsys):
         assert len(items) >= len(editions), argv
         if args.version:
             versions.check_label(args.version)
+
+
+def test_parameters_a_figure_ignores_are_not_recorded(project_copy):
+    """Figure 4 in CNY uses no exchange rate: the series is not recorded, and a series given
+    by the user is refused (it would change nothing)."""
+    from ccp_analysis.errors import ParameterError
+    from ccp_analysis.pipeline import fingerprint, runner
+
+    data, library = fingerprint.data_hashes(), fingerprint.library_hash()
+    (item,) = runner.plan(["updated"], [FIG4], ["currency=CNY"], data, library)
+    assert item.parameters["currency"] == "CNY" and "fx_series" not in item.parameters
+    (usd,) = runner.plan(["updated"], [FIG4], [], data, library)
+    assert usd.parameters["fx_series"] == "ecb"
+    with pytest.raises(ParameterError, match="'fx_series' value 'oecd_imf': ignored when "
+                                             "currency is 'CNY'"):
+        runner.plan(["updated"], [FIG4], ["currency=CNY", "fx_series=oecd_imf"], data, library)
 
 
 # ------------------------------------------------------------------ ccp-analysis latest

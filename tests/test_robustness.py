@@ -261,6 +261,13 @@ PARAMETER_CASES = {
     "zero jobs": (["--jobs", "0"], ["--jobs 0", "1 or more"]),
     "one label, two editions": (["--edition", "updated", "--version", "two"],
                                 ["exactly one --edition"]),
+    "series a CNY figure ignores": (["--only", FIG4, "-p", "currency=CNY", "-p", "fx_series=fed",
+                                     "--out", "/nonexistent/x"],
+                                    [f"notebook {FIG4}", "'fx_series'",
+                                     "ignored when currency is 'CNY'"]),
+    "custom build with nowhere to go": (["--only", FIG4], ["add --out DIR", "--publish"]),
+    "export and publish at once": (["--only", FIG4, "--out", "/nonexistent/x", "--publish"],
+                                   ["--out and --publish exclude each other"]),
 }
 
 
@@ -326,14 +333,14 @@ def test_label_limits():
 @pytest.mark.slow
 def test_existing_label_with_other_content_is_refused(project_copy, reports_check, ccp_cli):
     first = ccp_cli(project_copy, "build", "--edition", "as-published", "--only", FIG4,
-                    "--version", "lab1")
+                    "--version", "lab1", "--publish")
     assert first.returncode == 0, first.stderr
     assert first.stdout.strip() == "as-published: built reports/lab1"
     before = reports_check.snapshot(project_copy)
     assert any(rel.startswith("lab1/") for rel in before)
 
     second = ccp_cli(project_copy, "build", "--edition", "as-published", "--only", FIG5,
-                     "--version", "lab1")
+                     "--version", "lab1", "--publish")
 
     assert second.returncode == 2
     message = _only_error(second.stderr)
@@ -362,7 +369,7 @@ def test_failing_notebook_publishes_nothing_and_the_next_build_reuses_the_other_
     # Parameters no committed version used: both notebooks really run (nothing is seeded).
     args = ("build", "--edition", "as-published", "--only", FIG4, "--only", FIG5,
             "-p", f"{FIG4}:currency=CNY", "-p", f"{FIG5}:measure=market_value",
-            "--version", "f1")
+            "--version", "f1", "--publish")
     before = reports_check.snapshot(root)
     entries_before = {p.name for p in (root / "reports").iterdir()}
 
@@ -470,7 +477,7 @@ def test_second_build_is_refused_and_a_killed_build_resumes(project_copy, report
 
         # The first build holds the lock while fig5 runs: a second build is refused.
         second = ccp_cli(root, "build", "--edition", "as-published", "--only", FIG4,
-                         "--version", "c1")
+                         "--version", "c1", "--publish")
         assert second.returncode == 2
         assert f"another build is running on this project (pid {first.pid})" in (
             _only_error(second.stderr))
@@ -628,7 +635,7 @@ def test_kernel_that_cannot_start(project_copy, reports_check, ccp_cli, tmp_path
     before, found = reports_check.snapshot(root), _versions(root)
 
     proc = ccp_cli(root, "build", "--edition", "as-published", "--only", FIG4,
-                   "-p", "currency=CNY", "--version", "k1",
+                   "-p", "currency=CNY", "--version", "k1", "--publish",
                    JUPYTER_PATH=str(tmp_path / "jupyter"))
 
     assert proc.returncode == 2
@@ -666,7 +673,7 @@ def test_prune_removes_only_the_named_old_version(project_copy, reports_check, c
                                                   capsys):
     root = project_copy
     built = ccp_cli(root, "build", "--edition", "as-published", "--only", FIG4,
-                    "--version", "old1")
+                    "--version", "old1", "--publish")
     assert built.returncode == 0, built.stderr
     before = reports_check.snapshot(root)
     latest = json.loads((root / "reports/LATEST.json").read_text(encoding="utf-8"))

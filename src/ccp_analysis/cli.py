@@ -17,7 +17,7 @@ EPILOG = textwrap.dedent("""\
       ccp-analysis data verify                 check every raw input against its sha256
       ccp-analysis data build                  rebuild data/processed from data/raw
       ccp-analysis build                       build both editions into reports/<version>/
-      ccp-analysis build --edition updated --only fig4_huawei_revenue -p fx_series=oecd_imf
+      ccp-analysis build --only fig4_huawei_revenue -p currency=CNY --out /tmp/fig4
       ccp-analysis params fig4_huawei_revenue  what a notebook's parameters accept
       ccp-analysis latest --notebooks          executed notebooks of the latest versions
       ccp-analysis check                       rebuild and compare with the committed manifests
@@ -55,6 +55,8 @@ def cmd_data(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from ccp_analysis.pipeline import runner
 
     result = runner.build(
@@ -64,6 +66,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         label=args.version,
         progress=_say,
+        out=Path(args.out) if args.out else None,
+        publish=args.publish,
     )
     for line in result:
         print(line)
@@ -280,7 +284,9 @@ def parser() -> argparse.ArgumentParser:
               ccp-analysis build
               ccp-analysis build --edition updated --jobs 2
               ccp-analysis build --edition as-published --only fig4_huawei_revenue \\
-                  -p fx_series=oecd_imf -p currency=CNY --version fig4-oecd-cny"""),
+                  -p fx_series=oecd_imf --out /tmp/fig4-oecd
+              ccp-analysis build --edition updated --only fig4_huawei_revenue \\
+                  -p currency=CNY --version fig4-cny --publish"""),
     )
     build.add_argument("--edition", action="append", choices=["as-published", "updated"],
                        help="as-published: data cut at the report's date (2022-12-16) and the "
@@ -300,6 +306,15 @@ def parser() -> argparse.ArgumentParser:
                        help="name the version instead of deriving it (letters, digits, '.', "
                        "'_', '-'; at most 64). A label that exists with other content is "
                        "refused.")
+    build.add_argument("--out", metavar="DIR",
+                       help="write the build to DIR (new or empty; with two editions, "
+                       "DIR/<edition>/) with its figures, tables, executed notebooks, "
+                       "manifest.json and pages, outside the publication record: reports/, "
+                       "the versions page and the changelog are not touched. Required for a "
+                       "custom build (--only or -p) unless --publish is given")
+    build.add_argument("--publish", action="store_true",
+                       help="enter a custom build in reports/ as its own version, listed on "
+                       "the versions page and in the changelog (LATEST.json is not moved)")
     build.set_defaults(func=cmd_build)
 
     params = sub.add_parser(

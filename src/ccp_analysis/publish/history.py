@@ -62,10 +62,12 @@ class Entry:
     @property
     def page(self) -> str:
         """The comparison page with the previous version, relative to reports/."""
-        return f"{self.version}/{CHANGES_PAGE}"
+        return f"{CHANGES}/{self.version}.html"
 
 
-CHANGES_PAGE = "changes.html"  # in a version's folder: the comparison with its previous
+# reports/changes/<version>.html: each version against its previous. Outside the version
+# folders, which hold what a build wrote and nothing else.
+CHANGES = "changes"
 
 
 def _listed(paths: list[str], most: int = 2) -> str:

@@ -1,6 +1,6 @@
 """The static site: `reports/<version>/index.html` and `README.md` per version, its
-comparison with the version before it (`changes.html`), `reports/index.html` listing every
-version, and `reports/CHANGELOG.md`.
+comparison with the version before it (`reports/changes/<version>.html`), `reports/index.html`
+listing every version, and `reports/CHANGELOG.md`.
 
 Pages are derived views: a version's pages are rendered from its manifest.json, figure sidecars
 and claims audit, and are not among the manifest's outputs (the gate compares those; a page can
@@ -268,7 +268,7 @@ def write_version_page(folder: Path, standalone: bool = False) -> bool:
 
 
 def _changes_pages(entries: list[history.Entry]) -> dict[Path, str]:
-    """Each version's comparison with its previous version, `<version>/changes.html`, linking
+    """Each version's comparison with its previous version, `changes/<version>.html`, linking
     both versions' own figures (nothing copied)."""
     pages = {}
     for entry in entries:
@@ -280,7 +280,7 @@ def _changes_pages(entries: list[history.Entry]) -> dict[Path, str]:
             result, page, intro=f"The {entry.edition} edition's version {entry.version} against "
             f"the version before it, {entry.previous}.",
             back=f'<a href="../index.html#{entry.version}">All versions</a> · '
-                 f'<a href="index.html">This version</a> · '
+                 f'<a href="../{entry.version}/index.html">This version</a> · '
                  f'<a href="../{entry.previous}/index.html">The previous version</a>')
     return pages
 
@@ -305,9 +305,13 @@ def expected() -> dict[Path, str]:
 
 
 def stale() -> list[Path]:
-    """Pages that are missing or differ from what their manifests render to."""
-    return [path for path, text in expected().items()
-            if not path.is_file() or path.read_text(encoding="utf-8") != text]
+    """Pages that are missing or differ from what their manifests render to, and comparison
+    pages of versions no longer there."""
+    pages = expected()
+    extra = sorted(p for p in (versions.reports() / history.CHANGES).glob("*.html")
+                   if p not in pages)
+    return [path for path, text in pages.items()
+            if not path.is_file() or path.read_text(encoding="utf-8") != text] + extra
 
 
 def refresh(rewrite_versions: bool = False) -> list[Path]:
@@ -321,7 +325,14 @@ def refresh(rewrite_versions: bool = False) -> list[Path]:
         if rewrite_versions and versions.write_if_changed(folder / README,
                                                           version_readme(folder)):
             written.append(folder / README)
-    for path, text in _root_pages(history.entries()).items():
+    pages = _root_pages(history.entries())
+    changes = versions.reports() / history.CHANGES
+    changes.mkdir(exist_ok=True)
+    for path, text in pages.items():
         if versions.write_if_changed(path, text):
+            written.append(path)
+    for path in sorted(changes.glob("*.html")):
+        if path not in pages:  # the comparison of a version since pruned
+            path.unlink()
             written.append(path)
     return written
