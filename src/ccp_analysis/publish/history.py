@@ -87,8 +87,11 @@ def headline(result: diff.VersionDiff) -> list[str]:
     changed = [diff.short_name(f.name) for f in result.figures if f.status == "changed"]
     added = [diff.short_name(f.name) for f in result.figures if f.status == "added"]
     removed = [diff.short_name(f.name) for f in result.figures if f.status == "removed"]
-    parts = [f"{label}: {', '.join(names)}" for label, names in (
-        ("Figures changed", changed), ("added", added), ("removed", removed)) if names]
+    everything = len(changed) > 1 and not added and not removed and len(changed) == len(
+        {p.stem for p in (result.new.folder / "figures").glob("*.png")})
+    parts = [f"All {len(changed)} figures changed"] if everything else [
+        f"{label}: {', '.join(names)}" for label, names in (
+            ("Figures changed", changed), ("added", added), ("removed", removed)) if names]
     lines.append("; ".join(parts) + "." if parts else "No figure changed.")
     moved = diff.causes(result)
     why = [f"{kind} ({_listed(paths)})" for kind, paths in moved.items() if paths]
