@@ -317,7 +317,8 @@ def test_a_build_writes_its_page_and_refreshes_the_index(project_copy, ccp_cli):
     assert proc.returncode == 0, proc.stderr
     reports = root / "reports"
     page = (reports / "t-site" / "index.html").read_text(encoding="utf-8")
-    assert '<h2 id="fig4_huawei_revenue">Figure 4: Huawei&#39;s Annual Revenue</h2>' in page
+    assert '<h2 id="fig4_huawei_revenue">Figure 4<span class="vh">: Huawei&#39;s Annual ' \
+        'Revenue</span></h2>' in page
     assert "fig1_huawei_support" not in page.split('id="parameters"')[0]  # only what it ran
     index = (reports / "index.html").read_text(encoding="utf-8")
     default = _latest(reports)["as-published"]
