@@ -32,7 +32,7 @@ import pytest
 from ccp_analysis.cli import main
 from ccp_analysis.errors import ParameterError
 from ccp_analysis.pipeline import versions
-from ccp_analysis.publish import site
+from ccp_analysis.publish import history, site
 
 PREFIX = "ccp-analysis: error: "
 FIG4 = "fig4_huawei_revenue"
@@ -48,8 +48,9 @@ HANG_GUARD = 600
 
 
 def _versions(root: Path) -> set[str]:
+    """Folders under reports/ (the comparison pages' folder is not a version)."""
     return {p.name for p in (root / "reports").iterdir()
-            if p.is_dir() and not p.name.startswith(".")}
+            if p.is_dir() and not p.name.startswith(".") and p.name != history.CHANGES}
 
 
 def _error(err: str) -> str:
@@ -175,18 +176,22 @@ def _plan_line(text: str) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2))
 
 
-# reports/ files a build rewrites when it publishes: the pointers to the latest versions and the
-# pages that list every version.
+# reports/ files a build rewrites when it publishes: the pointers to the latest versions, the
+# pages that list every version and the comparison pages (reports/changes/).
 REWRITTEN = (versions.LATEST, site.PAGE, site.CHANGELOG)
+
+
+def _rewritten(path: str) -> bool:
+    return path in REWRITTEN or path.startswith(f"{history.CHANGES}/")
 
 
 def _assert_only_added(before: dict[str, str], after: dict[str, str], version: str) -> None:
     """Between two snapshots of reports/, a build published `version` and changed nothing
     else: every other file is as it was, and the only files added are the new version's and
     the pages of versions that had none."""
-    kept = {k: v for k, v in before.items() if k not in REWRITTEN}
+    kept = {k: v for k, v in before.items() if not _rewritten(k)}
     assert {k: after.get(k) for k in kept} == kept
-    added = set(after) - set(before) - set(REWRITTEN)
+    added = {k for k in set(after) - set(before) if not _rewritten(k)}
     assert {k for k in added if not k.startswith(f"{version}/")
             and not k.endswith(f"/{site.PAGE}")} == set()
     assert f"{version}/{versions.MANIFEST}" in added
@@ -689,9 +694,12 @@ def test_prune_removes_only_the_named_old_version(project_copy, reports_check, c
     assert err == ""
     assert not (root / "reports" / "old1").exists()
     after = reports_check.snapshot(root)
-    # The versions index and the changelog are rewritten without it; nothing else changes.
+    # The versions index, the changelog and the comparison pages are rewritten without it;
+    # nothing else changes.
     pages = ("index.html", "CHANGELOG.md")
-    assert {k: v for k, v in after.items() if k not in pages} == {
-        k: v for k, v in before.items() if not k.startswith("old1/") and k not in pages}
+    assert {k: v for k, v in after.items() if not _rewritten(k)} == {
+        k: v for k, v in before.items() if not k.startswith("old1/") and not _rewritten(k)}
     for page in pages:
         assert "old1" not in (root / "reports" / page).read_text(encoding="utf-8")
+    assert f"{history.CHANGES}/old1.html" in before
+    assert not any("old1" in k for k in after)
