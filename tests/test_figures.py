@@ -183,9 +183,11 @@ def test_deals_finding_is_computed():
     text = run.text(figure_data.deals_per_year(
         ccp_analysis.load("malaysia_deals"), year_start=2011, year_end=2020, top_companies=6))
     # Appendix C: one entry in 2011, 18 at the 2019 peak, 5 in 2020 ("single digits").
-    assert text.finding.startswith("Deals went from 1 in 2011 to 18 in 2019")
+    assert text.finding.startswith("Entries went from 1 in 2011 to 18 in 2019")
     assert "5 in 2020 (in single digits)" in text.finding
     assert "1 entry in 2011" in text.alt_text
+    # C10 (ZTE and Huawei), C51 (Huawei and three other groups), C59 (Tencent and CCB).
+    assert "3 entries name several groups" in text.caption
 
 
 # ------------------------------------------------------------------ the one declaration
@@ -236,6 +238,16 @@ def test_figures_in_the_report_order_with_the_reports_titles():
         "Figure 5: Alibaba's Stock Value",
     ]
     assert figures.by_output()["fig3_deal_network"].label == "Figure 3"
+    # The project's own charts carry no report figure number: the deal network drawn in
+    # Figure 3's notebook, and the deals timeline (the report has five figures).
+    assert figures.by_output()["fig3_deal_network"].heading("fig3_deal_network") == \
+        "Project chart from Appendix C: Who Dealt with Whom in Malaysia"
+    assert figures.by_output()["fig3_ai_park"].heading("fig3_ai_park") == \
+        "Figure 3: A CCP Inc. Microcosm in Malaysia"
+    assert figures.by_notebook()["deals_timeline"].heading() == \
+        "Project chart from Appendix C: Timeline Entries per Year"
+    numbered = [spec.label for spec in figures.FIGURES if spec.label.startswith("Figure")]
+    assert numbered == [f"Figure {i}" for i in range(1, 6)]
     # A heading is fixed text: it may not state a span, which parameters can change.
     for spec in figures.FIGURES:
         assert not re.search(r"\b(19|20)\d\d\b", spec.title), spec.title
@@ -316,8 +328,12 @@ def test_index_follows_the_report_order_with_its_titles(tmp_path):
     assert headings == ["## Figure 1: A Snapshot of Huawei's State Support",
                         "## Figure 3: A CCP Inc. Microcosm in Malaysia",
                         "## Figure 4: Huawei's Annual Revenue",
-                        "## Figure 6: Chinese Tech Deals in Malaysia (from Appendix C)",
+                        "## Project chart from Appendix C: Timeline Entries per Year",
                         "## Parameters"]
+    # Figure 3's notebook draws the report's figure and a project chart, each under its own name.
+    assert [line for line in page.splitlines() if line.startswith("### ")] == [
+        "### fig3_ai_park",
+        "### Project chart from Appendix C: Who Dealt with Whom in Malaysia (fig3_deal_network)"]
 
 
 def _revenue_figure():
@@ -370,6 +386,7 @@ def test_fig4_drop_label_is_clear_of_every_bar_and_hidden_gridline():
 
 def test_fig3_arcs_stay_clear_of_the_labels_and_the_chart_has_a_legend():
     nodes, links = figure_data.network_layout(ccp_analysis.load("malaysia_deal_edges"),
+                                              ccp_analysis.load("malaysia_deal_parties"),
                                               year_start=2011, year_end=2020, min_degree=1)
     fig = charts.deal_network(nodes, links, title="t")
     fig.canvas.draw()
@@ -378,7 +395,7 @@ def test_fig3_arcs_stay_clear_of_the_labels_and_the_chart_has_a_legend():
     left_labels = [t.get_window_extent(renderer) for t in ax.texts
                    if t.get_horizontalalignment() == "right"]
     arcs = [a for a in ax.texts if isinstance(a, matplotlib.text.Annotation)]
-    assert len(arcs) == int((links["edge_kind"] == "co-party").sum()) > 0
+    assert len(arcs) == int((links["ends"] == "co-party").sum()) > 0
     for arc in arcs:
         path = arc.arrow_patch.get_path()  # display coordinates
         column_x = ax.transData.transform((0, 0))[0]
@@ -387,8 +404,10 @@ def test_fig3_arcs_stay_clear_of_the_labels_and_the_chart_has_a_legend():
                        for label in left_labels)
     legend = ax.get_legend()
     assert [t.get_text() for t in legend.get_texts()] == [
-        "Chinese company", "Counterpart", "Deal with a counterpart",
-        "Chinese companies stated to deal with each other"]
+        "Chinese company", "Chinese subsidiary or affiliate", "Chinese product",
+        "counterpart: company", "counterpart: government body", "contract", "agreement",
+        "joint venture", "cooperation", "MOU", "letter of intent", "award (not a deal)",
+        "visit (not a deal)", "intra-group (not a deal)"]
 
 
 def test_fig2_colours_mean_one_level_in_both_panels():
@@ -474,6 +493,10 @@ def test_deals_chart_colours_mean_one_thing():
     highlight = next(t for t in ax.texts if t.get_text() == "2020: 5 entries").get_color()
     legend = ax.get_legend()
     colours = [tuple(h.get_facecolor()) for h in legend.legend_handles]
-    assert len(set(colours)) == len(colours) == 7  # six companies and "Other"
+    # Huawei, Alibaba, ZTE and Tencent (the groups with two entries or more), "Other" and
+    # "Several groups".
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "Huawei", "Alibaba", "ZTE", "Tencent", "Other", "Several groups"]
+    assert len(set(colours)) == len(colours) == 6
     assert matplotlib.colors.to_rgba(highlight) not in colours
     matplotlib.pyplot.close(fig)

@@ -75,7 +75,7 @@ def test_every_edge_company_is_a_chinese_company_of_its_deal(frames):
         companies = deals.loc[edge.entry_id, "chinese_companies"].split("; ")
         assert edge.company in companies
         assert edge.year == deals.loc[edge.entry_id, "year"]
-        if edge.edge_kind == "co-party":
+        if edge.ends == "co-party":
             assert edge.counterpart in companies
         else:
             assert edge.counterpart in deals.loc[edge.entry_id, "counterparts"].split("; ")

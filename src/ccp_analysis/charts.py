@@ -142,23 +142,49 @@ def alibaba_support(items: pd.DataFrame, *, title: str, standard_rate: float) ->
     return fig
 
 
+NODE_SIZE = 900  # points squared: the AI-park chart's node discs
+# Where along its edge a label may stand, nearest the middle first.
+LABEL_STEPS = (0.5, 0.42, 0.58, 0.34, 0.66, 0.27, 0.73, 0.2, 0.8)
+LABEL_GAP = 3.0  # pixels kept free around every label box
+
+
+def node_box(ax, x: float, y: float, size: float = NODE_SIZE):
+    """The display box of a node disc of `size` points squared centred at (x, y)."""
+    from matplotlib.transforms import Bbox
+
+    cx, cy = ax.transData.transform((x, y))
+    r = size ** 0.5 / 2 * ax.figure.dpi / 72
+    return Bbox.from_extents(cx - r, cy - r, cx + r, cy + r)
+
+
+def _overlap(a, b) -> float:
+    w = min(a.x1, b.x1) - max(a.x0, b.x0)
+    h = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return w * h if w > 0 and h > 0 else 0.0
+
+
 def ai_park(edges: pd.DataFrame, positions: dict[str, tuple[float, float]],
             kinds: dict[str, str], *, title: str) -> Figure:
-    """The AI-park microcosm at fixed node positions, coloured by kind of node."""
+    """The AI-park microcosm at fixed node positions, coloured by kind of node.
+
+    Each edge's label stands on its edge at the first step from the middle where its box meets
+    no node, node name, legend or label placed before it (measured by the renderer); with none
+    free it takes the step that overlaps least. Names and labels carry gids ('node-name',
+    'edge-label') so a test can find them.
+    """
     fig, ax = plt.subplots(figsize=(9, 6))
     kind_colours = {kind: PALETTE[i] for i, kind in enumerate(sorted(set(kinds.values())))}
     pairs = edges.assign(label=edges["relation"] + " (" + edges["date_text"] + ")")
     pairs["label"] = pairs["label"].str.replace(" ()", "", regex=False)
     grouped = pairs.groupby(["source", "target"], sort=True)["label"].agg("\n".join)
-    for (source, target), label in grouped.items():
+    for (source, target), _ in grouped.items():
         (x0, y0), (x1, y1) = positions[source], positions[target]
         ax.plot([x0, x1], [y0, y1], color="#999999", linewidth=1, zorder=1)
-        ax.text((x0 + x1) / 2, (y0 + y1) / 2, label, fontsize=6.5, ha="center", va="center",
-                color="#444444", bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
     for node, (x, y) in positions.items():
-        ax.scatter([x], [y], s=900, color=kind_colours[kinds[node]], zorder=2,
+        ax.scatter([x], [y], s=NODE_SIZE, color=kind_colours[kinds[node]], zorder=2,
                    label=kinds[node])
-        ax.text(x, y - 0.09, node, ha="center", va="top", fontsize=9, fontweight="bold")
+        ax.text(x, y - 0.09, node, ha="center", va="top", fontsize=9, fontweight="bold",
+                gid="node-name")
     handles, labels = ax.get_legend_handles_labels()
     unique = dict(zip(labels, handles, strict=True))
     ax.legend(unique.values(), unique.keys(), loc="upper left", markerscale=0.4)
@@ -166,42 +192,123 @@ def ai_park(edges: pd.DataFrame, positions: dict[str, tuple[float, float]],
     ax.set_ylim(-0.2, 1.12)
     ax.axis("off")
     ax.set_title(title)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    taken = [node_box(ax, x, y) for x, y in positions.values()]
+    taken += [t.get_window_extent(renderer) for t in ax.texts]
+    taken.append(ax.get_legend().get_window_extent(renderer))
+    for (source, target), label in grouped.items():
+        (x0, y0), (x1, y1) = positions[source], positions[target]
+        text = ax.text(0, 0, label, fontsize=6.5, ha="center", va="center", color="#444444",
+                       zorder=3, gid="edge-label",
+                       bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
+        best = None
+        for step in LABEL_STEPS:
+            text.set_position((x0 + step * (x1 - x0), y0 + step * (y1 - y0)))
+            box = text.get_window_extent(renderer).padded(LABEL_GAP)
+            clash = sum(_overlap(box, other) for other in taken)
+            if best is None or clash < best[0]:
+                best = (clash, step, box)
+            if clash == 0:
+                break
+        _, step, box = best
+        text.set_position((x0 + step * (x1 - x0), y0 + step * (y1 - y0)))
+        taken.append(box)
     return fig
 
 
+# Figure 3's deal network: one style per edge kind (deals in blue, green and orange; what is not
+# a deal in purple or grey and dotted or dash-dotted), one marker per node kind.
+EDGE_STYLES: dict[str, tuple[str, object]] = {
+    "contract": (PALETTE[0], "-"),
+    "agreement": (PALETTE[2], "-"),
+    "joint venture": (PALETTE[2], (0, (6, 1.5))),
+    "cooperation": (PALETTE[5], "-"),
+    "MOU": (PALETTE[1], (0, (4, 1.5))),
+    "letter of intent": (PALETTE[1], (0, (1, 1.2))),
+    "award": (PALETTE[4], (0, (1, 1.2))),
+    "visit": (PALETTE[4], (0, (5, 1.5, 1, 1.5))),
+    "intra-group": ("#777777", (0, (1, 1.2))),
+}
+NOT_A_DEAL = ("award", "visit", "intra-group")
+NODE_MARKERS = {"company": "o", "subsidiary": "D", "affiliate": "D", "product": "^",
+                "government body": "s", "university": "p"}
+CHINESE_COLOUR, COUNTERPART_COLOUR = PALETTE[3], "#555555"
+
+
+def _kind_label(kind: str) -> str:
+    return f"{kind} (not a deal)" if kind in NOT_A_DEAL else kind
+
+
+def _bend(x0: float, y0: float, x1: float, y1: float, rad: float) -> tuple[list, list]:
+    """Points of a quadratic curve from (x0, y0) to (x1, y1) bowed by rad times its length."""
+    mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+    cx, cy = mx - rad * (y1 - y0), my + rad * (x1 - x0)
+    ts = [i / 24 for i in range(25)]
+    xs = [(1 - t) ** 2 * x0 + 2 * (1 - t) * t * cx + t ** 2 * x1 for t in ts]
+    ys = [(1 - t) ** 2 * y0 + 2 * (1 - t) * t * cy + t ** 2 * y1 for t in ts]
+    return xs, ys
+
+
 def deal_network(nodes: pd.DataFrame, edges: pd.DataFrame, *, title: str) -> Figure:
-    """Chinese companies (left) linked to their counterparts (right); arcs join co-parties."""
+    """Chinese parties (left) linked to their counterparts (right); arcs join two Chinese
+    parties of one entry. Line colour and style = edge kind, marker = node kind; a pair linked
+    by several kinds gets one bowed line per kind, so none hides another."""
+    from matplotlib.lines import Line2D
+
     height = max(6.0, 0.16 * max((nodes["side"] == "counterpart").sum(), 1) + 1.5)
     fig, ax = plt.subplots(figsize=(10, height))
     pos = {row["node"]: (row["x"], row["y"]) for _, row in nodes.iterrows()}
-    for _, edge in edges.iterrows():
-        (x0, y0), (x1, y1) = pos[edge["company"]], pos[edge["counterpart"]]
-        if edge["edge_kind"] == "co-party":
-            # Both ends stand in the left column, labels to their left: bend the arc to the
-            # right (arc3 puts its control point at rad * dy to the right of the chord).
-            rad = 0.5 if y1 > y0 else -0.5
-            ax.annotate("", (x1, y1), (x0, y0), arrowprops={
-                "arrowstyle": "-", "color": PALETTE[1], "linewidth": 0.8 + 0.6 * edge["n_deals"],
-                "connectionstyle": f"arc3,rad={rad}", "shrinkA": 3, "shrinkB": 3})
-        else:
-            ax.plot([x0, x1], [y0, y1], color=PALETTE[0], alpha=0.35,
-                    linewidth=0.6 + 0.6 * edge["n_deals"], zorder=1)
+    for (company, counterpart), pair in edges.groupby(["company", "counterpart"], sort=True):
+        for i, (_, edge) in enumerate(pair.iterrows()):
+            colour, style = EDGE_STYLES[edge["edge_kind"]]
+            width = 0.7 + 0.5 * edge["n_entries"]
+            (x0, y0), (x1, y1) = pos[company], pos[counterpart]
+            if edge["ends"] == "co-party":
+                # Both ends stand in the left column, labels to their left: bend the arc to
+                # the right (arc3 puts its control point at rad * dy to the right of the chord).
+                rad = (0.5 if y1 > y0 else -0.5) * (1 + 0.3 * i)
+                ax.annotate("", (x1, y1), (x0, y0), arrowprops={
+                    "arrowstyle": "-", "color": colour, "linewidth": width,
+                    "linestyle": style, "connectionstyle": f"arc3,rad={rad}",
+                    "shrinkA": 3, "shrinkB": 3})
+            else:
+                rad = 0.06 * (i - (len(pair) - 1) / 2)
+                xs, ys = _bend(x0, y0, x1, y1, rad)
+                ax.plot(xs, ys, color=colour, linestyle=style, linewidth=width, alpha=0.75,
+                        zorder=1)
     for _, node in nodes.iterrows():
-        left = node["side"] == "chinese company"
-        ax.scatter([node["x"]], [node["y"]], s=12 + 10 * node["degree"],
-                   color=PALETTE[3] if left else PALETTE[2], zorder=2)
-        ax.text(node["x"] + (-0.02 if left else 0.02), node["y"],
-                f"{node['node']} ({node['degree']})", ha="right" if left else "left",
-                va="center", fontsize=7.5 if left else 6.5)
-    from matplotlib.lines import Line2D
-
-    ax.legend(handles=[
-        Line2D([], [], marker="o", linestyle="", color=PALETTE[3], label="Chinese company"),
-        Line2D([], [], marker="o", linestyle="", color=PALETTE[2], label="Counterpart"),
-        Line2D([], [], color=PALETTE[0], alpha=0.35, label="Deal with a counterpart"),
-        Line2D([], [], color=PALETTE[1], label="Chinese companies stated to deal with each other"),
-    ], loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=4, fontsize=7.5,
-        title="(n) = number of links", title_fontsize=7.5)
+        left = node["side"] == "Chinese"
+        colour = CHINESE_COLOUR if left else COUNTERPART_COLOUR
+        ax.scatter([node["x"]], [node["y"]], s=14 + 9 * node["deals"], color=colour,
+                   marker=NODE_MARKERS[node["kind"]], zorder=2, linewidths=0)
+        label = node["node"] + (f" ({node['deals']})" if node["deals"] else "")
+        if node["parent"]:
+            label += f"\n{node['kind']} of {node['parent']}"
+        ax.text(node["x"] + (-0.025 if left else 0.025), node["y"], label,
+                ha="right" if left else "left", va="center", fontsize=7.5 if left else 6.5,
+                linespacing=1.0, color="#222222" if not node["parent"] else "#555555",
+                fontstyle="italic" if node["parent"] else "normal")
+    kinds = [k for k in EDGE_STYLES if k in set(edges["edge_kind"])]
+    chinese_kinds = [k for k in NODE_MARKERS
+                     if k in set(nodes.loc[nodes["side"] == "Chinese", "kind"])]
+    other_kinds = [k for k in NODE_MARKERS
+                   if k in set(nodes.loc[nodes["side"] != "Chinese", "kind"])]
+    words = {"subsidiary": "subsidiary or affiliate", "affiliate": "subsidiary or affiliate"}
+    handles: list[Line2D] = []
+    for k in chinese_kinds:
+        label = f"Chinese {words.get(k, k)}"
+        if label not in [h.get_label() for h in handles]:
+            handles.append(Line2D([], [], marker=NODE_MARKERS[k], linestyle="",
+                                  color=CHINESE_COLOUR, label=label))
+    handles += [Line2D([], [], marker=NODE_MARKERS[k], linestyle="", color=COUNTERPART_COLOUR,
+                       label=f"counterpart: {k}") for k in other_kinds]
+    handles += [Line2D([], [], color=EDGE_STYLES[k][0], linestyle=EDGE_STYLES[k][1],
+                       linewidth=1.4, label=_kind_label(k)) for k in kinds]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=4,
+              fontsize=7, title="(n) = entries in which a party has a deal; line width = "
+              "entries stating the link; a subsidiary, affiliate or product stands under its "
+              "parent", title_fontsize=7)
     ax.set_xlim(-0.95, 1.5)  # room for the longest company names, left of their nodes
     ax.set_ylim(-0.02, 1.02)
     ax.axis("off")
@@ -252,27 +359,37 @@ def stock_line(table: pd.DataFrame, *, title: str, ylabel: str,
 
 def deals_stacked(table: pd.DataFrame, *, title: str, highlight_year: int | None,
                   highlight_text: str) -> Figure:
+    """Entries per year stacked by company group (seaborn on the tidy table), the year's total
+    over each bar: bars and numbers count the same thing, entries, each once."""
+    import seaborn as sns
+
     fig, ax = plt.subplots()
-    pivot = table.pivot(index="year", columns="company_group", values="mentions")
-    order = [c for c in table["company_group"].drop_duplicates()]
-    pivot = pivot[order]
-    bottom = pd.Series(0, index=pivot.index)
-    # PALETTE[3] marks the highlighted year's text, and black the totals: companies get the
-    # other colours, so no colour means two things.
-    company_colours = [c for i, c in enumerate(PALETTE) if i not in (3, 7)]
-    for i, company in enumerate(order):
-        ax.bar(pivot.index.astype(str), pivot[company], bottom=bottom,
-               color=company_colours[i % len(company_colours)] if company != "Other"
-               else "#bbbbbb", label=company)
-        bottom = bottom + pivot[company]
-    entries = table.drop_duplicates("year").set_index("year")["entries_in_year"]
-    for x, year in enumerate(pivot.index):
-        ax.text(x, bottom[year], f"{entries[year]}", ha="center", va="bottom", fontsize=8)
-    if highlight_year is not None and highlight_year in pivot.index:
+    order = list(table["company_group"].drop_duplicates())
+    # PALETTE[3] marks the highlighted year's text, and black the totals: groups get the
+    # other colours, so no colour means two things; the two residual groups are greys.
+    group_colours = [c for i, c in enumerate(PALETTE) if i not in (3, 7)]
+    greys = {"Other": "#bbbbbb", "Several groups": "#777777"}
+    named = [g for g in order if g not in greys]
+    palette = {g: group_colours[i % len(group_colours)] for i, g in enumerate(named)}
+    palette.update({g: greys[g] for g in order if g in greys})
+    years = sorted(table["year"].unique())
+    sns.histplot(data=table, x="year", weights="entries", hue="company_group", hue_order=order,
+                 palette=palette, multiple="stack", discrete=True, shrink=0.8, alpha=1.0,
+                 edgecolor="white", linewidth=0.5, ax=ax)
+    totals = table.drop_duplicates("year").set_index("year")["entries_in_year"]
+    for year in years:
+        ax.text(year, totals[year], f"{totals[year]}", ha="center", va="bottom", fontsize=8)
+    if highlight_year is not None and highlight_year in years:
         ax.text(0.99, 0.95, highlight_text, transform=ax.transAxes, ha="right", va="top",
                 fontsize=10, color=PALETTE[3], fontweight="bold")
-    ax.set_ylim(0, bottom.max() * 1.3)
-    ax.set_ylabel("Company mentions (number over bar: entries)")
-    ax.legend(ncols=2, loc="upper left")
+    ax.set_xticks(years, [str(y) for y in years])
+    ax.set_xlabel("")
+    ax.set_ylim(0, max(int(totals.max()), 1) * 1.3)
+    ax.set_ylabel("Appendix C entries (total over each bar)")
+    legend = ax.get_legend()
+    if legend is not None:
+        legend.set_title(None)
+        legend.set_loc("upper left")
+        legend.set_ncols(2)
     ax.set_title(title)
     return fig

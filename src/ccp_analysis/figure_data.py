@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ccp_analysis import fx, money, support
+from ccp_analysis import deals, fx, money, support
 from ccp_analysis.errors import ParameterError
 
 CONSERVATIVE = "conservative"
@@ -247,59 +247,111 @@ def stock_table(frame: pd.DataFrame, *, date_start: str, date_end: str,
     return table.reset_index(drop=True)
 
 
+SEVERAL_GROUPS = "Several groups"
+OTHER = "Other"
+
+
 def deals_per_year(deals: pd.DataFrame, *, year_start: int, year_end: int,
                    top_companies: int) -> pd.DataFrame:
-    """Timeline entries per year and company (the top N by entries, the rest as 'Other').
+    """Timeline entries per year by Chinese company group, each entry counted once.
 
-    An entry naming several Chinese companies counts once for each, so the per-year total of
-    entries is given separately in `entries_in_year`.
+    An entry's group is the one company group its Chinese parties belong to (Cainiao and
+    Lazada are Alibaba's); an entry naming parties of two or more groups counts once under
+    'Several groups'. The top N groups by entries are named, if they have two entries or more;
+    the rest are 'Other'. So the bars' unit is entries, and `entries_in_year`, the number
+    printed over each bar, is its height.
     """
     if year_end < year_start:
         raise ParameterError(f"year_end {year_end} is before year_start {year_start}")
     rows = deals[deals["year"].between(year_start, year_end)]
-    long = rows.assign(company=rows["chinese_companies"].str.split("; ")).explode("company")
-    ranking = long["company"].value_counts()
-    ranking = ranking.sort_index().sort_values(ascending=False, kind="stable")
-    top = list(ranking.index[:top_companies])
-    long["company_group"] = long["company"].where(long["company"].isin(top), "Other")
+    group = rows["chinese_groups"].where(~rows["chinese_groups"].str.contains("; ", regex=False),
+                                         SEVERAL_GROUPS)
+    single = group[group != SEVERAL_GROUPS].value_counts()
+    ranking = single.sort_index().sort_values(ascending=False, kind="stable")
+    top = list(ranking[ranking >= 2].index[:top_companies])
+    shown = group.where(group.isin(top) | (group == SEVERAL_GROUPS), OTHER)
     years = range(year_start, year_end + 1)
-    groups = top + (["Other"] if (long["company_group"] == "Other").any() else [])
-    counts = (long.groupby(["year", "company_group"]).size()
+    groups = top + [g for g in (OTHER, SEVERAL_GROUPS) if (shown == g).any()]
+    counts = (pd.DataFrame({"year": rows["year"], "company_group": shown})
+              .groupby(["year", "company_group"]).size()
               .reindex(pd.MultiIndex.from_product([years, groups],
                                                   names=["year", "company_group"]),
                        fill_value=0)
-              .rename("mentions").reset_index())
-    entries = rows.groupby("year").size().reindex(years, fill_value=0)
-    counts["entries_in_year"] = counts["year"].map(entries)
+              .rename("entries").reset_index())
+    totals = rows.groupby("year").size().reindex(years, fill_value=0)
+    counts["entries_in_year"] = counts["year"].map(totals)
     return counts
 
 
-def network_layout(edges: pd.DataFrame, *, year_start: int, year_end: int,
-                   min_degree: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Nodes with fixed positions and the edges between them, for a deterministic drawing.
+def network_layout(edges: pd.DataFrame, parties: pd.DataFrame, *, year_start: int,
+                   year_end: int, min_degree: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Nodes with fixed positions and the links between them, for a deterministic drawing.
 
-    Chinese companies stand in a left column, counterparts in a right one, each sorted by
-    degree then name; co-party links join two Chinese companies.
+    A link is a pair of parties and an edge kind, with the entries stating it. Chinese parties
+    stand in a left column, group by group (the groups with most deals first, each company
+    above its subsidiaries, affiliates and products); counterparts in a right one, by deals
+    then name. `deals` counts the entries in which a party has a deal (an award, a visit or an
+    intra-group link is not one). A Chinese party with fewer than `min_degree` links of any kind
+    is hidden, but never the parent of one shown.
     """
     rows = edges[edges["year"].between(year_start, year_end)]
-    pairs = rows.groupby(["company", "counterpart", "edge_kind"]).agg(
-        n_deals=("entry_id", "size"), entry_ids=("entry_id", lambda s: " ".join(sorted(s)))
+    links = rows.groupby(["company", "counterpart", "edge_kind"]).agg(
+        ends=("ends", "first"), is_deal=("is_deal", "first"),
+        company_kind=("company_kind", "first"), counterpart_kind=("counterpart_kind", "first"),
+        n_entries=("entry_id", "size"), entry_ids=("entry_id", lambda s: " ".join(sorted(s)))
     ).reset_index()
-    chinese_degree = pd.concat([
-        pairs["company"], pairs.loc[pairs["edge_kind"] == "co-party", "counterpart"]
-    ]).value_counts()
-    keep = set(chinese_degree[chinese_degree >= min_degree].index)
-    co_party = pairs["edge_kind"] == "co-party"
-    pairs = pairs[pairs["company"].isin(keep) & (~co_party | pairs["counterpart"].isin(keep))]
-    chinese_degree = chinese_degree[chinese_degree.index.isin(keep)]
-    others = pairs.loc[pairs["edge_kind"] == "counterpart", "counterpart"].value_counts()
+    links = links[["company", "company_kind", "counterpart", "counterpart_kind", "ends",
+                   "edge_kind", "is_deal", "n_entries", "entry_ids"]]
+    party = parties.set_index("party")
+    chinese_ends = pd.concat([links["company"],
+                              links.loc[links["ends"] == "co-party", "counterpart"]])
+    degree = chinese_ends.value_counts()
+    keep = set(degree[degree >= min_degree].index)
+    for name in list(keep):
+        while party.loc[name, "parent"]:
+            name = party.loc[name, "parent"]
+            keep.add(name)
+    co_party = links["ends"] == "co-party"
+    links = links[links["company"].isin(keep) & (~co_party | links["counterpart"].isin(keep))]
+    links = links.reset_index(drop=True)
+
+    deal_rows = rows[rows["is_deal"]]
+
+    def deals_of(*names: str) -> int:
+        mine = deal_rows["company"].isin(names) | deal_rows["counterpart"].isin(names)
+        return int(deal_rows.loc[mine, "entry_id"].nunique())
+
+    def links_of(name: str) -> int:
+        return int(((links["company"] == name) | (links["counterpart"] == name)).sum())
+
+    chinese = sorted(keep)
+    members = {g: [n for n in party.index if party.loc[n, "group"] == g]
+               for g in {party.loc[n, "group"] for n in chinese}}
+    group_deals = {g: deals_of(*names) for g, names in members.items()}
+
+    def depth(name: str) -> int:
+        return 0 if not party.loc[name, "parent"] else 1 + depth(party.loc[name, "parent"])
+
+    left = sorted(chinese, key=lambda n: (-group_deals[party.loc[n, "group"]],
+                                          party.loc[n, "group"], depth(n) > 0, -deals_of(n), n))
+    others = sorted(set(links.loc[links["ends"] == "counterpart", "counterpart"]),
+                    key=lambda n: (-deals_of(n), -links_of(n), n))
     nodes = []
-    for side, x, degree in (("chinese company", 0.0, chinese_degree), ("counterpart", 1.0, others)):
-        ordered = sorted(degree.items(), key=lambda kv: (-kv[1], kv[0]))
-        count = len(ordered)
-        for i, (name, deg) in enumerate(ordered):
-            y = 1.0 - (i + 0.5) / count
-            nodes.append({"node": name, "side": side, "degree": int(deg), "x": x,
-                          "y": round(y, 6)})
-    nodes_frame = pd.DataFrame(nodes, columns=["node", "side", "degree", "x", "y"])
-    return nodes_frame, pairs.reset_index(drop=True)
+    for side, x, names in ((deals.CHINESE, 0.0, left), (deals.COUNTERPART, 1.0, others)):
+        for i, name in enumerate(names):
+            nodes.append({"node": name, "side": side, "kind": party.loc[name, "kind"],
+                          "parent": party.loc[name, "parent"], "group": party.loc[name, "group"],
+                          "deals": deals_of(name), "links": links_of(name), "x": x,
+                          "y": round(1.0 - (i + 0.5) / len(names), 6)})
+    columns = ["node", "side", "kind", "parent", "group", "deals", "links", "x", "y"]
+    return pd.DataFrame(nodes, columns=columns), links
+
+
+# Figure 3's AI park at fixed positions (axes run -0.15 to 1.15 and -0.2 to 1.12): the park in
+# the middle, the three MOU partners around it, CHEC's parent beside CHEC, the land and the
+# fund below; the chart places each edge's label clear of these.
+AI_PARK_POSITIONS: dict[str, tuple[float, float]] = {
+    "SenseTime": (0.15, 0.85), "CHEC": (0.85, 0.85), "CCCC": (1.08, 1.0),
+    "AI park": (0.5, 0.5), "G3 Global": (0.5, 0.12),
+    "Technology Park Malaysia": (0.95, 0.25), "Malaysia's sovereign wealth fund": (0.05, 0.25),
+}

@@ -251,11 +251,16 @@ _register(Frame(
             isin=periods.EVENT_PRECISIONS),
         Col("year", "int", "Year of the event."),
         Col("date_text", "str", "Date as printed."),
-        Col("chinese_companies", "str", "Chinese companies (and their subsidiaries abroad) "
-            "named, '; '-separated."),
+        Col("chinese_companies", "str", "Chinese parties named (companies, and subsidiaries, "
+            "affiliates or products of them: node kinds in malaysia_deal_parties), "
+            "'; '-separated."),
         Col("counterparts", "str", "Malaysian or other parties named, '; '-separated."),
-        Col("n_chinese_companies", "int", "How many Chinese companies the entry names."),
-        Col("deal_type", "str", "Kind of deal (first matching wording rule in deals.py).",
+        Col("n_chinese_companies", "int", "How many Chinese parties the entry names."),
+        Col("chinese_groups", "str", "The Chinese company groups those parties belong to (each "
+            "party's top parent), '; '-separated in the entry's order: Alibaba; Cainiao; "
+            "Lazada is one group, Alibaba."),
+        Col("deal_type", "str", "Kind of relation the entry's words state (first matching "
+            "wording rule of deals.KIND_RULES), else 'launch/office' or 'other'.",
             isin=deals.DEAL_TYPES),
         Col("text", "str", "Entry text as printed."),
         Col("note", "str", "Judgement made in coding the entry's parties or type."),
@@ -264,25 +269,56 @@ _register(Frame(
     sources=(deals.TIMELINE,),
 ))
 _register(Frame(
+    name="malaysia_deal_parties",
+    description="Appendix C's parties as nodes: what each named party is (company; subsidiary, "
+    "affiliate or product with its parent; government body; university), the group it belongs "
+    "to and the side of the timeline that names it.",
+    key=("party",), sort=("party",),
+    columns=(
+        Col("party", "str", "Party as Appendix C's coding names it."),
+        Col("side", "str", "Which timeline column names it: a Chinese party or a counterpart.",
+            isin=(deals.CHINESE, deals.COUNTERPART)),
+        Col("kind", "str", "Node kind; a subsidiary, affiliate or product is never counted as a "
+            "company beside its parent.", isin=deals.NODE_KINDS),
+        Col("parent", "str", "The party it belongs to (subsidiary, affiliate, product); empty "
+            "otherwise."),
+        Col("group", "str", "Its top parent (itself for a company, government body or "
+            "university)."),
+        Col("kind_basis", "str", "How the kind is known: the report's words say it, the printed "
+            "name says it, or the project coded it (see note).", isin=deals.KIND_BASES),
+        Col("words", "str", "The report's words naming the party (and saying what it is), "
+            "quotes separated by ' | '."),
+        Col("note", "str", "Judgement made in coding the party."),
+        Col("raw_line", "int", "Line of data/raw/report/appendix_c_parties.csv."),
+    ),
+    sources=(deals.TIMELINE, deals.PARTIES),
+))
+_register(Frame(
     name="malaysia_deal_edges",
-    description="Appendix C as a network: the pairs of parties each entry states to deal with "
-    "each other (a Chinese company and a counterpart, or two Chinese companies), not every "
-    "pair an entry names.",
+    description="Appendix C as a network: the pairs of parties each entry's words state to deal "
+    "with each other (a Chinese party and a counterpart, or two Chinese parties), not every "
+    "pair an entry names, each with its edge kind.",
     key=("entry_id", "company", "counterpart"), sort=("entry_id", "company", "counterpart"),
     columns=(
         Col("entry_id", "str", "Timeline entry."),
-        Col("company", "str", "Chinese company."),
+        Col("company", "str", "Chinese party."),
         Col("counterpart", "str", "Counterpart (or, for co-party edges, the other Chinese "
-            "company)."),
-        Col("edge_kind", "str", "counterpart (a Chinese company and another party) or co-party "
-            "(two Chinese companies, in name order).", isin=deals.EDGE_KINDS),
+            "party)."),
+        Col("ends", "str", "counterpart (a Chinese party and another party) or co-party (two "
+            "Chinese parties of the entry, in name order).", isin=deals.ENDS),
+        Col("edge_kind", "str", "The relation the evidence states (first matching wording rule "
+            "of deals.KIND_RULES), or intra-group (two parties of one group).",
+            isin=deals.EDGE_KINDS),
+        Col("is_deal", "bool", "A deal (contract, agreement, joint venture, cooperation, MOU, "
+            "letter of intent); an award, a visit or an intra-group link is not."),
+        Col("company_kind", "str", "Node kind of the Chinese party.", isin=deals.NODE_KINDS),
+        Col("counterpart_kind", "str", "Node kind of the counterpart.", isin=deals.NODE_KINDS),
         Col("year", "int", "Year of the entry."),
-        Col("deal_type", "str", "Kind of deal of the entry.", isin=deals.DEAL_TYPES),
         Col("evidence", "str", "The entry's words that state the link, quotes separated by "
             "' | '."),
         Col("raw_line", "int", "Line of data/raw/report/appendix_c_edges.csv."),
     ),
-    sources=(deals.TIMELINE, deals.EDGES),
+    sources=(deals.TIMELINE, deals.PARTIES, deals.EDGES),
 ))
 _register(Frame(
     name="ai_park_network",
@@ -333,10 +369,22 @@ _register(Frame(
         Col("unit", "str", "Unit of stated_value.", isin=claims_table.UNITS),
         Col("method", "str", "Recompute method of ccp_analysis.claims.METHODS, or stated_only."),
         Col("tolerance", "float", "Absolute tolerance in `unit` (NaN where the rule compares "
-            "exactly).", nullable=True),
+            "exactly, judges a range or threshold, or the method gives the tolerance its data "
+            "allow).", nullable=True),
         Col("reading", "str", "The reading or assumption the verdict depends on (share basis, "
             "baseline, series); empty when there is none."),
         Col("note", "str", "The rule the verdict follows, or why the claim is stated only."),
+        Col("range_low", "float", "Lower end of the range the recomputed value must lie in: "
+            "both ends for a method judged within a range (inclusive), the lower end only for a "
+            "`_nearly` threshold (whose upper end is the stated bound, exclusive); NaN "
+            "otherwise.", nullable=True),
+        Col("range_high", "float", "Upper end of that range (inclusive); NaN where there is "
+            "none.", nullable=True),
+        Col("reading_of", "str", "For a statement with several readings: on each row the "
+            "verdict summary does not count, the claim_id of the row it counts; empty on that "
+            "row and on statements with one reading."),
+        Col("counted_reason", "str", "On the counted row of a statement with several readings: "
+            "why its reading is the one counted; empty otherwise."),
         _RAW_LINE,
     ),
     sources=(claims_table.CLAIMS,),

@@ -55,7 +55,7 @@ def frame(fig: plt.Figure, name: str, source_note: str) -> None:
     from ccp_analysis import figures
 
     spec = figures.by_output().get(name)
-    heading = spec.heading() if spec is not None else name
+    heading = spec.heading(name) if spec is not None else name
     existing = fig.get_suptitle()
     fig.suptitle(heading + (f"\n{existing}" if existing else ""), x=0.01, ha="left",
                  fontsize=12, fontweight="bold")

@@ -1,24 +1,28 @@
-"""The verdicts: each row of the `report_claims` frame judged by the rule its note states.
+"""The verdicts: each row of the `report_claims` frame judged by the rule its row states.
 
-- "stated only": nothing here can recompute it (method `stated_only`, whose note says why, or
-  the data lack the rows a method needs);
-- "reproduced" / "differs": a recomputation from data, within the claim's tolerance; months and
-  years must be equal;
-- "internal inconsistency" / "reproduced": the value recomputed is itself printed by the report
-  (an appendix, a figure, another claim); the report cannot be right twice when it prints two
-  different numbers, and when they agree the check shows only that the report agrees with itself
-  (column `checked_against` = report);
-- thresholds ("below $200 billion", "more than three-quarters", "nearly all"): the method's name
-  ends in `_below`, `_above`, `_at_least`, `_at_most` or `_nearly` and returns the measured
-  value, judged against the bound that claims.csv states;
-- a method may decide the verdict itself (a range of share bases, two printed periods) and then
-  gives its reason.
+- "stated only": nothing here can recompute it (method `stated_only`, whose note says why), the
+  data lack the rows a method needs, or what the data hold cannot decide it (the reason says
+  why);
+- a recomputed number is judged by its row alone: "reproduced" if and only if |difference| <=
+  tolerance (years: tolerance 0), or, for a row judged within a range (thresholds such as "below
+  $200 billion", "nearly all", a span of years), if and only if the value lies in the row's
+  range; otherwise "differs" against data, "internal inconsistency" against the report's own
+  numbers (column `checked_against` = report: the report cannot be right twice when it prints two
+  different numbers, and when they agree the check shows only that it agrees with itself);
+- months must be equal;
+- a method decides the verdict itself only where the value is not one number (a year with the
+  numbers printed beside it) or cannot decide; a verdict of its own on a number is refused.
+
+The summary counts one row per statement: where a statement has several readings, the row the
+others name in `reading_of` (`counted` is True on it).
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Collection
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -37,11 +41,22 @@ from ccp_analysis.claims.registry import (
     Frames,
     Recomputed,
     frame,
+    own_tolerance,
 )
 
 AUDIT_COLUMNS = ["claim_id", "location", "quote", "stated_value", "unit", "reading",
-                 "recomputed_value", "difference", "tolerance", "verdict", "checked_against",
+                 "recomputed_value", "difference", "tolerance", "range_low", "range_high",
+                 "range_bounds", "verdict", "checked_against", "counted", "reading_of",
                  "explanation"]
+
+
+@dataclass(frozen=True)
+class Judged:
+    verdict: str
+    difference: float
+    reason: str
+    tolerance: float = math.nan
+    range: tuple[float, float, str] | None = None
 
 
 def _is_number(value: object) -> bool:
@@ -58,62 +73,86 @@ def _format(value: float | str | None, unit: str) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
-def judge(claim: pd.Series, rec: Recomputed) -> tuple[str, float, str]:
-    """Verdict, difference and the reason for it, from the claim and what its method found."""
+def judge(claim: pd.Series, rec: Recomputed) -> Judged:
+    """Verdict, difference, the reason for it and the rule applied (tolerance or range), from
+    the claim and what its method found."""
     unit = claim["unit"]
     stated = table.parse_stated(claim["stated_value"], unit)
     numeric = _is_number(rec.value) and _is_number(stated)
     difference = round(float(rec.value) - float(stated), 6) if numeric else math.nan
-    if rec.verdict is not None:
-        if rec.verdict not in VERDICTS:
-            raise ValueError(f"method {claim['method']!r} gave verdict {rec.verdict!r}")
-        return rec.verdict, difference, rec.reason
-    if rec.value is None:
-        return STATED_ONLY, math.nan, ""
+    if rec.value is None or (isinstance(rec.value, str) and unit != "month"):
+        # no value, or a text value: only the method can say what it found
+        verdict = rec.verdict or STATED_ONLY
+        if verdict not in VERDICTS:
+            raise ValueError(f"method {claim['method']!r} gave verdict {verdict!r}")
+        if rec.value is None and verdict != STATED_ONLY:
+            raise ValueError(f"method {claim['method']!r} gave {verdict!r} without a value")
+        return Judged(verdict, math.nan, rec.reason)
     mismatch = INCONSISTENT if rec.against == REPORT else DIFFERS
     shown = _format(rec.value, unit)
-    found = table.comparison(claim["method"])
-    if found is not None:
+    accepted = table.accepted_range(claim)
+    if accepted is not None:
         if not numeric:
-            raise ValueError(f"threshold method {claim['method']!r} must return a number")
-        suffix, test, sign = found
-        tolerance = claim["tolerance"]
-        holds = test(float(rec.value), float(stated), tolerance)
-        if suffix == "_nearly":
-            relation = (f"{'in' if holds else 'not in'} [{stated - tolerance:g}, {stated:g}) "
-                        f"(within {tolerance:g} below {stated:g})")
-        else:
-            relation = f"{sign if holds else 'is not ' + sign} {stated:g}"
-        return (REPRODUCED if holds else mismatch), difference, f"{shown} {relation}"
-    if unit in ("month", "year"):
-        equal = str(rec.value) == str(stated)
-        return ((REPRODUCED if equal else mismatch), difference,
-                f"{shown} {'=' if equal else '!='} {stated}")
-    if not numeric:
-        raise ValueError(f"method {claim['method']!r} must return a number for unit {unit!r}")
-    tolerance = claim["tolerance"]
-    within = abs(difference) <= tolerance + 1e-9  # 1e-9: float noise, not a wider tolerance
-    return ((REPRODUCED if within else mismatch), difference,
-            f"|difference| {abs(difference):g} {'<=' if within else '>'} tolerance {tolerance:g}")
+            raise ValueError(f"method {claim['method']!r} must return a number: its row gives "
+                             "a range")
+        holds = table.in_range(float(rec.value), *accepted)
+        rule = table.shown_range(*accepted)
+        judged = Judged(REPRODUCED if holds else mismatch, difference,
+                        f"{shown} {'in' if holds else 'not in'} {rule}", range=accepted)
+    elif unit == "month":
+        if not isinstance(rec.value, str):
+            raise ValueError(f"method {claim['method']!r} must return a month 'YYYY-MM'")
+        equal = rec.value == stated
+        judged = Judged(REPRODUCED if equal else mismatch, math.nan,
+                        f"{shown} {'=' if equal else '!='} {stated}")
+    else:
+        if not numeric:
+            raise ValueError(f"method {claim['method']!r} must return a number for unit "
+                             f"{unit!r}")
+        tolerance = _tolerance(claim, rec)
+        within = abs(difference) <= tolerance + 1e-9  # 1e-9: float noise, not a wider tolerance
+        judged = Judged(REPRODUCED if within else mismatch, difference,
+                        f"|difference| {abs(difference):g} {'<=' if within else '>'} tolerance "
+                        f"{tolerance:g}", tolerance=tolerance)
+    if rec.verdict is not None and rec.verdict != judged.verdict:
+        raise ValueError(f"method {claim['method']!r} gave {rec.verdict!r} where its row's rule "
+                         f"gives {judged.verdict!r} ({judged.reason})")
+    return judged
+
+
+def _tolerance(claim: pd.Series, rec: Recomputed) -> float:
+    """The row's tolerance: claims.csv's, the one the method's data give, or 0 for a year."""
+    if claim["unit"] == "year":
+        return 0.0
+    if own_tolerance(claim["method"]):
+        if rec.tolerance is None or not rec.tolerance >= 0:
+            raise ValueError(f"method {claim['method']!r} must give its tolerance")
+        return float(rec.tolerance)
+    return float(claim["tolerance"])
 
 
 def _checked_against(verdict: str, rec: Recomputed) -> str:
     return NOTHING if verdict == STATED_ONLY else rec.against
 
 
-def audit(frames: Frames) -> pd.DataFrame:
+def audit(frames: Frames, only: Collection[str] | None = None) -> pd.DataFrame:
     """One row per row of the report_claims frame (in its order), with its recomputation and
-    verdict."""
+    verdict. `only`: the claim ids to judge (all when None); methods still see every row."""
     rows = []
-    for _, claim in frame(frames, "report_claims").iterrows():
+    claims = frame(frames, "report_claims")
+    if only is not None:
+        claims = claims[claims["claim_id"].isin(only)]
+    for _, claim in claims.iterrows():
         if claim["method"] == STATED_ONLY_METHOD:
             rec = Recomputed(None, f"stated only: {claim['note']}", DATA, STATED_ONLY)
         else:
             rec = METHODS[claim["method"]](frames)
-        verdict, difference, reason = judge(claim, rec)
+        judged = judge(claim, rec)
+        verdict, reason = judged.verdict, judged.reason
         if rec.against == REPORT and verdict != STATED_ONLY:
             reason = f"{reason} (checked against the report's own numbers only)".lstrip()
         explanation = f"{rec.explanation}; {verdict}: {reason}" if reason else rec.explanation
+        low, high, bounds = judged.range or (math.nan, math.nan, "")
         rows.append({
             "claim_id": claim["claim_id"],
             "location": claim["location"],
@@ -122,16 +161,23 @@ def audit(frames: Frames) -> pd.DataFrame:
             "unit": claim["unit"],
             "reading": claim["reading"],
             "recomputed_value": _format(rec.value, claim["unit"]),
-            "difference": difference,
-            "tolerance": float(claim["tolerance"]),
+            "difference": judged.difference,
+            "tolerance": judged.tolerance,
+            "range_low": low,
+            "range_high": high,
+            "range_bounds": bounds,
             "verdict": verdict,
             "checked_against": _checked_against(verdict, rec),
+            "counted": not claim["reading_of"],
+            "reading_of": claim["reading_of"],
             "explanation": " ".join(explanation.split()),  # one line
         })
     # in claims.csv's order, ids ascending by number
     return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
 
 
-def verdict_counts(audited: pd.DataFrame) -> pd.Series:
-    """Claims per verdict, in VERDICTS order (zeros included)."""
-    return audited["verdict"].value_counts().reindex(VERDICTS, fill_value=0)
+def verdict_counts(audited: pd.DataFrame, counted_only: bool = True) -> pd.Series:
+    """Statements per verdict, in VERDICTS order (zeros included): one row per statement, the
+    counted reading (all rows with `counted_only=False`)."""
+    rows = audited[audited["counted"]] if counted_only else audited
+    return rows["verdict"].value_counts().reindex(VERDICTS, fill_value=0)

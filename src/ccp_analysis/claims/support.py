@@ -16,6 +16,7 @@ import pandas as pd
 
 from ccp_analysis import periods
 from ccp_analysis.claims.registry import (
+    INCONSISTENT,
     REPORT,
     Frames,
     Method,
@@ -69,30 +70,31 @@ def _shown(period: tuple[int, int] | None) -> str:
 
 def _pair_amount(claim_item: str, other_item: str, scale: float, label: str,
                  check_year: bool = True) -> Method:
-    """Amount of `other_item`; the verdict compares it (and the years, where both give one,
-    unless the year is a claim of its own) with `claim_item`."""
+    """Amount of `other_item`, judged against `claim_item`'s by the row's tolerance. Where both
+    print a year (and the year is not a claim of its own) and the years differ, the two rows
+    tell different periods and no amount is compared: the value is then a text naming both."""
 
     def recompute(frames: Frames) -> Recomputed:
         table = frame(frames, HUAWEI if claim_item.startswith(("A", "F1")) else ALIBABA)
         mine, other = _item(table, claim_item), _item(table, other_item)
         if (missing := _unamounted(mine, other)) is not None:
             return missing
-        equal = math.isclose(mine["amount_usd"], other["amount_usd"], rel_tol=1e-9)
         spans = _period(mine), _period(other)
         both_dated = check_year and None not in spans
-        same = not both_dated or spans[0] == spans[1]
         if not check_year:
             dated = " (amounts only: the year is a claim of its own)"
         elif both_dated:
             dated = f", printed periods {_shown(spans[0])} vs {_shown(spans[1])}"
         else:
             dated = " (only one of them gives a year)"
-        return Recomputed(
-            other["amount_usd"] / scale,
+        explanation = (
             f"{mine['source_ref']} ({claim_item}) prints {mine['amount_usd'] / scale:g} {label}, "
-            f"{other['source_ref']} ({other_item}) {other['amount_usd'] / scale:g} {label}{dated}",
-            REPORT, agreement(equal and same),
-            "the printed values agree" if equal and same else "the report prints two values")
+            f"{other['source_ref']} ({other_item}) {other['amount_usd'] / scale:g} {label}{dated}")
+        if both_dated and spans[0] != spans[1]:
+            return Recomputed(f"{other['amount_usd'] / scale:g} for {_shown(spans[1])}",
+                              explanation, REPORT, INCONSISTENT,
+                              "the report prints the item for two periods")
+        return Recomputed(other["amount_usd"] / scale, explanation, REPORT)
 
     return recompute
 
@@ -110,96 +112,74 @@ for _name, _args in _PAIRS.items():
     register(_name, _pair_amount(*_args))
 
 
-def _total_vs_appendix(figure_item: str, appendix_item: str) -> Method:
-    """A Figure 1 "in total" amount against the Appendix A row with the same amount: it
-    reproduces only when the amounts and the periods they cover are alike."""
-
-    def recompute(frames: Frames) -> Recomputed:
-        table = frame(frames, HUAWEI)
-        figure, appendix = _item(table, figure_item), _item(table, appendix_item)
-        if (missing := _unamounted(figure, appendix)) is not None:
-            return missing
-        fig_period = _period(figure) or _period(_item(table, RWR_CASES_ITEM))
-        app_period = _period(appendix)
-        equal = math.isclose(figure["amount_usd"], appendix["amount_usd"], rel_tol=1e-9)
-        alike = fig_period == app_period
-        value = appendix["amount_usd"] / 1e9
-        return Recomputed(
-            value,
-            f"{figure['source_ref']} ({figure_item}) gives {figure['amount_usd'] / 1e9:g} USD bn "
-            f"in total for {_shown(fig_period)} (the printed period of the RWR cases it sums), "
-            f"{appendix['source_ref']} ({appendix_item}) {value:g} USD bn printed for "
-            f"{_shown(app_period)}",
-            REPORT, agreement(equal and alike),
-            "amounts and periods agree" if equal and alike else
-            ("the same amount is printed for two different periods" if equal else
-             "the report prints two amounts"))
-
-    return recompute
-
-
-register("huawei_exim_total_vs_appendix_a", _total_vs_appendix("F1-10", "A08"))
-register("huawei_cdb_total_vs_appendix_a", _total_vs_appendix("F1-11", "A09"))
-
-
-def _parts_of_total(figure_item: str, total_row: str, lender: str) -> Method:
-    """Appendix A's single loans by `lender` to Huawei's customers within the period of a
-    Figure 1 "in total" amount (the total's own appendix row left out), in USD bn: an "in
-    total" figure contains the items it sums, so they cannot exceed it."""
+def _parts_of_total(figure_item: str, total_row: str, lender: str, as_printed: bool) -> Method:
+    """Appendix A's loans by `lender` to Huawei's customers printed within the period of a
+    Figure 1 "in total" amount, in USD bn: an "in total" figure contains the items it sums, so
+    they cannot exceed it. `as_printed`: Appendix A's row with the total's amount counts as the
+    loan of the year it prints (unless it prints the total's whole period, when it is the total
+    itself); otherwise it is read as the same total, misdated, and left out."""
 
     def recompute(frames: Frames) -> Recomputed:
         table = frame(frames, HUAWEI)
         figure = _item(table, figure_item)
-        start, end = _period(figure) or _period(_item(table, RWR_CASES_ITEM))
-        rows = table[table["item_id"].str.match(r"^A\d") & (table["item_id"] != total_row)
+        period = _period(figure) or _period(_item(table, RWR_CASES_ITEM))
+        start, end = period
+        total = _item(table, total_row)
+        keep_total = as_printed and _period(total) != period
+        printed = table["year_text"].map(
+            lambda text: float(periods.parse_period(text).start_year) if text.strip()
+            else math.nan)
+        rows = table[table["item_id"].str.match(r"^A\d")
+                     & ((table["item_id"] != total_row) | keep_total)
                      & (table["entity"] == lender) & (table["beneficiary"] == "customers")
-                     & table["period_start_year"].between(start, end)
-                     & table["amount_usd"].notna()]
-        listed = ", ".join(f"{r['item_id']} {r['period_start_year']} "
-                           f"{r['amount_usd'] / 1e6:g} mn" for _, r in rows.iterrows())
+                     & printed.between(start, end) & table["amount_usd"].notna()]
+        listed = ", ".join(f"{r['item_id']} {r['year_text']} {r['amount_usd'] / 1e6:g} mn"
+                           for _, r in rows.iterrows())
+        how = (f"{total_row} counted as the loan of the year it prints ({total['year_text']})"
+               if keep_total else f"{total_row}, the total itself, left out")
         return Recomputed(rows["amount_usd"].sum() / 1e9, (
-            f"Appendix A's loans by {lender} to Huawei's customers dated {start}-{end}, besides "
-            f"{total_row}: {listed or 'none'}; Figure 1 ({figure_item}) gives "
+            f"Appendix A's loans by {lender} to Huawei's customers printed for {start}-{end} "
+            f"({how}): {listed or 'none'}; Figure 1 ({figure_item}) gives "
             f"{figure['amount_usd'] / 1e9:g} USD bn in total"), REPORT)
 
     return recompute
 
 
-register("huawei_exim_loans_in_total_at_most", _parts_of_total("F1-10", "A08", "China Exim Bank"))
+register("huawei_exim_loans_as_printed_at_most",
+         _parts_of_total("F1-10", "A08", "China Exim Bank", as_printed=True))
+register("huawei_cdb_loans_as_printed_at_most",
+         _parts_of_total("F1-11", "A09", "China Development Bank", as_printed=True))
+register("huawei_exim_loans_in_total_at_most",
+         _parts_of_total("F1-10", "A08", "China Exim Bank", as_printed=False))
 register("huawei_cdb_loans_in_total_at_most",
-         _parts_of_total("F1-11", "A09", "China Development Bank"))
+         _parts_of_total("F1-11", "A09", "China Development Bank", as_printed=False))
 
 
 @method("huawei_cdb_customer_loans_vs_appendix_a")
 def huawei_cdb_customer_loans_vs_appendix_a(frames: Frames) -> Recomputed:
     # Figure 1: "$10 billion has been loaned to Huawei's customers" (cumulative, at an undated
-    # letter); Appendix A row 7: "$10 billion total loans ... for the year" 2011. One amount for
-    # both can hold only if no CDB loan to a Huawei customer came before that year.
+    # letter); Appendix A row 7: "$10 billion total loans ... for the year" 2011. Like periods:
+    # Appendix A's CDB loans to Huawei's customers up to and including that year, cumulated.
     table = frame(frames, HUAWEI)
     figure, appendix = _item(table, "F1-01"), _item(table, "A07")
     if (missing := _unamounted(figure, appendix)) is not None:
         return missing
     year = _period(appendix)[0]
     appendix_rows = table[table["item_id"].str.match(r"^A\d")]
-    earlier = appendix_rows[
+    to_date = appendix_rows[
         appendix_rows["entity"].str.contains("China Development Bank|CDB", regex=True)
         & (appendix_rows["beneficiary"] == "customers")
         & (appendix_rows["instrument"] == "loan to customers")
-        & (appendix_rows["period_start_year"] < year)]
-    earlier_total = earlier["amount_usd"].sum() / 1e9
-    equal = math.isclose(figure["amount_usd"], appendix["amount_usd"], rel_tol=1e-9)
-    alike = equal and earlier.empty
+        & (appendix_rows["period_start_year"] <= year) & appendix_rows["amount_usd"].notna()]
+    earlier = to_date[to_date["item_id"] != "A07"]
     listed = ", ".join(f"{r['item_id']} {r['period_start_year']} {r['amount_usd'] / 1e9:g} bn"
                        for _, r in earlier.iterrows())
     return Recomputed(
-        appendix["amount_usd"] / 1e9,
+        to_date["amount_usd"].sum() / 1e9,
         f"Figure 1 (F1-01) gives {figure['amount_usd'] / 1e9:g} USD bn as loaned to date "
-        f"(cumulative, undated); Appendix A row 7 (A07) {appendix['amount_usd'] / 1e9:g} USD bn "
-        f"as {year}'s loans 'for the year'; Appendix A's CDB loans to Huawei customers before "
-        f"{year}: {listed or 'none'} ({earlier_total:g} bn)",
-        REPORT, agreement(alike),
-        "a cumulative total and one year's total can be the same amount only if nothing was "
-        "lent before that year" + ("" if alike else ", and Appendix A lists earlier loans"))
+        f"(cumulative, undated); Appendix A's CDB loans to Huawei customers up to {year}, "
+        f"cumulated: row 7 (A07) {appendix['amount_usd'] / 1e9:g} USD bn 'for the year' {year}, "
+        f"and before it {listed or 'none'}", REPORT)
 
 
 @method("huawei_cdb_credit_line_year_vs_appendix_a")
@@ -207,11 +187,9 @@ def huawei_cdb_credit_line_year_vs_appendix_a(frames: Frames) -> Recomputed:
     table = frame(frames, HUAWEI)
     figure, appendix = _item(table, "F1-03"), _item(table, "A04")
     fig_year, app_year = _period(figure)[0], _period(appendix)[0]
-    return Recomputed(
-        app_year,
+    return Recomputed(app_year, (
         f"Figure 1 (F1-03) dates the $30 billion CDB credit line {fig_year}, Appendix A row 4 "
-        f"(A04) dates it {app_year}", REPORT, agreement(fig_year == app_year),
-        "the printed years agree" if fig_year == app_year else "the report prints two years")
+        f"(A04) dates it {app_year}"), REPORT)
 
 
 def _year_within(figure_item: str, appendix_item: str) -> Method:
@@ -235,14 +213,15 @@ register("huawei_shenzhen_bonus_year_vs_appendix_a", _year_within("F1-13", "A20"
 def huawei_lucent_lab_in_appendix_a_span(frames: Frames) -> Recomputed:
     table = frame(frames, HUAWEI)
     figure, appendix = _item(table, "F1-05"), _item(table, "A01")
-    year, span = _period(figure)[0], _period(appendix)
-    inside = span is not None and span[0] <= year <= span[1]
-    return Recomputed(
-        year,
+    year = _period(figure)[0]
+    # the printed span's words ("Late 1990s and early 2000s") as coded
+    span = int(appendix["period_start_year"]), int(appendix["period_end_year"])
+    # The year of the span nearest the figure's: the figure's own year when it falls within.
+    nearest = min(max(year, span[0]), span[1])
+    return Recomputed(nearest, (
         f"Figure 1 (F1-05) dates the Huawei-Lucent joint lab {year}; Appendix A row 1 (A01, "
-        f"'{appendix['year_text']}') covers {_shown(span)} as coded", REPORT, agreement(inside),
-        "the year falls within the appendix row's span" if inside else
-        "the year falls outside the appendix row's span")
+        f"'{appendix['year_text']}') covers {_shown(span)} as coded; the year of that span "
+        f"nearest {year} is {nearest}"), REPORT)
 
 
 @method("huawei_china_mobile_award")
@@ -278,8 +257,16 @@ def _figure2_box(figure_item: str, appendix_item: str) -> Method:
         app_numbers = _numbers(appendix["raw_text"])
         spans = _period(figure), _period(appendix)
         equal = fig_numbers == app_numbers and spans[0] == spans[1]
+        # Where either prints a number, a text value: the year and the numbers are compared
+        # together, as printed; otherwise the year alone, judged as years are.
+        if not fig_numbers and not app_numbers and spans[1] is not None:
+            return Recomputed(spans[1][0], (
+                f"{figure['source_ref']} ({figure_item}): {_shown(spans[0])}; "
+                f"{appendix['source_ref']} ({appendix_item}): {_shown(spans[1])}; neither "
+                "prints a number"), REPORT)
+        printed = "; ".join([_shown(spans[1]), *app_numbers])
         return Recomputed(
-            spans[1][0] if spans[1] else None,
+            printed,
             f"{figure['source_ref']} ({figure_item}): {_shown(spans[0])}, numbers "
             f"{fig_numbers or 'none'}; {appendix['source_ref']} ({appendix_item}): "
             f"{_shown(spans[1])}, numbers {app_numbers or 'none'}",
@@ -299,20 +286,9 @@ def alibaba_shenzhen_rate_vs_appendix_b(frames: Frames) -> Recomputed:
     table = frame(frames, ALIBABA)
     figure = float(_item(table, "F2-03")["tax_rate_pct"])
     appendix = float(_item(table, "B09")["tax_rate_pct"])
-    return Recomputed(
-        appendix,
+    return Recomputed(appendix, (
         f"Figure 2, Shenzhen (F2-03) prints a {figure:g}% local rate, Appendix B row 9 (B09) "
-        f"{appendix:g}%", REPORT, agreement(figure == appendix),
-        "the printed rates agree" if figure == appendix else "the report prints two rates")
-
-
-@method("alibaba_tax_rate_gap_2014")
-def alibaba_tax_rate_gap_2014(frames: Frames) -> Recomputed:
-    row = _item(frame(frames, ALIBABA), "B05")
-    gap = row["standard_tax_rate_pct"] - row["tax_rate_pct"]
-    return Recomputed(gap, (
-        f"alibaba_state_support B05: standard_tax_rate_pct {row['standard_tax_rate_pct']:g} minus "
-        f"tax_rate_pct {row['tax_rate_pct']:g} (both as printed; no tax data here)"), REPORT)
+        f"{appendix:g}%"), REPORT)
 
 
 @method("alibaba_effective_tax_rate_below")
@@ -327,3 +303,80 @@ def alibaba_effective_tax_rate_below(frames: Frames) -> Recomputed:
         f"alibaba_state_support: the higher of Appendix B's effective rates for Alibaba "
         f"({', '.join(f'{k} {v:g}%' for k, v in rates.items())}), {standard - high:g} points "
         f"under the standard {standard:g}% of B05"), REPORT)
+
+
+@method("alibaba_effective_rate_vs_appendix_b")
+def alibaba_effective_rate_vs_appendix_b(frames: Frames) -> Recomputed:
+    # Chapter 1: "consistently reported an effective tax rate of 10 percent"; Appendix B prints
+    # the rates for Alibaba itself in rows 5 (2014, 9.9%) and 10 (2016, "roughly 10%"). The
+    # value is the one farthest from the text's, so every printed rate must agree with it.
+    table = frame(frames, ALIBABA)
+    rows = {i: _item(table, i) for i in ("B05", "B10")}
+    rates = {i: float(row["tax_rate_pct"]) for i, row in rows.items()}
+    farthest = max(rates.values(), key=lambda rate: abs(rate - 10))
+    listed = ", ".join(f"{i} {rows[i]['year_text']} {rate:g}%" for i, rate in rates.items())
+    return Recomputed(farthest, (
+        f"alibaba_state_support: Appendix B's effective PRC rates for Alibaba ({listed}); the "
+        f"one farthest from the text's 10% is {farthest:g}%"), REPORT)
+
+
+_OVER = re.compile(r"over (\d+)")
+# The audit's rule for "hundreds of ...", the same everywhere: at least two hundred of them.
+# Appendix A row 20's "multi-hundred-thousand-dollar" says the same ("multi-": more than one).
+_HUNDREDS_OF_THOUSANDS = re.compile(r"[Mm]ulti-hundred-thousand-dollar|hundreds of thousands "
+                                    r"of dollars")
+
+
+def _bonus_rows(frames: Frames) -> tuple[pd.Series, pd.Series]:
+    table = frame(frames, HUAWEI)
+    return _item(table, "F1-13"), _item(table, "A20")
+
+
+@method("huawei_shenzhen_engineers_vs_appendix_a")
+def huawei_shenzhen_engineers_vs_appendix_a(frames: Frames) -> Recomputed:
+    figure, appendix = _bonus_rows(frames)
+    found = _OVER.search(appendix["raw_text"])
+    if found is None:
+        return no_data("Appendix A row 20 gives no 'over N' engineers", REPORT)
+    in_figure = _OVER.search(figure["raw_text"])
+    return Recomputed(int(found.group(1)), (
+        f"Appendix A row 20 (A20, {appendix['year_text']}): '{found.group(0)} of Huawei's top "
+        f"engineers'; Figure 1 (F1-13): '{in_figure.group(0) if in_figure else 'no count'}'"),
+        REPORT)
+
+
+@method("huawei_shenzhen_bonus_size_vs_appendix_a")
+def huawei_shenzhen_bonus_size_vs_appendix_a(frames: Frames) -> Recomputed:
+    figure, appendix = _bonus_rows(frames)
+    amount = re.search(r"\$(\d[\d,]*)", appendix["raw_text"])
+    if amount is not None:  # a printed amount per engineer is compared as it is
+        value = int(amount.group(1).replace(",", ""))
+        return Recomputed(value, f"Appendix A row 20 (A20) prints {amount.group(0)}", REPORT)
+    found = _HUNDREDS_OF_THOUSANDS.search(appendix["raw_text"])
+    if found is None:
+        return no_data("Appendix A row 20 gives the bonuses no size", REPORT)
+    return Recomputed(200_000, (
+        f"Appendix A row 20 (A20): '{found.group(0)} bonuses', at least $200,000 each by the "
+        "audit's rule for 'hundreds' (at least two hundred), the same lower bound as Figure 1's "
+        "'hundreds of thousands of dollars'; neither prints an amount"), REPORT)
+
+
+@method("huawei_policy_bank_loans_2012_2018_at_most")
+def huawei_policy_bank_loans_2012_2018_at_most(frames: Frames) -> Recomputed:
+    # Figure 1: RWR "identified 32 cases between 2012 and 2018 wherein either China Exim bank or
+    # China Development Bank funded Huawei projects"; Appendix A's single loans by those banks
+    # printed for 2012-2018 must be among them, so no more than 32. The totals (rows 8 and 9)
+    # are the sums of the cases, not cases.
+    table = frame(frames, HUAWEI)
+    start, end = _period(_item(table, RWR_CASES_ITEM))
+    printed = table["year_text"].map(
+        lambda text: float(periods.parse_period(text).start_year) if text.strip()
+        else math.nan)
+    rows = table[table["item_id"].str.match(r"^A\d") & ~table["item_id"].isin(["A08", "A09"])
+                 & table["entity"].isin(["China Exim Bank", "China Development Bank"])
+                 & printed.between(start, end)]
+    return Recomputed(len(rows), (
+        f"Appendix A's single China Exim Bank and CDB loans printed for {start}-{end}: "
+        f"{', '.join(f'{r.item_id} {r.year_text}' for r in rows.itertuples()) or 'none'}; the "
+        "RWR case list itself is not in the data, so this shows only that Appendix A does not "
+        "list more cases than Figure 1 counts"), REPORT)

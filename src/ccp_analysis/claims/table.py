@@ -3,41 +3,41 @@
 The frame is built by `ccp-analysis data build` like every other frame (schema in schemas.py),
 so the audit reads data/processed and never the raw file. Each row is one statement of the
 report under one reading: where it stands, its words, the value it states and in which unit,
-the method that recomputes it (or `stated_only`), the tolerance, the reading or assumption the
-verdict depends on, and a note stating the rule the verdict follows.
+the method that recomputes it (or `stated_only`), the tolerance or the range the recomputed
+value must lie in, the reading or assumption the verdict depends on, and a note stating the rule
+the verdict follows. Where one statement has several readings, each row names its reading, the
+rows other than the one the verdict summary counts name that row in `reading_of`, and the
+counted row says in `counted_reason` why its reading is the one counted.
 """
 
 from __future__ import annotations
 
 import math
-import operator
 import re
 from collections.abc import Callable
 
 import pandas as pd
 
 from ccp_analysis import raw
-from ccp_analysis.claims.registry import METHODS, STATED_ONLY_METHOD
+from ccp_analysis.claims.registry import METHODS, STATED_ONLY_METHOD, own_tolerance
 from ccp_analysis.errors import InputError
 
 CLAIMS = "report/claims.csv"
 CLAIM_COLUMNS = ["claim_id", "location", "quote", "stated_value", "unit", "method", "tolerance",
-                 "reading", "note"]
+                 "reading", "note", "range_low", "range_high", "reading_of", "counted_reason"]
 
 NUMERIC_UNITS = ("pct", "usd", "usd_bn", "usd_mn", "cny_mn", "count", "rank", "rate_pct",
                  "ratio", "usd_per_ads", "km", "hectares", "weeks", "months", "years")
 UNITS = (*NUMERIC_UNITS, "year", "month")
 
 # Threshold claims: the method name's suffix says how the value must relate to the stated bound,
-# so the bound stays in claims.csv next to its words. `_nearly`: below the bound but within the
-# claim's tolerance of it ("nearly all": less than all, and not far from it).
-COMPARISONS: dict[str, tuple[Callable[[float, float, float], bool], str]] = {
-    "_below": (lambda v, bound, _: operator.lt(v, bound), "<"),
-    "_above": (lambda v, bound, _: operator.gt(v, bound), ">"),
-    "_at_least": (lambda v, bound, _: operator.ge(v, bound), ">="),
-    "_at_most": (lambda v, bound, _: operator.le(v, bound), "<="),
-    "_nearly": (lambda v, bound, tol: bound - tol <= v < bound, "in"),
-}
+# so the bound stays in claims.csv next to its words; the engine writes the rule out as the row's
+# range (range_low, range_high, range_bounds), so every audit row reads true on its own.
+# `_nearly`: at least claims.csv's range_low and below the bound ("nearly all": less than all,
+# and not far from it). Bounds are written as in interval notation: "[" / "]" include the end,
+# "(" / ")" leave it out (always for an open end).
+THRESHOLDS = ("_below", "_above", "_at_least", "_at_most", "_nearly")
+SIGNS = {"_below": "<", "_above": ">", "_at_least": ">=", "_at_most": "<=", "_nearly": "in"}
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _YEAR = re.compile(r"^\d{4}$")
@@ -48,12 +48,42 @@ def _number(claim_id: str) -> int:
     return int(claim_id[1:])
 
 
-def comparison(method_name: str) -> tuple[str, Callable[[float, float, float], bool], str] | None:
-    """(suffix, test, sign) of a threshold method, None for other methods."""
-    for suffix, (test, sign) in COMPARISONS.items():
-        if method_name.endswith(suffix):
-            return suffix, test, sign
-    return None
+def threshold(method_name: str) -> str | None:
+    """The suffix of a threshold method, None for other methods."""
+    return next((s for s in THRESHOLDS if method_name.endswith(s)), None)
+
+
+def accepted_range(claim: pd.Series) -> tuple[float, float, str] | None:
+    """(low, high, bounds) the recomputed value must lie in for "reproduced", None for a row
+    judged by its tolerance (or by equality, or stated only). An open end is -inf/inf."""
+    suffix = threshold(claim["method"])
+    if claim["method"] == STATED_ONLY_METHOD:
+        return None
+    if suffix is None:
+        if math.isnan(claim["range_low"]):
+            return None
+        return float(claim["range_low"]), float(claim["range_high"]), "[]"
+    bound = float(parse_stated(claim["stated_value"], claim["unit"]))
+    return {
+        "_below": (-math.inf, bound, "()"),
+        "_above": (bound, math.inf, "()"),
+        "_at_least": (bound, math.inf, "[)"),
+        "_at_most": (-math.inf, bound, "(]"),
+        "_nearly": (float(claim["range_low"]), bound, "[)"),
+    }[suffix]
+
+
+def in_range(value: float, low: float, high: float, bounds: str) -> bool:
+    above = value >= low if bounds[0] == "[" else value > low
+    below = value <= high if bounds[1] == "]" else value < high
+    return above and below
+
+
+def shown_range(low: float, high: float, bounds: str) -> str:
+    def end(x: float) -> str:
+        return "inf" if x == math.inf else "-inf" if x == -math.inf else f"{x:g}"
+
+    return f"{bounds[0]}{end(low)}, {end(high)}{bounds[1]}"
 
 
 def _error(row: pd.Series, field: str, expected: str) -> InputError:
@@ -65,7 +95,7 @@ def report_claims() -> pd.DataFrame:
     ascending by number: K9 < K10 < K100)."""
     table = raw.read_csv(CLAIMS, CLAIM_COLUMNS)
     seen: set[int] = set()
-    tolerances = []
+    tolerances, lows, highs = [], [], []
     for _, row in table.iterrows():
         if not _CLAIM_ID.match(row["claim_id"]) or _number(row["claim_id"]) in seen:
             raise _error(row, "claim_id", "a unique id of the form K01")
@@ -83,10 +113,98 @@ def report_claims() -> pd.DataFrame:
             raise _error(row, "note", "the rule the verdict follows (or why it is stated only)")
         parse_stated(row["stated_value"], row["unit"], lambda exp, r=row: _error(
             r, "stated_value", exp))
-        tolerances.append(_parse_tolerance(row))
+        low, high = _parse_range(row)
+        lows.append(low)
+        highs.append(high)
+        tolerances.append(_parse_tolerance(row, has_range=not math.isnan(low)))
+    _check_readings(table)
     out = table.assign(tolerance=pd.Series(tolerances, index=table.index, dtype="float64"),
+                       range_low=pd.Series(lows, index=table.index, dtype="float64"),
+                       range_high=pd.Series(highs, index=table.index, dtype="float64"),
                        raw_line=table[raw.LINE].astype("int64"))
     return out[[*CLAIM_COLUMNS, "raw_line"]].sort_values("raw_line", ignore_index=True)
+
+
+def _number_field(row: pd.Series, field: str) -> float:
+    text = row[field].strip()
+    if not text:
+        return math.nan
+    try:
+        value = float(text)
+    except ValueError:
+        raise _error(row, field, "a plain decimal number, or empty") from None
+    if not math.isfinite(value):
+        raise _error(row, field, "a finite number, or empty")
+    return value
+
+
+def _parse_range(row: pd.Series) -> tuple[float, float]:
+    """The explicit range of a row: both ends for a method judged within a range, the lower
+    end only for a `_nearly` threshold (its upper end is the stated bound), none otherwise."""
+    low, high = _number_field(row, "range_low"), _number_field(row, "range_high")
+    suffix = threshold(row["method"])
+    if row["method"] == STATED_ONLY_METHOD or suffix not in (None, "_nearly"):
+        if not (math.isnan(low) and math.isnan(high)):
+            field = "range_low" if not math.isnan(low) else "range_high"
+            raise _error(row, field, "empty for stated_only and for thresholds other than "
+                         "_nearly (the stated value is their bound)")
+        return low, high
+    if suffix == "_nearly":
+        bound = parse_stated(row["stated_value"], row["unit"])
+        if math.isnan(low) or not low < bound:
+            raise _error(row, "range_low", "the lower end of 'nearly' (a number below the "
+                         "stated bound)")
+        if not math.isnan(high):
+            raise _error(row, "range_high", "empty for _nearly (the stated value is the "
+                         "upper bound)")
+        return low, high
+    if math.isnan(low) != math.isnan(high):
+        field = "range_high" if math.isnan(high) else "range_low"
+        raise _error(row, field, "both ends of the range, or neither")
+    if not math.isnan(low) and not low <= high:
+        raise _error(row, "range_high", "an upper end >= range_low")
+    return low, high
+
+
+def _check_readings(table: pd.DataFrame) -> None:
+    """Several readings of one statement: every row names its reading, the rows not counted
+    name the counted row (`reading_of`), which gives the reason it is counted; readings of one
+    statement are distinct."""
+    ids = set(table["claim_id"])
+    counted_for: dict[str, list[str]] = {}
+    for _, row in table.iterrows():
+        target = row["reading_of"].strip()
+        if not target:
+            continue
+        if target not in ids or target == row["claim_id"]:
+            raise _error(row, "reading_of", "the claim_id of the row the verdict summary "
+                         "counts for this statement, or empty")
+        if table.loc[table["claim_id"] == target, "reading_of"].iloc[0].strip():
+            raise _error(row, "reading_of", f"a counted row ({target} itself names another)")
+        if not row["reading"].strip():
+            raise _error(row, "reading", "the reading this row judges (the statement has "
+                         "several)")
+        if row["counted_reason"].strip():
+            raise _error(row, "counted_reason", "empty on a row the summary does not count")
+        counted_for.setdefault(target, []).append(row["claim_id"])
+    for _, row in table.iterrows():
+        others = counted_for.get(row["claim_id"])
+        if others is None:
+            if row["counted_reason"].strip():
+                raise _error(row, "counted_reason", "empty unless another row names this one "
+                             "in reading_of")
+            continue
+        if not row["reading"].strip():
+            raise _error(row, "reading", "the reading this row judges (the statement has "
+                         "several)")
+        if not row["counted_reason"].strip():
+            raise _error(row, "counted_reason", "why this reading is the one the verdict "
+                         f"summary counts ({', '.join(others)} read it otherwise)")
+        group = table[table["claim_id"].isin([row["claim_id"], *others])]
+        repeated = group[group.duplicated("reading", keep="first")]
+        if not repeated.empty:
+            raise _error(repeated.iloc[0], "reading", "a reading of its own: another row "
+                         "judges this statement under the same reading")
 
 
 def parse_stated(text: str, unit: str,
@@ -113,21 +231,22 @@ def parse_stated(text: str, unit: str,
     return value
 
 
-def needs_tolerance(unit: str, method_name: str) -> bool:
-    """A numeric claim recomputed to a number needs one, and so does a `_nearly` threshold;
-    other thresholds compare exactly, months and years must be equal."""
+def needs_tolerance(unit: str, method_name: str, has_range: bool = False) -> bool:
+    """A numeric claim recomputed to a number needs one, unless it is judged within a range
+    (thresholds included) or its method gives the tolerance its data allow; months and years
+    must be equal."""
     if unit not in NUMERIC_UNITS or method_name == STATED_ONLY_METHOD:
         return False
-    found = comparison(method_name)
-    return found is None or found[0] == "_nearly"
+    return threshold(method_name) is None and not has_range and not own_tolerance(method_name)
 
 
-def _parse_tolerance(row: pd.Series) -> float:
+def _parse_tolerance(row: pd.Series, has_range: bool) -> float:
     text = row["tolerance"].strip()
-    if not needs_tolerance(row["unit"], row["method"]):
+    if not needs_tolerance(row["unit"], row["method"], has_range):
         if text:
             raise _error(row, "tolerance",
-                         "empty for stated_only, month, year and threshold claims")
+                         "empty for stated_only, month, year, range and threshold claims, "
+                         "and for methods that give their own tolerance")
         return math.nan
     expected = "an absolute tolerance (a number >= 0) in the claim's unit"
     try:

@@ -36,7 +36,7 @@ class Span:
 @dataclass(frozen=True)
 class FigureSpec:
     notebook: str
-    label: str  # "Figure 1" as in the report; the project's additions follow the report's five
+    label: str  # "Figure 1" as in the report; the project's own charts never carry a number
     title: str  # the report's own title where it has one
     outputs: tuple[str, ...]  # figure names the notebook exports (figures/<name>.png ...)
     parameters: tuple[Param, ...] = ()
@@ -45,11 +45,16 @@ class FigureSpec:
     span: Span | None = None
     texts: dict[str, Callable[..., texts.FigureText]] = field(default_factory=dict)
     description: str = ""
+    # An output that is the project's own chart, not the report's figure, gets its own heading
+    # (Figure 3's notebook draws the report's AI park and the project's deal network).
+    output_headings: dict[str, str] = field(default_factory=dict)
 
     def params(self) -> dict[str, Param]:
         return {p.name: p for p in self.parameters}
 
-    def heading(self) -> str:
+    def heading(self, output: str | None = None) -> str:
+        if output in self.output_headings:
+            return self.output_headings[output]
         return f"{self.label}: {self.title}" if self.label else self.title
 
 
@@ -92,8 +97,9 @@ def _fig2(v: Values, e: str) -> pd.DataFrame:
 def _fig3(v: Values, e: str) -> pd.DataFrame:
     from ccp_analysis import figure_data
 
-    return figure_data.network_layout(_load("malaysia_deal_edges", e), year_start=v["year_start"],
-                                      year_end=v["year_end"], min_degree=v["min_degree"])[1]
+    return figure_data.network_layout(
+        _load("malaysia_deal_edges", e), _load("malaysia_deal_parties", e),
+        year_start=v["year_start"], year_end=v["year_end"], min_degree=v["min_degree"])[1]
 
 
 def _fig4(v: Values, e: str) -> pd.DataFrame:
@@ -120,6 +126,9 @@ def _deals(v: Values, e: str) -> pd.DataFrame:
 
 
 FX_SERIES = tuple(fx.SERIES)
+# The label of the project's own charts: they are drawn from the report's data but are not
+# figures of the report, so they carry no figure number.
+PROJECT_CHART = "Project chart from Appendix C"
 
 FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec(
@@ -152,10 +161,13 @@ FIGURES: tuple[FigureSpec, ...] = (
         parameters=(_edition(), *_years(2011, 2020),
                     Param("min_degree", "int", 1, "hide Chinese companies with fewer links",
                           minimum=1)),
-        frames=("ai_park_network", "malaysia_deal_edges"), table=_fig3,
-        span=Span("malaysia_deal_edges", "year", "year"),
+        frames=("ai_park_network", "malaysia_deal_edges", "malaysia_deal_parties"),
+        table=_fig3, span=Span("malaysia_deal_edges", "year", "year"),
         texts={"fig3_ai_park": texts.ai_park, "fig3_deal_network": texts.deal_network},
-        description="The AI-park partnership and the network of Appendix C's deals"),
+        description="The report's AI-park partnership, and the project's network of "
+        "Appendix C's stated links",
+        output_headings={"fig3_deal_network": PROJECT_CHART + ": Who Dealt with Whom in "
+                         "Malaysia"}),
     FigureSpec(
         "fig4_huawei_revenue", "Figure 4", "Huawei's Annual Revenue", ("fig4_huawei_revenue",),
         parameters=(_edition(), *_years(2013, 0, open_end=True),
@@ -178,14 +190,14 @@ FIGURES: tuple[FigureSpec, ...] = (
         texts={"fig5_alibaba_stock": texts.alibaba_stock},
         description="BABA's daily close or market value from the IPO"),
     FigureSpec(
-        "deals_timeline", "Figure 6",
-        "Chinese Tech Deals in Malaysia (from Appendix C)", ("deals_timeline",),
+        "deals_timeline", PROJECT_CHART, "Timeline Entries per Year",
+        ("deals_timeline",),
         parameters=(_edition(), *_years(2011, 2020),
                     Param("top_companies", "int", 6, "companies shown by name; the rest are "
                           "'Other'", minimum=1)),
         frames=("malaysia_deals",), table=_deals, span=Span("malaysia_deals", "year", "year"),
         texts={"deals_timeline": texts.deals_timeline},
-        description="Appendix C's deals per year by Chinese company"),
+        description="Appendix C's entries per year by Chinese company group"),
 )
 
 # Notebooks that publish a table but no figure.

@@ -148,28 +148,79 @@ def ai_park(table: pd.DataFrame, values: dict) -> FigureText:
     )
 
 
+def network_counts(table: pd.DataFrame, nodes: pd.DataFrame) -> dict[str, int]:
+    """What the deal network's caption, alt text and finding count, from the plotted data."""
+    chinese = nodes[nodes["side"] == "Chinese"]
+    counterparts = nodes[nodes["side"] == "counterpart"]
+    deals = table[table["is_deal"]]
+    return {
+        "chinese_companies": int((chinese["kind"] == "company").sum()),
+        "members": int(chinese["parent"].astype(bool).sum()),
+        "counterparts": len(counterparts),
+        "government_bodies": int((counterparts["kind"] == "government body").sum()),
+        "deal_links": len(deals),
+        "deal_entries": len({e for ids in deals["entry_ids"] for e in ids.split()}),
+        "co_party_deal_links": int((deals["ends"] == "co-party").sum()),
+        **{kind: int((table["edge_kind"] == kind).sum())
+           for kind in ("award", "visit", "intra-group")},
+    }
+
+
+def _parties(n: dict[str, int]) -> str:
+    """'13 Chinese companies and 8 subsidiaries, ... of them, 42 counterparts, 6 of them
+    government bodies', in words that fit any count."""
+    text = count(n["chinese_companies"], "Chinese company", "Chinese companies")
+    if n["members"]:
+        text += " and " + count(n["members"], "subsidiary, affiliate or product",
+                                "subsidiaries, affiliates or products")
+        text += " of it" if n["chinese_companies"] == 1 else " of them"
+    text += ", " + count(n["counterparts"], "counterpart", "counterparts")
+    bodies = n["government_bodies"]
+    if bodies:
+        text += (f", {bodies} of them government bodies" if bodies > 1 else
+                 ", one of them a government body" if n["counterparts"] > 1 else
+                 ", a government body")
+    return text
+
+
 def deal_network(table: pd.DataFrame, values: dict, *, nodes: pd.DataFrame) -> FigureText:
     years = span(values["year_start"], values["year_end"])
-    chinese = nodes[nodes["side"] == "chinese company"]
+    n = network_counts(table, nodes)
+    chinese = nodes[(nodes["side"] == "Chinese") & (nodes["kind"] == "company")]
+    chinese = chinese.sort_values(["deals", "node"], ascending=[False, True])
     counterparts = nodes[nodes["side"] == "counterpart"]
-    co_party = table[table["edge_kind"] == "co-party"]
+    members = nodes[(nodes["side"] == "Chinese") & nodes["parent"].astype(bool)]
+    apart = words([count(n[k], one, many) for k, one, many in (
+        ("award", "award", "awards"), ("visit", "visit", "visits"),
+        ("intra-group", "intra-group link", "intra-group links")) if n[k]])
+    member_words = words([f"{r['node']} ({r['kind']} of {r['parent']})"
+                          for _, r in members.iterrows()])
     hub = chinese.iloc[0] if len(chinese) else None
-    pairs = words([f"{r['company']} with {r['counterpart']}"
-                   for _, r in co_party.head(3).iterrows()])
+    deal_kinds = table[table["is_deal"]]["edge_kind"].value_counts()
+    deal_kinds = deal_kinds.sort_index().sort_values(ascending=False, kind="stable")
+    kind_words = words([f"{v} {k}" for k, v in deal_kinds.items()])
     return FigureText(
-        title=f"Chinese tech companies and their counterparts in Malaysia, {years}",
-        caption=f"Who dealt with whom in Appendix C, {years}: {len(chinese)} Chinese companies, "
-        f"{len(counterparts)} counterparts, {len(table)} links.",
-        alt_text="Two columns of names: Chinese companies on the left, led by "
-        + words(list(chinese["node"].head(3))) + "; their counterparts on the right, led by "
-        + words(list(counterparts["node"].head(2)))
-        + f"; joined by lines, with {len(co_party)} arcs between Chinese companies an entry "
-        "states dealt with each other.",
-        finding=(f"{hub['node']} is the hub with {hub['degree']} links, more than any other "
+        title=f"Chinese parties and their counterparts, {years}, linked only as the entries "
+        "state",
+        caption=f"Who dealt with whom in Appendix C, {years}, only as each entry's words state "
+        f"it: {_parties(n)}; {count(n['deal_links'], 'deal link', 'deal links')} from "
+        f"{count(n['deal_entries'], 'entry', 'entries')}"
+        + (f", and {apart} drawn apart as no deal" if apart else "") + ".",
+        alt_text="Network diagram in two columns. Left, the Chinese parties, company group by "
+        "group; the most deals: "
+        + words([f"{r['node']} ({r['deals']})" for _, r in chinese.head(3).iterrows()])
+        + (f"; subsidiaries, affiliates and products stand under their parent: {member_words}"
+           if len(members) else "")
+        + ". Right, the counterparts, led by " + words(list(counterparts["node"].head(2)))
+        + f". Lines coloured and dashed by kind: {kind_words}"
+        + (f"; {apart}, dotted or dash-dotted" if apart else "")
+        + f"; {n['co_party_deal_links']} arcs join Chinese parties that signed together.",
+        finding=(f"{hub['node']} has deals in {hub['deals']} entries, more than any other "
                  "Chinese company" if hub is not None else "No Chinese company in these years")
-        + (f"; Chinese companies appear together in {len(co_party)} pairs ({pairs})."
-           if len(co_party) else "."),
-        source_note=f"Source: {REPORT}, Appendix C (RWR IntelTrak).",
+        + f"; of {n['deal_links']} deal links, {kind_words}"
+        + (f". Not deals: {apart}" if apart else "") + ".",
+        source_note=f"Source: {REPORT}, Appendix C (RWR IntelTrak); parties, their kinds and "
+        "the links coded by ccp-analysis from each entry's words.",
     )
 
 
@@ -237,26 +288,34 @@ def alibaba_stock(table: pd.DataFrame, values: dict) -> FigureText:
     )
 
 
-# ------------------------------------------------------------------------------ Figure 6
+# ------------------------------------------------------------------------- the deals timeline
 
 def deals_timeline(table: pd.DataFrame, values: dict) -> FigureText:
+    """The bars count entries (each once); the number over a bar is its height."""
     per_year = table.drop_duplicates("year").set_index("year")["entries_in_year"]
     years = span(int(per_year.index.min()), int(per_year.index.max()))
     peak_year = int(per_year.idxmax())
     last = int(per_year.index.max())
     first = int(per_year.index.min())
-    leaders = [c for c in table["company_group"].drop_duplicates() if c != "Other"]
+    totals = table.groupby("company_group", sort=False)["entries"].sum()
+    leaders = [g for g in totals.index if g not in ("Other", "Several groups")]
+    several = int(totals.get("Several groups", 0))
     size = "in single digits" if per_year[last] < 10 else "ten or more"
+    counts = (f"peak of {per_year.max()} in {peak_year}, {per_year[last]} in {last}"
+              if first != last else count(per_year[last], "entry", "entries") + f" in {last}")
     return FigureText(
-        title=f"Chinese tech deals in Malaysia per year, {years}",
-        caption=f"Appendix C entries per year {years}, by Chinese company: peak of "
-        f"{per_year.max()} in {peak_year}, {per_year[last]} in {last}.",
-        alt_text="Stacked bar chart of deal mentions per year by company"
-        + (f" ({leaders[0]} most often named)" if leaders else "")
-        + f", with {count(per_year[first], 'entry', 'entries')} in {first}, {per_year.max()} in "
-        f"{peak_year} and {per_year[last]} in {last}.",
-        finding=f"Deals went from {per_year[first]} in {first} to {per_year.max()} in "
+        title=f"Entries per year by Chinese company group, {years} (each entry once)",
+        caption=f"Appendix C's entries per year {years}, each counted once, by the Chinese "
+        f"company group it names (subsidiaries and products with their parent"
+        + (f"; {count(several, 'entry names', 'entries name')} several groups" if several
+           else "") + f"): {counts}.",
+        alt_text="Stacked bar chart of Appendix C entries per year by company group"
+        + (f" ({leaders[0]} most often)" if leaders else "")
+        + f", the total printed over each bar: {count(per_year[first], 'entry', 'entries')} in "
+        f"{first}, {per_year.max()} in {peak_year} and {per_year[last]} in {last}.",
+        finding=f"Entries went from {per_year[first]} in {first} to {per_year.max()} in "
         f"{peak_year}" + (f", led by {words(leaders[:2])}" if leaders else "")
         + f", and were {per_year[last]} in {last} ({size}).",
-        source_note=f"Source: {REPORT}, Appendix C (RWR IntelTrak).",
+        source_note=f"Source: {REPORT}, Appendix C (RWR IntelTrak); company groups coded by "
+        "ccp-analysis from the report's words.",
     )

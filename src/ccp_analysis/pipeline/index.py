@@ -22,7 +22,10 @@ def _figure(folder: Path, sidecar: Path, level: str) -> list[str]:
     meta = json.loads(sidecar.read_text(encoding="utf-8"))
     name = meta["name"]
     tables = versions.figure_tables(folder, name)
-    return ([f"{level} {name}", ""] if level else []) + [
+    # A project chart drawn by a report figure's notebook says so in its own heading.
+    spec = figures.by_output().get(name)
+    heading = f"{spec.heading(name)} ({name})" if spec and name in spec.output_headings else name
+    return ([f"{level} {heading}", ""] if level else []) + [
         f"![{meta['alt_text']}](figures/{name}.png)",
         "",
         f"**{meta['caption']}**",
