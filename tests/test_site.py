@@ -57,7 +57,7 @@ def test_version_page_holds_every_figure_in_report_order(reports_copy):
     # The report's five figures by number; the project's own timeline is never "Figure 6".
     expected = [f"{spec.label}: {spec.title}" for spec in figures.FIGURES
                 if any((folder / "figures" / f"{n}.json").is_file() for n in spec.outputs)]
-    expected[-1] = "Project chart: Chinese Tech Deals in Malaysia (from Appendix C)"
+    assert expected[-1].startswith("Project chart")
     assert headings[:len(expected)] == expected
     assert headings[len(expected):] == ["Claims audit", "Parameters", "Provenance"]
     assert expected[0] == "Figure 1: A Snapshot of Huawei's State Support"  # the report's title

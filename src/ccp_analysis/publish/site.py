@@ -145,7 +145,10 @@ def _groups(folder: Path, manifest: dict) -> list[dict]:
         names = [n for n in spec.outputs if n in present]
         if names:
             own = all(diff.is_project_chart(n) for n in names)
-            label = "Project chart" if own else spec.label
+            # A project chart keeps its own label ("Project chart from Appendix C"), never a
+            # report-style figure number.
+            label = ("Project chart" if not spec.label or spec.label.startswith("Figure")
+                     else spec.label) if own else spec.label
             groups.append({"anchor": spec.notebook, "label": label, "title": spec.title,
                            "heading": f"{label}: {spec.title}",
                            "figures": [_figure(folder, n, manifest) for n in names]})
