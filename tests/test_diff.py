@@ -104,9 +104,10 @@ def test_rows_are_matched_by_key_not_by_line(edited):
     old, new = edited
     path = new / "tables" / "fig1_huawei_support.csv"
     rows = _rows(path)
-    policy = next(r for r in rows if r["dimension"] == "channel" and r["group"] == "Policy Banks")
-    before = policy["upper_usd_bn"]
-    policy["upper_usd_bn"] = "1.0"
+    loans = next(r for r in rows if r["panel"] == "measure"
+                 and r["row"] == "loans to Huawei's customers" and r["bound"] == "upper")
+    before = loans["usd_bn"]
+    loans["usd_bn"] = "1.0"
     dropped = rows.pop()
     rows.reverse()  # reordered: no row may show as changed for that alone
     _write_rows(path, rows)
@@ -114,12 +115,12 @@ def test_rows_are_matched_by_key_not_by_line(edited):
     result = diff.compare(diff.Side.load(old), diff.Side.load(new))
 
     (table,) = result.tables
-    assert table.key == ("dimension", "group")
-    assert [(c.key, c.columns, c.old["upper_usd_bn"], c.new["upper_usd_bn"])
-            for c in table.changed] == [({"dimension": "channel", "group": "Policy Banks"},
-                                         ["upper_usd_bn"], before, "1.0")]
-    assert [r.key for r in table.removed] == [{"dimension": dropped["dimension"],
-                                               "group": dropped["group"]}]
+    assert table.key == ("panel", "row", "bound")
+    assert [(c.key, c.columns, c.old["usd_bn"], c.new["usd_bn"]) for c in table.changed] == [
+        ({"panel": "measure", "row": "loans to Huawei's customers", "bound": "upper"},
+         ["usd_bn"], before, "1.0")]
+    assert [r.key for r in table.removed] == [{"panel": dropped["panel"], "row": dropped["row"],
+                                               "bound": dropped["bound"]}]
     assert table.added == []
     assert result.figures == [] and result.verdicts == []
 
@@ -331,3 +332,17 @@ def test_site_comparison_page_links_the_versions_figures(editions, tmp_path):
         f'src="../{old}/figures/fig4_huawei_revenue.png"' in text
     assert f'<img class="over" src="../{new}/figures/fig4_huawei_revenue.png"' in text
     assert "_files/" not in text and not page.exists()
+
+
+def test_a_table_whose_declared_key_is_new_is_compared_on_shared_columns(tmp_path):
+    # Figure 1's table before it was keyed by (panel, row, bound): no crash on the old rows.
+    old, new = tmp_path / "old.csv", tmp_path / "new.csv"
+    old.write_text("dimension,group,n_items\nchannel,Policy Banks,14\nchannel,Other,3\n",
+                   encoding="utf-8")
+    new.write_text("panel,row,bound,n_items\nmeasure,loans,upper,15\n", encoding="utf-8")
+    table = diff.compare_table("fig1_huawei_support", old, new)
+    assert table.key == ("n_items",)
+    assert table.columns_added == ["panel", "row", "bound"]
+    assert table.columns_removed == ["dimension", "group"]
+    assert [r.key for r in table.added] == [{"n_items": "15"}]
+    assert sorted(r.key["n_items"] for r in table.removed) == ["14", "3"]

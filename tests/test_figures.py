@@ -500,3 +500,40 @@ def test_deals_chart_colours_mean_one_thing():
     assert len(set(colours)) == len(colours) == 6
     assert matplotlib.colors.to_rgba(highlight) not in colours
     matplotlib.pyplot.close(fig)
+
+
+# ------------------------------------------------------------------ Figure 4's caption
+
+def _fig4_text(**values):
+    run = figures.start(FIG4, values)
+    table = run.table()
+    return table, run.text(table)
+
+
+def test_fig4_caption_names_the_reports_rates_and_the_series_used():
+    _, text = _fig4_text()
+    # The report's note, verbatim (Figure 4): the project holds no IRS rates.
+    assert '"yearly average exchange rates, as listed by the IRS and OECD"' in text.caption
+    assert "holds no IRS rates" in text.caption
+    assert "fx_series=oecd_imf" in text.caption
+    assert "ECB" in text.caption
+    _, oecd = _fig4_text(fx_series="oecd_imf")
+    assert "these bars use the OECD/IMF yearly averages" in oecd.caption
+    _, cny = _fig4_text(currency="CNY")
+    assert "IRS" not in cny.caption  # nothing converted, no rates to name
+
+
+def test_fig4_fall_wording_follows_the_plotted_years():
+    # As published (2013-2021, ECB rates) 2021 is the only year revenue fell: 129.2 -> 98.7
+    # USD bn, not "the largest fall".
+    table, text = _fig4_text()
+    assert list(table.loc[table["change_pct"] < 0, "year"]) == [2021]
+    assert "the only year-on-year fall in 2013-2021 is 23.6% in 2021" in text.caption
+    assert "largest" not in text.caption + text.finding
+    # Updated (to 2024): 2022 fell too (98.7 -> 95.4), so 2021 is the largest of two.
+    table, text = _fig4_text(edition="updated")
+    assert list(table.loc[table["change_pct"] < 0, "year"]) == [2021, 2022]
+    assert "the largest of 2 year-on-year falls in 2013-2024 is 23.6% in 2021" in text.caption
+    # A span without a fall says so.
+    table, text = _fig4_text(year_start=2014, year_end=2020)
+    assert "revenue did not fall in any year of 2014-2020" in text.caption

@@ -143,9 +143,29 @@ def test_figure_1_policy_bank_totals_equal_the_appendix_rows_over_2012_2018(fram
     # "between 2012 and 2018", so the totals span those years.
     for item in ("A08", "A09", "F1-10", "F1-11"):
         assert (h.loc[item, "period_start_year"], h.loc[item, "period_end_year"]) == (2012, 2018)
-        assert h.loc[item, "relation_kind"] == "aggregate"
+        assert h.loc[item, "amount_kind"] == "aggregate"
     assert (h.loc["A08", "year_text"], h.loc["A08", "period_text"]) == ("2012",
                                                                        "between 2012 and 2018")
+
+
+def test_relations_join_items_of_one_lender_in_the_periods_their_reading_allows(frames):
+    h = _by_id(frames["huawei_state_support"])
+    rel = frames["state_support_relations"]
+    # 22 relations: 9 loans that may be drawn under CDB's line (A04), 3 CDB loans of 2009-2010
+    # that A07's $10 billion read as loaned to date may hold, 7 single loans of 2013-2018
+    # inside the 'in total' amounts, 3 items tied only partly to Huawei.
+    assert len(rel) == 22
+    assert rel["relation"].value_counts().to_dict() == {
+        "contained_in": 10, "drawn_under": 9, "partly_linked": 3}
+    for _, r in rel[rel["reading"] == "in total"].iterrows():
+        item, total = h.loc[r["item_id"]], h.loc[r["target"]]
+        assert (total["period_start_year"], total["period_end_year"]) == (2012, 2018)
+        assert 2012 <= item["period_start_year"] <= item["period_end_year"] <= 2018
+        assert item["entity"] == total["entity"]
+    for _, r in rel[rel["reading"] == "to date"].iterrows():
+        assert h.loc[r["item_id"], "period_end_year"] < h.loc["A07", "period_start_year"] == 2011
+    assert set(h.loc[rel.loc[rel["relation"] == "drawn_under", "target"], "amount_kind"]) == {
+        "limit"}
 
 
 def test_a23_is_derived(frames):

@@ -6,6 +6,8 @@ mark is the notebook's finding, computed from data there, not decided here.
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
@@ -18,11 +20,6 @@ def _bn(value: float) -> str:
     return f"${value:,.1f} bn" if value >= 0.1 or value == 0 else f"${value * 1000:,.0f} mn"
 
 
-def _range_text(low: float, high: float) -> str:
-    text = _bn(low) if round(low, 1) == round(high, 1) else f"{_bn(low)} to {_bn(high)}"
-    return _plain(text)
-
-
 # Labels sit on a white box so a gridline behind them never runs through the text.
 _LABEL_BOX = {"facecolor": "white", "edgecolor": "none", "pad": 1.0}
 
@@ -32,61 +29,102 @@ def _plain(text: str) -> str:
     return text.replace("$", r"\$")
 
 
-def support_bars(by_channel: pd.DataFrame, sensitivity: pd.DataFrame, *, title: str) -> Figure:
-    """Left: the itemised total as a range under each inclusion rule, the text's estimates
-    below it. Right: the chosen range per Figure 1 channel.
+# Short names of Figure 1's measures, for labels that say what a total adds up.
+SHORT_MEASURES = {
+    "loans to Huawei's customers": "loans", "transfers to Huawei": "transfers",
+    "contract value Huawei won": "contract value", "credit-line ceilings": "ceiling",
+    "fines on competitors": "fines",
+}
 
-    One colour per meaning in both panels: counted in the conservative total, added in the upper
-    total, stated by the text. Labels stand right of their bar inside a widened axis and no
-    reference line crosses the panels, so no label is crossed.
+
+def _bound_label(row: pd.Series) -> str:
+    if row["usd_bn"] == 0:
+        return f"not in the {row['bound']} total"
+    return _plain(_bn(row["usd_bn"]))
+
+
+def support_bars(table: pd.DataFrame, *, title: str, bound_labels: dict[str, str]) -> Figure:
+    """Figure 1 from its tidy table (figure_data.support_figure_table), bars drawn by seaborn.
+
+    Top: each measure apart, a conservative and an upper bar. Bottom left: this project's two
+    totals, each labelled with the measures it adds up. Bottom right, on an axis of its own: the
+    text's estimates, a different measure. One colour per bound, another for the text's
+    estimates (hatched: 'as much as'). Every label stands right of its bar inside a widened axis,
+    on white so no gridline runs through it.
     """
-    low_colour, extra_colour, text_colour = PALETTE[0], PALETTE[5], PALETTE[1]
-    fig, axes = plt.subplots(1, 2, figsize=(11, 5.2), width_ratios=[1.15, 1])
-    left, right = axes
-    rows = sensitivity.iloc[::-1].reset_index(drop=True)
-    top = float(rows["high_usd_bn"].max())
-    for y, row in rows.iterrows():
-        low, high = row["low_usd_bn"], row["high_usd_bn"]
-        if row["kind"] == "text estimate":
-            upper_only = pd.isna(low)
-            left.barh(y, high, color=text_colour, hatch="//" if upper_only else None,
-                      edgecolor="white", linewidth=0)
-            text = _plain(f"as much as {_bn(high)}") if upper_only else _range_text(low, high)
-        else:
-            left.barh(y, low, color=low_colour)
-            left.barh(y, high - low, left=low, color=extra_colour)
-            text = _range_text(low, high)
-        left.text(high + top * 0.015, y, text, va="center", fontsize=8, bbox=_LABEL_BOX)
-    labels = [r["label"] if r["kind"] == "text estimate" else f"Itemised, {r['label']}"
-              for _, r in rows.iterrows()]
-    left.set_yticks(range(len(rows)), labels, fontsize=8)
-    left.set_xlim(0, top * 1.4)
-    left.set_title("Total under each inclusion rule, and the text's estimates", fontsize=10)
-    chan = by_channel.iloc[::-1].reset_index(drop=True)
-    chan_top = float(chan["upper_usd_bn"].max())
-    for y, row in chan.iterrows():
-        low, high = row["conservative_usd_bn"], row["upper_usd_bn"]
-        right.barh(y, low, color=low_colour)
-        right.barh(y, high - low, left=low, color=extra_colour)
-        right.text(high + chan_top * 0.015, y, _range_text(low, high), va="center", fontsize=8,
-                   bbox=_LABEL_BOX)
-    ticks = [row["group"].replace(" and ", " and\n", 1) + f"\n({row['n_items']} items"
-             + (f", {row['n_unquantified']} without amount)" if row["n_unquantified"] else ")")
-             for _, row in chan.iterrows()]
-    right.set_yticks(range(len(chan)), ticks, fontsize=8)
-    right.set_xlim(0, chan_top * 1.8)
-    right.set_title("As chosen, by Figure 1 channel", fontsize=10)
-    for ax in axes:
+    import seaborn as sns
+
+    colours = {"conservative": PALETTE[0], "upper": PALETTE[5]}
+    text_colour = PALETTE[1]
+    fig = plt.figure(figsize=(11, 6.6))
+    grid = fig.add_gridspec(2, 2, width_ratios=[1.25, 1], height_ratios=[2.2, 1])
+    top, totals_ax, text_ax = (fig.add_subplot(grid[0, :]), fig.add_subplot(grid[1, 0]),
+                               fig.add_subplot(grid[1, 1]))
+    bounds = list(colours)
+
+    measures = table[table["panel"] == "measure"]
+    order = list(dict.fromkeys(measures["row"]))
+    sns.barplot(data=measures, y="row", x="usd_bn", hue="bound", order=order,
+                hue_order=bounds, palette=colours, orient="h", errorbar=None, saturation=1,
+                legend=False, ax=top)
+    for container, bound in zip(top.containers, bounds, strict=True):
+        rows = measures[measures["bound"] == bound].set_index("row").loc[order]
+        top.bar_label(container, labels=[_bound_label(r) for _, r in rows.iterrows()],
+                      padding=3, fontsize=8, bbox=_LABEL_BOX)
+    first = measures.drop_duplicates("row").set_index("row").loc[order]
+    ticks = [f"{m[:1].upper()}{m[1:]}\n({r['what']}; "
+             + (f"{r['n_items']} items" if r["n_items"] != 1 else "1 item")
+             + (f", {r['n_unquantified']} without amount)" if r["n_unquantified"] else ")")
+             for m, r in first.iterrows()]
+    top.set_yticks(range(len(order)), ticks, fontsize=8)
+    top.set_xlim(0, float(measures["usd_bn"].max()) * 1.15)
+    top.set_title("Each measure apart (USD billion; not additive across measures)", fontsize=10)
+
+    totals = table[table["panel"] == "total"].copy()
+    sums = {row["bound"]: [SHORT_MEASURES[m] for m in row["what"].split(": ")[0]
+                           .removeprefix("this project's sum of ").split(" + ")]
+            for _, row in totals.iterrows()}
+    totals["label"] = [f"{b.capitalize()} total\n= " + textwrap.fill(" + ".join(sums[b]), 26)
+                       for b in totals["bound"]]
+    sns.barplot(data=totals, y="label", x="usd_bn", hue="bound", hue_order=bounds,
+                palette=colours, orient="h", errorbar=None, saturation=1, legend=False,
+                dodge=False, width=0.6, ax=totals_ax)
+    for container, bound in zip(totals_ax.containers, bounds, strict=True):
+        value = float(totals.loc[totals["bound"] == bound, "usd_bn"].iloc[0])
+        totals_ax.bar_label(container, labels=[_plain(_bn(value))], padding=3, fontsize=8,
+                            bbox=_LABEL_BOX)
+    totals_ax.set_xlim(0, float(totals["usd_bn"].max()) * 1.3)
+    totals_ax.set_ylabel("")
+    totals_ax.set_title("This project's totals:\nsums of unlike measures", fontsize=10)
+
+    estimates = table[table["panel"] == "text estimate"].copy()
+    estimates["label"] = [textwrap.fill(r, 24) for r in estimates["row"]]
+    sns.barplot(data=estimates, y="label", x="usd_bn", color=text_colour, orient="h",
+                errorbar=None, saturation=1, width=0.6, ax=text_ax)
+    labels = []
+    for patch, (_, row) in zip(text_ax.patches, estimates.iterrows(), strict=True):
+        upper_only = row["bound"] == "as much as"
+        if upper_only:
+            patch.set_hatch("//")
+            patch.set_edgecolor("white")
+        labels.append(_plain(("as much as " if upper_only else "") + _bn(row["usd_bn"])))
+    text_ax.bar_label(text_ax.containers[0], labels=labels, padding=3, fontsize=8,
+                      bbox=_LABEL_BOX)
+    text_ax.set_xlim(0, float(estimates["usd_bn"].max()) * 1.55)
+    text_ax.set_ylabel("")
+    text_ax.set_title("The text's estimates:\na different measure", fontsize=10)
+
+    for ax in (top, totals_ax, text_ax):
         ax.set_axisbelow(True)
         ax.set_xlabel("USD billion")
+        ax.set_ylabel("")
         ax.grid(axis="x")
         ax.grid(axis="y", visible=False)
-    handles = [Patch(color=low_colour, label="conservative total: each dollar once for certain"),
-               Patch(color=extra_colour, label="added in the upper total: every stated "
-                     "amount once"),
-               Patch(color=text_colour, label="estimate stated in the text (hatched: "
-                     "'as much as')")]
-    fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=8)
+        ax.tick_params(axis="y", labelsize=8)
+    handles = [Patch(color=colours[b], label=bound_labels[b]) for b in bounds]
+    handles.append(Patch(facecolor=text_colour, label="estimate stated in the text "
+                         "(hatched: 'as much as')"))
+    fig.legend(handles=handles, loc="outside lower center", ncols=2, fontsize=8)
     fig.suptitle(_plain(title), x=0.01, ha="left", fontweight="bold")
     return fig
 

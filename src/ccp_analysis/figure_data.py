@@ -6,6 +6,7 @@ plotted number, and each row still carries ids that lead back to data/processed 
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ccp_analysis import deals, fx, money, support
@@ -14,23 +15,79 @@ from ccp_analysis.errors import ParameterError
 CONSERVATIVE = "conservative"
 UPPER = "upper"
 BOUNDS = (CONSERVATIVE, UPPER)
+# Each bound's rule in the words every label, legend, caption and table uses (docs/figure1.md);
+# `bound_rule` and `bound_labels` add what the chosen inclusion rules leave out, so a label
+# stays true whatever the parameters.
+BOUND_RULES = {
+    CONSERVATIVE: "each dollar once under every reading the project codes: money only (no "
+    "credit-line ceiling), no loan that may sit inside a counted total, and of a loan tied only "
+    "partly to Huawei only the part its words tie to Huawei",
+    UPPER: "every stated amount once: ceilings, totals and the loans they may hold, and partly "
+    "linked loans in full",
+}
+BOUND_LABELS = {
+    CONSERVATIVE: "conservative: each dollar once under every reading coded (no ceiling)",
+    UPPER: "upper: every stated amount once",
+}
+
+
+def left_out(*, include_credit_lines: bool = True, include_customer_financing: bool = True,
+             include_derived: bool = True, include_fines: bool = False, **_: object) -> str:
+    """What the inclusion rules take out of both bounds, in words ('' when nothing)."""
+    out = [words for chosen, words in (
+        (include_credit_lines, "credit-line ceilings"),
+        (include_customer_financing, "financing for Huawei's customers"),
+        (include_derived, "derived shares (A23)"),
+        (include_fines, "the fine on Qualcomm, which is not support")) if not chosen]
+    return " and ".join([", ".join(out[:-1]), out[-1]]) if len(out) > 1 else "".join(out)
+
+
+def bound_rule(bound: str, **rules: object) -> str:
+    left = left_out(**rules)
+    derived = "" if not rules.get("include_derived", True) else "; derived shares included"
+    return BOUND_RULES[bound] + (derived if bound == UPPER else "") + (
+        f"; left out: {left}" if left else "")
+
+
+def bound_labels(**rules: object) -> dict[str, str]:
+    """The legend's words for each bound under the chosen inclusion rules."""
+    left = left_out(**rules)
+    return {CONSERVATIVE: BOUND_LABELS[CONSERVATIVE],
+            UPPER: BOUND_LABELS[UPPER] + (f", except {left}" if left else "")}
+
+
 # Why an item's amount is or is not in a total (column counted_reason).
 COUNTED = "counted"
+COUNTED_PART = "counted in part"
 NO_AMOUNT = "no USD amount stated"
 
+# What an amount measures, by instrument: Figure 1 shows these apart and never adds them up
+# without saying so. Every instrument not named here is a transfer to the firm.
+LOANS = "loans to Huawei's customers"
+TRANSFERS = "transfers to Huawei"
+CONTRACTS = "contract value Huawei won"
+CEILINGS = "credit-line ceilings"
+FINES = "fines on competitors"
+MEASURES = (LOANS, TRANSFERS, CONTRACTS, CEILINGS, FINES)
+_MEASURE_OF = {"loan to customers": LOANS, "contract award": CONTRACTS,
+               "credit line": CEILINGS, "fine on a competitor": FINES}
+MEASURE_NOTES = {
+    LOANS: "face value of the loans",
+    TRANSFERS: "grants, tax, land, loans to Huawei itself",
+    CONTRACTS: "value of contracts won, not a subsidy",
+    CEILINGS: "limits on lending, not money lent",
+    FINES: "fines paid by competitors, not money to Huawei",
+}
 
-def _reason(row: pd.Series, *, bound: str, counted_ids: set[str], include_credit_lines: bool,
-            include_customer_financing: bool, include_derived: bool,
-            include_fines: bool) -> str:
-    """Why one primary item in the range counts or not, by the inclusion rules and its relation.
 
-    Rules, in order: an item without an amount cannot count; the chosen inclusions; a fine on a
-    competitor is no money to the firm; the conservative total never counts a credit-line limit
-    (a ceiling, not money lent), the upper total counts a limit in place of the loans drawn under
-    it; the conservative total leaves out a single amount that an "in total" amount it counts
-    may contain, the upper total counts it once.
-    """
-    kind, target = row["relation_kind"], row["relation_target"]
+def measure(instrument: str) -> str:
+    return _MEASURE_OF.get(instrument, TRANSFERS)
+
+
+def _excluded(row: pd.Series, *, include_credit_lines: bool, include_customer_financing: bool,
+              include_derived: bool, include_fines: bool) -> str:
+    """Why the inclusion rules leave an item out ('' when they keep it)."""
+    kind = row["amount_kind"]
     if pd.isna(row["amount_usd"]):
         return NO_AMOUNT
     if kind == support.LIMIT and not include_credit_lines:
@@ -41,63 +98,114 @@ def _reason(row: pd.Series, *, bound: str, counted_ids: set[str], include_credit
         return "derived amounts not chosen"
     if kind == support.NOT_TO_FIRM and not include_fines:
         return "not money to the firm (a fine on a competitor)"
-    if kind == support.LIMIT and bound == CONSERVATIVE:
-        return "a credit-line limit, not money lent"
-    if kind == support.DRAWN_UNDER and bound == UPPER and target in counted_ids:
-        return f"drawn under {target}, whose limit is counted"
-    if kind == support.CONTAINED_IN and bound == CONSERVATIVE and target in counted_ids:
-        return f"may be contained in the total {target}"
-    return COUNTED
+    return ""
 
 
-def select_support(frame: pd.DataFrame, *, year_start: int, year_end: int,
-                   include_credit_lines: bool = True, include_customer_financing: bool = True,
-                   include_derived: bool = True, include_fines: bool = False,
-                   bound: str = CONSERVATIVE) -> pd.DataFrame:
-    """Primary support items (figure repeats dropped) in a year range, each with the amount it
-    adds to the chosen bound (`counted_usd`, NaN where it adds nothing) and why.
+def select_support(frame: pd.DataFrame, relations: pd.DataFrame, *, year_start: int,
+                   year_end: int, include_credit_lines: bool = True,
+                   include_customer_financing: bool = True, include_derived: bool = True,
+                   include_fines: bool = False, bound: str = CONSERVATIVE,
+                   readings: tuple[str, ...] = support.READINGS,
+                   ceiling_in_place: bool = False) -> pd.DataFrame:
+    """Primary support items (figure repeats dropped) in a year range, each with its measure,
+    the amount it adds to the chosen bound (`counted_usd`, NaN where it adds nothing) and why.
 
-    An item is in a year range when its period overlaps it; items without a year are figure
-    repeats of an appendix row, dropped here anyway. The conservative bound (the default) counts
-    each dollar once for certain; the upper bound counts every stated amount once.
+    An item is in a year range when its period overlaps it. The upper bound counts every
+    amount the inclusion rules keep, once. The conservative bound (the default) counts only
+    what none of the `readings` (state_support_relations) can double, each reading applied to
+    every relation coded under it: no credit-line ceiling (money only), no item that may sit
+    inside a counted aggregate or be drawn under a counted ceiling, and of a partly linked item
+    only its linked part. `ceiling_in_place` is the other choice for the credit-line reading:
+    count each ceiling and leave out every loan that may be drawn under it.
     """
     if year_end < year_start:
         raise ParameterError(f"year_end {year_end} is before year_start {year_start}")
     if bound not in BOUNDS:
         raise ParameterError(f"bound {bound!r} is not known; accepted: {', '.join(BOUNDS)}")
+    unknown = sorted(set(readings) - set(support.READINGS))
+    if unknown:
+        raise ParameterError(f"reading {unknown[0]!r} is not known; accepted: "
+                             + ", ".join(support.READINGS))
     items = frame[frame["is_primary"]].copy()
     overlaps = (items["period_start_year"] <= year_end) & (items["period_end_year"] >= year_start)
     items = items[overlaps.fillna(False).astype(bool)].reset_index(drop=True)
+    items["measure"] = items["instrument"].map(measure)
     rules = {"include_credit_lines": include_credit_lines,
              "include_customer_financing": include_customer_financing,
              "include_derived": include_derived, "include_fines": include_fines}
-    # Limits and aggregates decide first: whether a drawn or contained item counts depends on
-    # whether its target does, and targets never depend on other items.
-    targets = items["relation_kind"].isin([support.LIMIT, support.AGGREGATE])
-    counted_ids = {row["item_id"] for _, row in items[targets].iterrows()
-                   if _reason(row, bound=bound, counted_ids=set(), **rules) == COUNTED}
-    reasons = [_reason(row, bound=bound, counted_ids=counted_ids, **rules)
-               for _, row in items.iterrows()]
-    counted = [r == COUNTED for r in reasons]
-    return items.assign(counted_usd=items["amount_usd"].where(counted), counted_reason=reasons)
+    reasons = {row["item_id"]: _excluded(row, **rules) for _, row in items.iterrows()}
+    amounts = dict(zip(items["item_id"], items["amount_usd"], strict=True))
+    if bound == CONSERVATIVE:
+        for _, row in items[items["amount_kind"] == support.LIMIT].iterrows():
+            if not reasons[row["item_id"]] and not ceiling_in_place:
+                reasons[row["item_id"]] = ("a credit-line ceiling, not money lent: the loans that "
+                                           "may be drawn under it count instead")
+        applied = relations[relations["reading"].isin(readings)
+                            & relations["item_id"].isin(reasons)]
+        _apply_relations(applied, reasons, amounts)
+    counted = [amounts[i] if not reasons[i] or reasons[i].startswith(COUNTED_PART) else np.nan
+               for i in items["item_id"]]
+    return items.assign(counted_usd=counted,
+                        counted_reason=[reasons[i] or COUNTED for i in items["item_id"]])
 
 
-def support_totals(frame: pd.DataFrame, by: str, *, year_start: int, year_end: int,
-                   **rules: bool) -> pd.DataFrame:
-    """Conservative and upper USD billion per value of `by`, with the items each counts.
+def _apply_relations(applied: pd.DataFrame, reasons: dict[str, str],
+                     amounts: dict[str, float]) -> None:
+    """The conservative bound's overlap rules, in place. An item is left out when a relation
+    names a target that is counted, or itself left out for sitting inside a counted one (so
+    what a counted total may hold is never counted twice, however deep)."""
+    inside: dict[str, list[pd.Series]] = {}
+    for _, rel in applied.iterrows():
+        if rel["relation"] == support.PARTLY_LINKED:
+            item = rel["item_id"]
+            if not reasons[item]:
+                part = rel["linked_usd"]
+                amounts[item] = part if pd.notna(part) else 0.0
+                reasons[item] = (f"{COUNTED_PART}: only {rel['linked_amount_text']} is tied to "
+                                 "Huawei" if pd.notna(part)
+                                 else "partly linked: no part is tied to Huawei alone")
+        else:
+            inside.setdefault(rel["item_id"], []).append(rel)
+
+    def covered(item: str, seen: frozenset[str]) -> str:
+        """The counted container `item` may sit in, '' if none."""
+        for rel in inside.get(item, []):
+            target = rel["target"]
+            if target not in reasons or target in seen:
+                continue
+            if not reasons[target] or covered(target, seen | {item}):
+                return target
+        return ""
+
+    words = {support.CREDIT_LINE: "may be drawn under the counted ceiling {}",
+             support.TO_DATE: "may be inside {}, read as loaned to date",
+             support.IN_TOTAL: "may be inside the 'in total' amount {}"}
+    found = {item: covered(item, frozenset()) for item in sorted(inside)}
+    for item, target in found.items():
+        if target and (not reasons[item] or reasons[item].startswith(("partly", COUNTED_PART))):
+            reading = next(r["reading"] for r in inside[item] if r["target"] == target)
+            reasons[item] = words[reading].format(target)
+
+
+def support_totals(frame: pd.DataFrame, relations: pd.DataFrame, by: str, *, year_start: int,
+                   year_end: int, **rules: object) -> pd.DataFrame:
+    """Conservative and upper USD billion per value of `by` ('measure', 'channel'), with the
+    items each counts.
 
     Groups where neither bound counts any amount (only unquantified or excluded items) are
-    left out, so no chart draws an empty bar; their items stay in `n_not_counted` nowhere else,
-    and the caption counts them from `select_support`.
+    left out, so no chart draws an empty bar; the caption counts those items from
+    `select_support`.
     """
-    low = select_support(frame, year_start=year_start, year_end=year_end, bound=CONSERVATIVE,
-                         **rules)
-    high = select_support(frame, year_start=year_start, year_end=year_end, bound=UPPER, **rules)
+    low = select_support(frame, relations, year_start=year_start, year_end=year_end,
+                         bound=CONSERVATIVE, **rules)
+    high = select_support(frame, relations, year_start=year_start, year_end=year_end,
+                          bound=UPPER, **{k: v for k, v in rules.items()
+                                          if k not in ("readings", "ceiling_in_place")})
     rows = []
     for group in sorted(set(low[by])):
         lo, hi = low[low[by] == group], high[high[by] == group]
-        lo_ids = sorted(lo.loc[lo["counted_usd"].notna(), "item_id"])
-        hi_ids = sorted(hi.loc[hi["counted_usd"].notna(), "item_id"])
+        lo_ids = sorted(lo.loc[lo["counted_usd"] > 0, "item_id"])
+        hi_ids = sorted(hi.loc[hi["counted_usd"] > 0, "item_id"])
         if not lo_ids and not hi_ids:
             continue
         rows.append({
@@ -110,84 +218,136 @@ def support_totals(frame: pd.DataFrame, by: str, *, year_start: int, year_end: i
     table = pd.DataFrame(rows, columns=[
         "dimension", "group", "conservative_usd_bn", "upper_usd_bn", "n_items",
         "n_unquantified", "conservative_item_ids", "upper_item_ids"])
+    if by == "measure":
+        order = {m: i for i, m in enumerate(MEASURES)}
+        return table.sort_values("group", key=lambda g: g.map(order), ignore_index=True)
     return table.sort_values(["upper_usd_bn", "group"], ascending=[False, True],
                              ignore_index=True)
 
 
-def _total(frame: pd.DataFrame, bound: str, **kwargs: object) -> tuple[float, str]:
-    items = select_support(frame, bound=bound, **kwargs)
-    ids = " ".join(sorted(items.loc[items["counted_usd"].notna(), "item_id"]))
+def _total(frame: pd.DataFrame, relations: pd.DataFrame, bound: str,
+           **kwargs: object) -> tuple[float, str]:
+    if bound == UPPER:
+        kwargs = {k: v for k, v in kwargs.items() if k not in ("readings", "ceiling_in_place")}
+    items = select_support(frame, relations, bound=bound, **kwargs)
+    ids = " ".join(sorted(items.loc[items["counted_usd"] > 0, "item_id"]))
     return round(items["counted_usd"].sum() / 1e9, 4), ids
 
 
-def support_bounds(frame: pd.DataFrame, *, year_start: int, year_end: int,
-                   **rules: bool) -> pd.DataFrame:
-    """The total as a range: conservative (no item that may overlap another) and upper (every
-    stated amount once), each with the items it counts and the rule in words."""
-    words = {
-        CONSERVATIVE: "each dollar once for certain: no credit-line limit (loans drawn under it "
-        "count instead) and no single amount that a counted 'in total' amount may contain",
-        UPPER: "every stated amount once: a credit-line limit in place of the loans drawn "
-        "under it, and single amounts beside the 'in total' amounts that may contain them",
-    }
+def support_bounds(frame: pd.DataFrame, relations: pd.DataFrame, *, year_start: int,
+                   year_end: int, **rules: object) -> pd.DataFrame:
+    """The itemised total as a range, each bound with the items it counts and its rule."""
     rows = []
     for bound in BOUNDS:
-        total, ids = _total(frame, bound, year_start=year_start, year_end=year_end, **rules)
+        total, ids = _total(frame, relations, bound, year_start=year_start, year_end=year_end,
+                            **rules)
         rows.append({"bound": bound, "total_usd_bn": total, "item_ids": ids,
-                     "rule": words[bound]})
+                     "rule": bound_rule(bound, **rules)})
+    return pd.DataFrame(rows)
+
+
+def summed_measures(by_measure: pd.DataFrame, bound: str) -> list[str]:
+    """The measures a bound's total adds up (those it counts an amount of)."""
+    column = f"{bound}_usd_bn"
+    return list(by_measure.loc[by_measure[column] > 0, "group"])
+
+
+def support_figure_table(frame: pd.DataFrame, relations: pd.DataFrame,
+                         estimates: pd.DataFrame, *, year_start: int, year_end: int,
+                         **rules: bool) -> pd.DataFrame:
+    """Figure 1 as drawn, tidy: each measure's conservative and upper amounts; the two totals,
+    each saying which measures it adds up; the text's USD estimates, a different measure."""
+    by_measure = support_totals(frame, relations, "measure", year_start=year_start,
+                                year_end=year_end, **rules)
+    rows = []
+    for _, m in by_measure.iterrows():
+        for bound in BOUNDS:
+            rows.append({"panel": "measure", "row": m["group"], "bound": bound,
+                         "usd_bn": m[f"{bound}_usd_bn"],
+                         "item_ids": m[f"{bound}_item_ids"], "n_items": m["n_items"],
+                         "n_unquantified": m["n_unquantified"],
+                         "what": MEASURE_NOTES[m["group"]]})
+    bounds = support_bounds(frame, relations, year_start=year_start, year_end=year_end,
+                            **rules).set_index("bound")
+    for bound in BOUNDS:
+        summed = summed_measures(by_measure, bound)
+        rows.append({"panel": "total", "row": f"{bound} total", "bound": bound,
+                     "usd_bn": bounds.loc[bound, "total_usd_bn"],
+                     "item_ids": bounds.loc[bound, "item_ids"], "n_items": 0,
+                     "n_unquantified": 0,
+                     "what": "this project's sum of " + " + ".join(summed) + ": "
+                     + bound_rule(bound, **rules)})
+    usd = estimates[(estimates["unit"] == "usd") & (estimates["firm"] == "huawei")]
+    for _, est in usd.sort_values("estimate_id").iterrows():
+        label = est["attributed_to"] + (f", {est['period_text']}" if est["period_text"] else "")
+        rows.append({"panel": "text estimate", "row": label,
+                     "bound": "as much as" if est["bound"] == support.UPPER else est["bound"],
+                     "usd_bn": round(est["value_high"] / 1e9, 4),
+                     "item_ids": est["estimate_id"], "n_items": 0, "n_unquantified": 0,
+                     "what": f"a different measure, stated in the text: {est['quote']}"})
     return pd.DataFrame(rows)
 
 
 # The inclusion rules a reader can flip, in the notebook's parameter names. A fine on a
-# competitor is no support to the firm, so it is not offered as a rule here; possible overlaps
-# are the two bounds of every row.
+# competitor is no support to the firm, so it is not offered as a rule here.
 SENSITIVITY_RULES = (
-    ("include_credit_lines", "credit-line limits"),
+    ("include_credit_lines", "credit-line ceilings"),
     ("include_customer_financing", "customer financing"),
     ("include_derived", "derived amounts"),
 )
+# Each reading of the conservative bound, and the other choice, in words.
+READING_FLIPS = (
+    (support.TO_DATE, "A07's $10 billion read as for 2011 only, not as loaned to date"),
+    (support.IN_TOTAL, "the 'in total' amounts not taken to hold the single loans of their span"),
+    (support.PARTLY, "partly linked loans counted in full"),
+)
+CEILING_IN_PLACE = "the ceiling counted in place of every loan that may be drawn under it"
 
 
-def support_sensitivity(frame: pd.DataFrame, estimates: pd.DataFrame, *, year_start: int,
+def support_sensitivity(frame: pd.DataFrame, relations: pd.DataFrame, *, year_start: int,
                         year_end: int, **rules: bool) -> pd.DataFrame:
-    """The total (conservative to upper) under the chosen rules and with each rule flipped,
-    then the text's USD estimates of the same firm beside them.
-
-    Possible overlaps are the two bounds: the conservative total leaves them out, the upper
-    total counts them once. An estimate stated as "as much as" has only a high end.
-    """
+    """The itemised total (conservative to upper) as chosen, with each inclusion rule flipped,
+    and with each reading of the conservative bound flipped; `moved_item_ids`: the items whose
+    counted amount differs from the chosen setting's in either bound."""
     chosen = {name: rules.get(name, default) for name, default in (
         ("include_credit_lines", True), ("include_customer_financing", True),
         ("include_derived", True), ("include_fines", False))}
-    settings = [("as chosen", ", ".join(f"{k}={v}" for k, v in chosen.items()), chosen)]
+    span = {"year_start": year_start, "year_end": year_end}
+    settings: list[tuple[str, str, str, dict]] = [
+        ("as chosen", "as chosen", ", ".join(f"{k}={v}" for k, v in chosen.items()), chosen)]
     for name, words in SENSITIVITY_RULES:
         flipped = {**chosen, name: not chosen[name]}
-        settings.append((f"{'without' if chosen[name] else 'with'} {words}",
+        settings.append(("inclusion rule", f"{'without' if chosen[name] else 'with'} {words}",
                          f"{name}={flipped[name]}", flipped))
+    for reading, words in READING_FLIPS:
+        others = tuple(r for r in support.READINGS if r != reading)
+        settings.append(("reading", words, f"readings without {reading!r}",
+                         {**chosen, "readings": others}))
+    settings.append(("reading", CEILING_IN_PLACE, "ceiling_in_place=True",
+                     {**chosen, "ceiling_in_place": True}))
+
+    def counted(values: dict) -> dict[str, dict[str, float]]:
+        out = {}
+        for bound in BOUNDS:
+            kw = values if bound == CONSERVATIVE else {
+                k: v for k, v in values.items() if k not in ("readings", "ceiling_in_place")}
+            items = select_support(frame, relations, bound=bound, **span, **kw)
+            out[bound] = dict(zip(items["item_id"], items["counted_usd"].fillna(0.0),
+                                  strict=True))
+        return out
+
+    base = counted(chosen)
     rows = []
-    for label, setting, values in settings:
-        span = {"year_start": year_start, "year_end": year_end}
-        low, low_ids = _total(frame, CONSERVATIVE, **span, **values)
-        high, high_ids = _total(frame, UPPER, **span, **values)
-        # What the overlap rule alone moves: single amounts the upper total counts beside an
-        # "in total" amount that may contain them.
-        upper = select_support(frame, bound=UPPER, **span, **values)
-        contained = upper[(upper["relation_kind"] == support.CONTAINED_IN)
-                          & upper["counted_usd"].notna()]
-        rows.append({"kind": "itemised total", "label": label, "setting": setting,
+    for kind, label, setting, values in settings:
+        low, low_ids = _total(frame, relations, CONSERVATIVE, **span, **values)
+        high, high_ids = _total(frame, relations, UPPER, **span, **values)
+        now = counted(values)
+        moved = sorted({i for b in BOUNDS for i in now[b] if now[b][i] != base[b].get(i, 0.0)})
+        rows.append({"kind": kind, "label": label, "setting": setting,
                      "low_usd_bn": low, "high_usd_bn": high,
-                     "possible_overlaps_usd_bn": round(contained["counted_usd"].sum() / 1e9, 4),
                      "conservative_item_ids": low_ids, "upper_item_ids": high_ids,
+                     "moved_item_ids": " ".join(moved),
                      "source": f"items {year_start}-{year_end}"})
-    usd = estimates[(estimates["unit"] == "usd") & (estimates["firm"] == "huawei")]
-    for _, est in usd.sort_values("estimate_id").iterrows():
-        label = est["attributed_to"] + (f", {est['period_text']}" if est["period_text"] else "")
-        rows.append({"kind": "text estimate", "label": label, "setting": est["bound"],
-                     "low_usd_bn": round(est["value_low"] / 1e9, 4),
-                     "high_usd_bn": round(est["value_high"] / 1e9, 4),
-                     "possible_overlaps_usd_bn": float("nan"),
-                     "conservative_item_ids": "", "upper_item_ids": "",
-                     "source": f"{est['estimate_id']}: {est['quote']}"})
     return pd.DataFrame(rows)
 
 

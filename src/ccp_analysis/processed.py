@@ -25,6 +25,8 @@ Built = dict[str, pd.DataFrame]
 BUILDERS: dict[str, Callable[[Built], pd.DataFrame]] = {
     "huawei_state_support": lambda _: support.state_support("huawei"),
     "alibaba_state_support": lambda _: support.state_support("alibaba"),
+    "state_support_relations": lambda built: support.relations(pd.concat(
+        [built["huawei_state_support"], built["alibaba_state_support"]], ignore_index=True)),
     "state_support_estimates": lambda _: support.estimates(),
     "fx_rates": lambda _: fx.rates(),
     "huawei_revenue": lambda built: huawei.revenue(built["fx_rates"]),

@@ -112,15 +112,13 @@ def _support_columns(firm: str) -> tuple[Col, ...]:
         Col("amount_text", "str", "The words of raw_text that state the amount."),
         Col("amount_formula", "str", "How amount_usd follows from amount_text."),
         Col("unquantified_reason", "str", "Why no USD amount is given (unquantified items)."),
-        Col("relation_kind", "str", "How the amount relates to other items: none; limit (a "
-            "credit line, a ceiling not money lent); drawn_under (money lent under the limit "
-            "relation_target); aggregate (an 'in total' amount over a span); contained_in (may be "
-            "part of the aggregate relation_target); not_to_firm (not money to the firm, e.g. a "
-            "fine on a competitor).", isin=support.RELATION_KINDS),
-        Col("relation_target", "str", "item_id of the limit or aggregate the relation names; "
-            "empty otherwise."),
-        Col("relation_evidence", "str", "The report's words that justify the relation, quotes "
-            "separated by ' | ', each found verbatim in the firm's items."),
+        Col("amount_kind", "str", "What kind of amount the item states: single (one amount of "
+            "its own); limit (a credit line, a ceiling not money lent); aggregate (a stated total "
+            "of several loans, 'in total' or 'total loans'); not_to_firm (not money to the firm, "
+            "e.g. a fine on a competitor). How items may overlap is in state_support_relations.",
+            isin=support.AMOUNT_KINDS),
+        Col("amount_kind_evidence", "str", "The report's words that show the kind, quotes "
+            "separated by ' | ', each found verbatim in the firm's items; empty for single."),
     ]
     if firm == "alibaba":
         tail += [
@@ -157,6 +155,37 @@ _register(Frame(
     description="Alibaba's state support items: Appendix B (10 rows) and Figure 2's boxes.",
     key=("item_id",), sort=("item_id",), columns=_support_columns("alibaba"),
     sources=(support.APPENDIX_B, support.FIGURE_2, support.CODING),
+))
+_register(Frame(
+    name="state_support_relations",
+    description="How one support item's money may sit inside another's, one row per relation, "
+    "each under a named reading of the report's words (docs/figure1.md): loans drawn under a "
+    "credit line, single loans inside an aggregate, items tied only partly to the firm.",
+    key=("item_id", "relation", "target"), sort=("item_id", "relation", "target"),
+    columns=(
+        Col("item_id", "str", "The primary item the relation is about."),
+        Col("relation", "str", "drawn_under (may be lent under the limit `target`); "
+            "contained_in (may be part of the aggregate `target`); partly_linked (the words tie "
+            "only part of the amount to the firm).", isin=support.RELATION_KINDS),
+        Col("target", "str", "item_id of the limit or aggregate; empty for partly_linked."),
+        Col("firm", "str", "Firm.", isin=("huawei", "alibaba")),
+        Col("reading", "str", "The reading of the report's words under which the relation holds: "
+            "credit line (a bank's loans to the firm's customers while its buyer's credit line "
+            "was open may be drawn under it); to date (an aggregate read as loaned up to its "
+            "date holds the lender's earlier loans); in total (an aggregate over a span holds "
+            "the lender's single loans of that span); partly linked.", isin=support.READINGS),
+        Col("basis", "str", "stated (the words say it) or inferred (the project infers it from "
+            "lender, date and purpose; no words say it).", isin=support.BASES),
+        Col("linked_amount_text", "str", "partly_linked: the words stating the part tied to the "
+            "firm; empty when no part is stated."),
+        Col("linked_usd", "float", "USD value of linked_amount_text.", nullable=True,
+            checks=(POSITIVE,)),
+        Col("evidence", "str", "The report's words the relation rests on, quotes separated by "
+            "' | ', each found verbatim in the firm's items."),
+        Col("note", "str", "Why the relation is coded, and what the words do not say."),
+        _RAW_LINE,
+    ),
+    sources=(support.RELATIONS,),
 ))
 _register(Frame(
     name="state_support_estimates",

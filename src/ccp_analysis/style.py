@@ -117,6 +117,12 @@ def export(fig: plt.Figure, name: str, *, caption: str, alt_text: str,
     # saved files first. Shown first, saved after, all from the same layout.
     fig.canvas.draw()
     fig.set_layout_engine("none")
+    # The layout solver's last bits can differ between processes when axes span several grid
+    # cells (its result depends on the order of its internal tables): positions are rounded to
+    # a millionth of the figure, far below a pixel, so every run gives the same bytes (SVG
+    # clip ids hash the exact floats).
+    for ax in fig.axes:
+        ax.set_position([round(float(v), 6) for v in ax.get_position(original=False).bounds])
     show(fig, alt_text)
     target = output_dir()
     if target is not None:

@@ -5,10 +5,14 @@ item (entity type, channel, instrument, beneficiary, which words state its amoun
 them in state_support_coding.csv. This module joins the two, parses periods and amounts, and
 marks figure items that repeat an appendix row (`same_item_as`) so totals never count twice.
 
-The coding also says how each item's money relates to the others (`relation`), with the report's
-words that justify it (`relation_evidence`): a credit line is a limit, not money lent; loans can
-be drawn under it; an "in total" amount over a span may contain the single loans of that span;
-a fine on a competitor is not money to the firm. figure_data counts by these relations.
+The coding says what kind of amount each item states (`amount_kind`, with the report's words in
+`amount_kind_evidence`): a single amount, a credit-line limit (a ceiling, not money lent), an
+aggregate ("in total", "total loans") or an amount that is not money to the firm (a fine on a
+competitor). state_support_relations.csv says how one item's money may sit inside another's, one
+row per relation with the reading it rests on, whether the words state it or the project infers
+it, and the words: loans drawn under a credit line, single loans inside an aggregate (read as "in
+total" over a span, or as loaned "to date"), and items whose words tie only part of the amount to
+the firm. figure_data counts by these rules (docs/figure1.md).
 """
 
 from __future__ import annotations
@@ -26,15 +30,18 @@ APPENDIX_B = "report/appendix_b_alibaba.csv"
 FIGURE_1 = "report/figure1_items.csv"
 FIGURE_2 = "report/figure2_items.csv"
 CODING = "report/state_support_coding.csv"
+RELATIONS = "report/state_support_relations.csv"
 
 APPENDIX_COLUMNS = ["row_id", "year_text", "entity_text", "support_text"]
 FIGURE1_COLUMNS = ["item_id", "column", "year_text", "entity_text", "item_text"]
 FIGURE2_COLUMNS = ["item_id", "city", "year_text", "entity_text", "item_text"]
 CODING_COLUMNS = [
     "item_id", "firm", "same_item_as", "entity_type", "channel", "instrument", "beneficiary",
-    "amount_text", "unquantified_reason", "government_level", "place", "note", "relation",
-    "relation_evidence", "period_text",
+    "amount_text", "unquantified_reason", "government_level", "place", "note", "amount_kind",
+    "amount_kind_evidence", "period_text",
 ]
+RELATION_COLUMNS = ["item_id", "relation", "target", "reading", "basis", "linked_amount_text",
+                    "evidence", "note"]
 
 ENTITY_TYPES = (
     "policy bank", "commercial bank", "SOE", "central government",
@@ -52,18 +59,33 @@ INSTRUMENTS = (
 BENEFICIARIES = ("firm", "customers")
 GOVERNMENT_LEVELS = ("central", "provincial", "municipal", "provincial and municipal")
 
-# How an item's amount relates to the others. Relations with a target name another item of the
-# same firm ("drawn_under:A04"); the rest stand on their own.
-NONE = "none"
+# What kind of amount an item states (coding column amount_kind).
+SINGLE = "single"  # one amount of its own
 LIMIT = "limit"  # a credit line: a ceiling on lending, not money lent
-DRAWN_UNDER = "drawn_under"  # money lent under a limit (target: the limit)
-AGGREGATE = "aggregate"  # a stated total over a span ("in total")
-CONTAINED_IN = "contained_in"  # a single amount that may be part of an aggregate (target)
+AGGREGATE = "aggregate"  # a stated total of several loans ("in total", "total loans")
 NOT_TO_FIRM = "not_to_firm"  # the amount is not money to the firm (a fine on a competitor)
-RELATION_KINDS = (NONE, LIMIT, DRAWN_UNDER, AGGREGATE, CONTAINED_IN, NOT_TO_FIRM)
-_TARGET_KINDS = {DRAWN_UNDER: LIMIT, CONTAINED_IN: AGGREGATE}
-# Instruments a relation requires, so the coding cannot call a grant a limit.
+AMOUNT_KINDS = (SINGLE, LIMIT, AGGREGATE, NOT_TO_FIRM)
+# Instruments a kind requires, so the coding cannot call a grant a limit.
 _KIND_INSTRUMENT = {LIMIT: "credit line", NOT_TO_FIRM: "fine on a competitor"}
+
+# How one item's money may sit inside another's (state_support_relations.csv), each under a
+# named reading of the report's words. Every relation of a reading is applied together.
+DRAWN_UNDER = "drawn_under"  # lent under the credit-line limit `target`
+CONTAINED_IN = "contained_in"  # part of the aggregate `target`
+PARTLY_LINKED = "partly_linked"  # the words tie only part of the amount (linked_amount_text)
+RELATION_KINDS = (DRAWN_UNDER, CONTAINED_IN, PARTLY_LINKED)
+CREDIT_LINE = "credit line"  # loans a bank made while its buyer's credit line was open
+TO_DATE = "to date"  # an aggregate read as loaned up to its date ("has been loaned")
+IN_TOTAL = "in total"  # an aggregate over a span holds the lender's single loans of the span
+PARTLY = "partly linked"  # only part of the amount is tied to the firm
+READINGS = (CREDIT_LINE, TO_DATE, IN_TOTAL, PARTLY)
+_RELATION_READINGS = {DRAWN_UNDER: (CREDIT_LINE,), CONTAINED_IN: (TO_DATE, IN_TOTAL),
+                      PARTLY_LINKED: (PARTLY,)}
+_TARGET_KINDS = {DRAWN_UNDER: LIMIT, CONTAINED_IN: AGGREGATE}
+BASES = ("stated", "inferred")
+# Lenders as the items name them: an entity names a lender by its name or its abbreviation.
+_LENDER_NAMES = {"China Development Bank": ("China Development Bank", "CDB"),
+                 "China Exim Bank": ("China Exim Bank",)}
 EVIDENCE_SEPARATOR = " | "
 
 # Rates an Alibaba tax item states for itself ("9.9% effective tax rate", "roughly 10%",
@@ -101,79 +123,48 @@ def _items(firm: str) -> pd.DataFrame:
 
 
 def _check_choice(value: str, allowed: tuple[str, ...], field: str, line: int,
-                  empty_ok: bool = False) -> str:
+                  empty_ok: bool = False, relpath: str = CODING) -> str:
     if value == "" and empty_ok:
         return value
     if value not in allowed:
-        raise InputError(raw.display_path(CODING), line, field, value,
+        raise InputError(raw.display_path(relpath), line, field, value,
                          "one of " + ", ".join(repr(a) for a in allowed))
     return value
 
 
-def relation_kind(relation: str) -> str:
-    """'drawn_under:A04' -> 'drawn_under'; 'limit' -> 'limit'."""
-    return relation.split(":", 1)[0]
-
-
-def relation_target(relation: str) -> str:
-    """'drawn_under:A04' -> 'A04'; '' for relations without a target."""
-    return relation.split(":", 1)[1] if ":" in relation else ""
-
-
-def _check_relation(row: pd.Series, item_ids: set[str], shown: str) -> None:
-    line, relation = row[raw.LINE], row["relation"]
-    kind, target = relation_kind(relation), relation_target(relation)
-    accepted = (", ".join(repr(k) for k in RELATION_KINDS if k not in _TARGET_KINDS)
-                + ", or " + ", ".join(f"'{k}:<item id>'" for k in _TARGET_KINDS))
-    if kind not in RELATION_KINDS or (kind in _TARGET_KINDS) != bool(target):
-        raise InputError(shown, line, "relation", relation, "one of " + accepted)
-    if target and (target not in item_ids or target == row["item_id"]):
-        raise InputError(shown, line, "relation", relation,
-                         "a target that is another item of the same firm")
+def _check_kind(row: pd.Series, shown: str) -> None:
+    line, kind = row[raw.LINE], row["amount_kind"]
+    _check_choice(kind, AMOUNT_KINDS, "amount_kind", line)
     needed = _KIND_INSTRUMENT.get(kind)
     if needed and row["instrument"] != needed:
         raise InputError(shown, line, "instrument", row["instrument"],
-                         f"{needed!r} for an item whose relation is {kind!r}")
-    if kind != NONE and not row["relation_evidence"]:
-        raise InputError(shown, line, "relation_evidence", "",
-                         f"the report's words that justify the relation {relation!r}")
+                         f"{needed!r} for an item whose amount_kind is {kind!r}")
+    if kind != SINGLE and not row["amount_kind_evidence"]:
+        raise InputError(shown, line, "amount_kind_evidence", "",
+                         f"the report's words that show the amount is a {kind!r}")
 
 
-def _check_relation_targets(frame: pd.DataFrame) -> None:
-    """Cross-item checks, once periods are parsed: targets of the right kind, repeats coded
-    like the row they repeat, contained items inside their aggregate's span and lender, and
-    every quote of relation_evidence found verbatim in the firm's items."""
+def _quotes_found(text: str, texts: str, shown: str, line: int, field: str) -> None:
+    for quote in filter(None, text.split(EVIDENCE_SEPARATOR)):
+        if quote not in texts:
+            raise InputError(shown, line, field, quote,
+                             "words found verbatim in the report's items of this firm")
+
+
+def _check_kinds_across(frame: pd.DataFrame) -> None:
+    """Repeats coded like the row they repeat; every quote found verbatim in the items."""
     shown = raw.display_path(CODING)
     by_id = frame.set_index("item_id")
     texts = " \n ".join(frame["raw_text"])
     for _, row in frame.iterrows():
-        line, relation = row["coding_line"], row["relation"]
-        kind, target = relation_kind(relation), relation_target(relation)
         if row["same_item_as"]:
-            primary = by_id.loc[row["same_item_as"], "relation"]
-            if relation != primary:
-                raise InputError(shown, line, "relation", relation,
-                                 f"{primary!r}, the relation of {row['same_item_as']}, "
+            primary = by_id.loc[row["same_item_as"], "amount_kind"]
+            if row["amount_kind"] != primary:
+                raise InputError(shown, row["coding_line"], "amount_kind", row["amount_kind"],
+                                 f"{primary!r}, the amount_kind of {row['same_item_as']}, "
                                  "the item it repeats")
-        if target:
-            other = by_id.loc[target]
-            if other["same_item_as"] or relation_kind(other["relation"]) != _TARGET_KINDS[kind]:
-                raise InputError(shown, line, "relation", relation,
-                                 f"a target coded {_TARGET_KINDS[kind]!r} that repeats no "
-                                 "other item")
-        if kind == CONTAINED_IN:
-            other = by_id.loc[target]
-            inside = (pd.notna(row["period_start_year"]) and pd.notna(other["period_start_year"])
-                      and other["period_start_year"] <= row["period_start_year"]
-                      and row["period_end_year"] <= other["period_end_year"])
-            if not inside or row["entity"] != other["entity"]:
-                raise InputError(shown, line, "relation", relation,
-                                 f"an aggregate of the same lender ({row['entity']}) whose "
-                                 "period holds the item's period")
-        for quote in filter(None, row["relation_evidence"].split(EVIDENCE_SEPARATOR)):
-            if quote not in texts:
-                raise InputError(shown, line, "relation_evidence", quote,
-                                 "words found verbatim in the report's items of this firm")
+        _quotes_found(row["amount_kind_evidence"], texts, shown, row["coding_line"],
+                      "amount_kind_evidence")
 
 
 def _coding(firm: str, item_ids: set[str]) -> pd.DataFrame:
@@ -202,7 +193,7 @@ def _coding(firm: str, item_ids: set[str]) -> pd.DataFrame:
         if not row["amount_text"] and not row["unquantified_reason"]:
             raise InputError(shown, line, "unquantified_reason", "",
                              "a reason wherever amount_text is empty")
-        _check_relation(row, item_ids, shown)
+        _check_kind(row, shown)
     missing = sorted(item_ids - set(coding["item_id"]))
     if missing:
         raise InputError(shown, None, "item_id", missing[0],
@@ -274,9 +265,7 @@ def state_support(firm: str) -> pd.DataFrame:
     coding = _coding(firm, set(items["item_id"]))
     frame = items.merge(coding, on="item_id", how="left", validate="one_to_one")
     frame = _periods(_amounts(frame))
-    _check_relation_targets(frame)
-    frame["relation_kind"] = frame["relation"].map(relation_kind)
-    frame["relation_target"] = frame["relation"].map(relation_target)
+    _check_kinds_across(frame)
     frame = frame.rename(columns={raw.LINE: "raw_line"})
     frame["firm"] = firm
     frame["is_primary"] = frame["same_item_as"] == ""
@@ -293,13 +282,87 @@ def state_support(firm: str) -> pd.DataFrame:
         frame["standard_tax_rate_pct"] = [_rate(_STANDARD_RATE, t) for t in frame["raw_text"]]
     columns += [
         "instrument", "beneficiary", "amount_usd", "amount_basis", "amount_text",
-        "amount_formula", "unquantified_reason", "relation_kind", "relation_target",
-        "relation_evidence",
+        "amount_formula", "unquantified_reason", "amount_kind", "amount_kind_evidence",
     ]
     if firm == "alibaba":
         columns += ["tax_rate_pct", "standard_tax_rate_pct"]
     columns += ["note", "raw_text", "raw_file", "raw_line"]
     return frame[columns].sort_values("item_id", ignore_index=True)
+
+
+def _lender_named(lender: str, entity: str) -> bool:
+    return any(name in entity for name in _LENDER_NAMES.get(lender, (lender,)))
+
+
+def _check_relation(row: pd.Series, items: pd.DataFrame, shown: str) -> None:
+    """One relation against the items it joins: known kind and reading, a target of the right
+    kind, same firm and lender, a period the reading allows, verbatim evidence."""
+    line, kind = row[raw.LINE], row["relation"]
+    _check_choice(kind, RELATION_KINDS, "relation", line, relpath=RELATIONS)
+    _check_choice(row["reading"], _RELATION_READINGS[kind], "reading", line, relpath=RELATIONS)
+    _check_choice(row["basis"], BASES, "basis", line, relpath=RELATIONS)
+    primaries = items[items["is_primary"]].set_index("item_id")
+    if row["item_id"] not in primaries.index:
+        raise InputError(shown, line, "item_id", row["item_id"],
+                         "a primary support item (not a figure repeat)")
+    item = primaries.loc[row["item_id"]]
+    if not row["evidence"]:
+        raise InputError(shown, line, "evidence", "", "the report's words the relation rests on")
+    texts = " \n ".join(items.loc[items["firm"] == item["firm"], "raw_text"])
+    _quotes_found(row["evidence"], texts, shown, line, "evidence")
+    target = row["target"]
+    if kind == PARTLY_LINKED:
+        if target:
+            raise InputError(shown, line, "target", target, "empty for a partly_linked relation")
+        linked = row["linked_amount_text"]
+        if linked and (linked not in row["evidence"]
+                       or not money.parse_amount(linked).usd < item["amount_usd"]):
+            raise InputError(shown, line, "linked_amount_text", linked,
+                             "an amount in the evidence, below the item's amount")
+        return
+    if row["linked_amount_text"]:
+        raise InputError(shown, line, "linked_amount_text", row["linked_amount_text"],
+                         "empty except for a partly_linked relation")
+    if (target not in primaries.index or target == row["item_id"]
+            or primaries.loc[target, "firm"] != item["firm"]
+            or primaries.loc[target, "amount_kind"] != _TARGET_KINDS[kind]):
+        raise InputError(shown, line, "target", target,
+                         f"another primary item of the same firm coded {_TARGET_KINDS[kind]!r}")
+    other = primaries.loc[target]
+    if not _lender_named(other["entity"], item["entity"]):
+        raise InputError(shown, line, "target", target,
+                         f"a {_TARGET_KINDS[kind]} of a lender the item names "
+                         f"({item['entity']})")
+    if kind == CONTAINED_IN:
+        start, end = item["period_start_year"], item["period_end_year"]
+        known = pd.notna(start) and pd.notna(other["period_start_year"])
+        inside = known and end <= other["period_end_year"] and (
+            row["reading"] == TO_DATE or other["period_start_year"] <= start)
+        if not inside:
+            raise InputError(shown, line, "target", target,
+                             f"an aggregate whose period holds the item's period under the "
+                             f"reading {row['reading']!r}")
+
+
+def relations(items: pd.DataFrame) -> pd.DataFrame:
+    """How one item's money may sit inside another's, one row per relation, with the reading
+    it rests on; `items`: the support frames of every firm, as state_support builds them."""
+    table = raw.read_csv(RELATIONS, RELATION_COLUMNS)
+    shown = raw.display_path(RELATIONS)
+    for _, row in table.iterrows():
+        _check_relation(row, items, shown)
+    key = table[["item_id", "relation", "target"]].apply(tuple, axis=1)
+    if key.duplicated().any():
+        row = table[key.duplicated()].iloc[0]
+        raise InputError(shown, row[raw.LINE], "relation", row["relation"],
+                         "one row per item, relation and target")
+    firm = items.set_index("item_id")["firm"]
+    linked = [money.parse_amount(t).usd if t else np.nan for t in table["linked_amount_text"]]
+    frame = table.assign(firm=table["item_id"].map(firm), linked_usd=linked).rename(
+        columns={raw.LINE: "raw_line"})
+    columns = ["item_id", "relation", "target", "firm", "reading", "basis",
+               "linked_amount_text", "linked_usd", "evidence", "note", "raw_line"]
+    return frame[columns].sort_values(["item_id", "relation", "target"], ignore_index=True)
 
 
 ESTIMATES = "report/state_support_estimates.csv"

@@ -80,9 +80,10 @@ def _load(name: str, edition: str) -> pd.DataFrame:
 def _fig1(v: Values, e: str) -> pd.DataFrame:
     from ccp_analysis import figure_data
 
-    return figure_data.select_support(
-        _load("huawei_state_support", e), year_start=v["year_start"], year_end=v["year_end"],
-        include_credit_lines=v["include_credit_lines"],
+    return figure_data.support_figure_table(
+        _load("huawei_state_support", e), _load("state_support_relations", e),
+        _load("state_support_estimates", e), year_start=v["year_start"],
+        year_end=v["year_end"], include_credit_lines=v["include_credit_lines"],
         include_customer_financing=v["include_customer_financing"],
         include_derived=v["include_derived"], include_fines=v["include_fines"])
 
@@ -143,10 +144,12 @@ FIGURES: tuple[FigureSpec, ...] = (
                           "count amounts derived as a share of a stated amount"),
                     Param("include_fines", "bool", False,
                           "count fines on competitors (not money to Huawei)")),
-        frames=("huawei_state_support", "state_support_estimates"), table=_fig1,
+        frames=("huawei_state_support", "state_support_relations", "state_support_estimates"),
+        table=_fig1,
         span=Span("huawei_state_support", "period_start_year", "period_end_year"),
         texts={"fig1_huawei_support": texts.huawei_support},
-        description="Huawei's quantified state support by channel and by instrument"),
+        description="Huawei's itemised state support kept apart by measure, this project's "
+        "two totals, and the text's estimates apart"),
     FigureSpec(
         "fig2_alibaba_support", "Figure 2",
         "A Snapshot of Alibaba's State Support during Its Rise", ("fig2_alibaba_support",),

@@ -59,43 +59,73 @@ def _bn(value: float) -> str:
 
 # ------------------------------------------------------------------------------ Figure 1
 
-def huawei_support(table: pd.DataFrame, values: dict, *, sensitivity: pd.DataFrame,
-                   unquantified: int) -> FigureText:
-    """`table`: the chosen range per Figure 1 channel; `sensitivity`: the range under each
-    inclusion rule and the text's estimates, first row the rules chosen."""
+def huawei_support(table: pd.DataFrame, values: dict, *, unquantified: int) -> FigureText:
+    """`table`: figure_data.support_figure_table (measures, the two totals, the text's
+    estimates); `unquantified`: items in the span without a USD amount."""
+    from ccp_analysis import figure_data
+
     years = span(values["year_start"], values["year_end"])
-    chosen = sensitivity.iloc[0]
-    low, high = float(chosen["low_usd_bn"]), float(chosen["high_usd_bn"])
-    estimates = sensitivity[sensitivity["kind"] == "text estimate"]
+    measures = table[table["panel"] == "measure"].pivot(index="row", columns="bound",
+                                                        values="usd_bn")
+    order = [m for m in figure_data.MEASURES if m in measures.index]
+    totals = table[table["panel"] == "total"].set_index("bound")
+    low, high = (float(totals.loc[b, "usd_bn"]) for b in figure_data.BOUNDS)
+    summed = {b: totals.loc[b, "what"].split(": ")[0].removeprefix("this project's sum of ")
+              for b in figure_data.BOUNDS}
+    estimates = table[table["panel"] == "text estimate"]
+
+    def amount(m: str) -> str:
+        lo, hi = measures.loc[m, "conservative"], measures.loc[m, "upper"]
+        if m == figure_data.CEILINGS and lo == 0:
+            return f"{m} {_bn(hi)} (upper total only)"
+        return f"{m} {_bn(lo)}" if round(lo, 1) == round(hi, 1) else \
+            f"{m} {_bn(lo)} to {_bn(hi)}"
+
+    measure_words = "; ".join(amount(m) for m in order)
     estimate_words = words([
-        f"{row['label']}: " + (f"as much as {_bn(row['high_usd_bn'])}"
-                               if pd.isna(row["low_usd_bn"]) else _bn(row["high_usd_bn"]))
-        for _, row in estimates.iterrows()])
-    flipped = len(sensitivity) - len(estimates) - 1
-    largest = table.sort_values("upper_usd_bn", ascending=False).iloc[0]
-    top_estimate = float(estimates["high_usd_bn"].max()) if len(estimates) else float("nan")
+        f"{row['row']}: " + ("as much as " if row["bound"] == "as much as" else "")
+        + _bn(row["usd_bn"]) for _, row in estimates.iterrows()])
+    loans = measures.loc[figure_data.LOANS, "conservative"] if figure_data.LOANS in order else 0
+    contracts = (measures.loc[figure_data.CONTRACTS, "conservative"]
+                 if figure_data.CONTRACTS in order else 0)
+    share = f"{loans / low * 100:.0f}%" if low else "none"
     return FigureText(
-        title=f"Huawei's quantified state support, {years}: ${low:,.1f} to {_bn(high)}",
-        caption=f"Huawei's state support with a stated or derived USD amount, {years}, each "
-        f"dollar counted once: {_bn(low)} (conservative) to {_bn(high)} (upper); "
-        f"{unquantified} more items have no amount."
-        + (f" Estimates in the text: {estimate_words}." if len(estimates) else ""),
-        alt_text=f"Left, horizontal range bars of USD billions: the itemised total under the "
-        f"chosen rules (${low:,.1f} to {_bn(high)}) and with each of {flipped} inclusion "
-        f"rules flipped"
-        + (f", then the text's estimates ({estimate_words})" if len(estimates) else "")
-        + f". Right, the chosen range by Figure 1 channel, largest {largest['group']} "
-        f"(${largest['conservative_usd_bn']:,.1f} to {_bn(largest['upper_usd_bn'])}).",
-        finding=f"Counted once, the items the report itemises for {years} come to a range, "
-        f"{_bn(low)} to {_bn(high)}, not one number: the conservative total leaves out "
-        "credit-line limits and the single loans an \"in total\" amount may contain; the upper "
-        "total counts every stated amount once"
-        + (f". Either end stays below the largest estimate in the text ({_bn(top_estimate)})"
-           if high < top_estimate else "")
-        + f"; the largest channel is {largest['group']}, and {unquantified} items carry no "
-        "amount at all.",
+        title=f"Huawei's itemised state support, {years}, kept apart by measure",
+        caption=f"This project's count of the support that Figure 1 (\"representative "
+        f"examples\") and Appendix A (\"a sample\") itemise, {years}; the report gives no total. "
+        f"Each measure apart, conservative to upper: {measure_words}. The conservative total, "
+        f"{_bn(low)}, adds up {summed['conservative']}; the upper total, {_bn(high)}, adds up "
+        f"{summed['upper']}: sums of unlike measures, this project's construction. "
+        f"Conservative: {figure_data.bound_rule('conservative', **values)}. Upper: "
+        f"{figure_data.bound_rule('upper', **values)}. {unquantified} more items have no "
+        "amount."
+        + (f" The text's estimates ({estimate_words}) are a different measure, drawn apart on "
+           "their own axis." if len(estimates) else ""),
+        alt_text=f"Three panels of horizontal bars in USD billion, each on its own scale. Top, "
+        f"each measure apart with a conservative and an upper bar: {measure_words}. Bottom "
+        f"left, this project's totals: conservative {_bn(low)} ({summed['conservative']}) and "
+        f"upper {_bn(high)} ({summed['upper']}, every stated amount once)."
+        + (f" Bottom right, apart, the text's estimates: {estimate_words}."
+           if len(estimates) else ""),
+        finding=f"Counted by this project, the items the report itemises for {years} come to "
+        f"{_bn(low)} (conservative) to {_bn(high)} "
+        f"({figure_data.bound_labels(**values)['upper']}), "
+        + (f"sums of {len(summed['upper'].split(' + '))} unlike measures"
+           if " + " in summed["upper"] else f"one measure, {summed['upper']}")
+        + (f": {share} of the conservative total is the face value of loans to Huawei's "
+           "customers" if loans else "")
+        + (f"{',' if loans else ':'} {_bn(contracts)} the value of contracts Huawei won"
+           if contracts else "")
+        + (f"; the {_bn(measures.loc[figure_data.CEILINGS, 'upper'])} credit line is a "
+           "ceiling, counted only in the upper total"
+           if figure_data.CEILINGS in order else "")
+        + f"; {unquantified} items carry no amount at all."
+        + (" The text's estimates measure other things (tax incentives saved, total state "
+           "support as the Wall Street Journal counted it) and are not sums of these items."
+           if len(estimates) else ""),
         source_note=f"Source: {REPORT}, Figure 1, Appendix A and the text's estimates; amounts "
-        "as printed, relations between items coded by ccp-analysis.",
+        "as printed; measures, relations between items and totals are ccp-analysis's "
+        "construction (docs/figure1.md).",
     )
 
 
@@ -226,21 +256,54 @@ def deal_network(table: pd.DataFrame, values: dict, *, nodes: pd.DataFrame) -> F
 
 # ------------------------------------------------------------------------------ Figure 4
 
+# The report's note under Figure 4, verbatim; the project holds no IRS rates.
+FIG4_REPORT_RATES = "yearly average exchange rates, as listed by the IRS and OECD"
+
+
+def revenue_falls(table: pd.DataFrame) -> pd.DataFrame:
+    """The plotted years whose revenue fell on the year before, largest fall first."""
+    falls = table[table["change_pct"].notna() & (table["change_pct"] < 0)]
+    return falls.sort_values(["change_pct", "year"], ignore_index=True)
+
+
+def fall_words(table: pd.DataFrame) -> str:
+    """The fall in words that follow from the plotted years: 'the only year-on-year fall in
+    2013-2021 is ...' when one year fell, 'the largest of 2 year-on-year falls in 2013-2024
+    is ...' when several did, and never 'largest' of one."""
+    years = span(int(table["year"].min()), int(table["year"].max()))
+    falls = revenue_falls(table)
+    if falls.empty:
+        return f"revenue did not fall in any year of {years}"
+    worst = falls.iloc[0]
+    size = f"{pct(worst['change_pct'], signed=False)} in {worst['year']}"
+    if len(falls) == 1:
+        return f"the only year-on-year fall in {years} is {size}"
+    return f"the largest of {len(falls)} year-on-year falls in {years} is {size}"
+
+
 def huawei_revenue(table: pd.DataFrame, values: dict) -> FigureText:
     currency = values["currency"]
     unit = f"{currency} billion"
     years = span(int(table["year"].min()), int(table["year"].max()))
     converted = currency == "USD"
-    at = f" at {FX_WORDS[values['fx_series']]}" if converted else ""
+    series = values["fx_series"]
+    at = f" at {FX_WORDS[series]}" if converted else ""
+    # The report's note names IRS and OECD rates; say which rates these are against it.
+    rates_note = ""
+    if converted:
+        rates_note = (f" The report's note converts at \"{FIG4_REPORT_RATES}\"; this project "
+                      "holds no IRS rates")
+        rates_note += (": these bars use the OECD/IMF yearly averages." if series == "oecd_imf"
+                       else ", so these bars use the series named above; the OECD/IMF yearly "
+                       "averages are the option fx_series=oecd_imf.")
     peak = table.loc[table["revenue_bn"].idxmax()]
-    changes = table[table["change_pct"].notna()]
-    worst = changes.loc[changes["change_pct"].idxmin()] if len(changes) else None
-    fell = worst is not None and worst["change_pct"] < 0
-    fall = (f"the largest fall is {pct(worst['change_pct'], signed=False)} in {worst['year']}"
-            if fell else "revenue did not fall in any year shown")
+    falls = revenue_falls(table)
+    worst = falls.iloc[0] if len(falls) else None
+    fell = worst is not None
+    fall = fall_words(table)
     return FigureText(
         title=f"Huawei's annual revenue, {years} ({unit})",
-        caption=f"Huawei's annual revenue {years} in {unit}{at}; {fall}.",
+        caption=f"Huawei's annual revenue {years} in {unit}{at}; {fall}." + rates_note,
         alt_text=f"Bar chart of Huawei's revenue per year from {years.replace('-', ' to ')} in "
         f"{unit}, highest in {peak['year']} ({peak['revenue_bn']:,.1f})"
         + (f", falling by {pct(worst['change_pct'], signed=False)} in {worst['year']}, the bar "
@@ -251,7 +314,8 @@ def huawei_revenue(table: pd.DataFrame, values: dict) -> FigureText:
            "smaller because the yuan rose against the dollar in 2021." if converted and fell
            and worst["year"] == 2021 else ""),
         source_note="Source: Huawei annual reports (revenue in CNY)"
-        + (f"; converted at {FX_WORDS[values['fx_series']]}" if converted else "")
+        + (f"; converted at {FX_WORDS[series]}; the report's note names IRS and OECD rates"
+           if converted else "")
         + "; see data/raw/market/SOURCES.md.",
     )
 

@@ -182,6 +182,10 @@ def compare_table(name: str, old_path: Path | None, new_path: Path | None) -> Ta
     status = "added" if old_path is None else "removed" if new_path is None else "changed"
     key = tables.key_columns(name, new_cols or old_cols)
     declared = tables.TABLE_KEYS.get(name) == key
+    if declared and old_path and new_path and not all(c in old_cols for c in key):
+        # The table changed shape between the versions (its declared key is new): compare it as
+        # an undeclared table, on the columns both sides have.
+        key, declared = tuple(new_cols), False
     # Keyed by all columns: a column added or removed would make every row differ; compare on
     # the columns both sides have.
     if not declared and old_path and new_path:

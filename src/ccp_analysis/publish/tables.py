@@ -13,7 +13,8 @@ from ccp_analysis.errors import CcpError
 
 TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "claims_audit": ("claim_id",),
-    "fig1_huawei_support": ("dimension", "group"),
+    "fig1_huawei_support": ("panel", "row", "bound"),
+    "fig1_huawei_support_sensitivity": ("kind", "label"),
     "fig2_alibaba_support": ("item_id",),
     "fig3_ai_park": ("edge_id",),
     "fig3_deal_network": ("company", "counterpart", "edge_kind"),
