@@ -3,8 +3,8 @@ with its committed versions: a reader can copy any of them.
 
 The examples are the lines of the pages' ```sh blocks that start with `.venv/bin/ccp-analysis`
 or `ccp-analysis` (a trailing `# comment` is not part of the command, a `\\` joins the next
-line). They run in order, in one copy, with paths under /tmp/ moved to the test's temporary
-folder. `ccp-analysis check` is not run here: it reruns every notebook of both editions, and is
+line). They run in order, in one copy, with paths under /tmp/ moved to a temporary folder of
+their own. `ccp-analysis check` is not run here: it reruns every notebook of both editions, and is
 run by `make test` (its last step) and by tests/test_gate.py on a copy.
 """
 
@@ -47,11 +47,15 @@ def test_the_pages_hold_examples_of_each_job():
 @pytest.mark.slow
 def test_every_example_runs_against_the_committed_versions(project_copy, tmp_path, ccp_cli):
     ran = 0
-    for page, argv in examples():
+    for n, (page, argv) in enumerate(examples()):
         if argv[0] in NOT_RUN:
             continue
-        argv = [re.sub(r"^/tmp/", f"{tmp_path}/", word) for word in argv]
-        argv = [word.replace("=/tmp/", f"={tmp_path}/") for word in argv]
+        # Each example its own /tmp: two pages may show the same export, which never
+        # overwrites.
+        scratch = tmp_path / str(n)
+        scratch.mkdir()
+        argv = [re.sub(r"^/tmp/", f"{scratch}/", word) for word in argv]
+        argv = [word.replace("=/tmp/", f"={scratch}/") for word in argv]
         proc = ccp_cli(project_copy, *argv)
         allowed = (0, 1) if argv[0] in DIFFERS else (0,)
         assert proc.returncode in allowed, (
