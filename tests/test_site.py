@@ -349,3 +349,30 @@ def test_ci_and_pre_commit_run_the_projects_own_checks():
     makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
     ruff = hooks["ruff"]["entry"].removeprefix(".venv/bin/")
     assert f"$(BIN)/{ruff}" in makefile  # the same directories as `make test`
+
+
+def test_headline_names_the_figures_that_moved_with_their_data(reports_copy):
+    """A figure whose own frames moved says so; the inputs are sorted into data, method and
+    drawing; equal verdict counts read as unchanged."""
+    from ccp_analysis.publish import diff
+
+    folder = reports_copy / _latest(reports_copy)["updated"]
+    side = diff.Side.load(folder)
+    result = diff.VersionDiff(
+        old=side, new=side, tables=[], verdicts=[], parameters=[], environment=[],
+        notebooks=[],
+        figures=[diff.FigureChange("fig4_huawei_revenue", "changed", ("png",)),
+                 diff.FigureChange("fig5_alibaba_stock", "changed", ("png",))],
+        inputs=[diff.ValueChange("data/processed/huawei_revenue.csv", "a", "b"),
+                diff.ValueChange("notebooks/fig5_alibaba_stock.ipynb", "a", "b"),
+                diff.ValueChange("src/ccp_analysis/charts.py", "a", "b"),
+                diff.ValueChange(diff.LIBRARY_HASH, "a", "b")])
+    with (folder / "tables" / "claims_audit.csv").open(encoding="utf-8") as handle:
+        verdicts = [row["verdict"] for row in csv.DictReader(handle)]
+    counts = ", ".join(f"{verdicts.count(v)} {v}" for v in sorted(
+        set(verdicts), key=lambda v: (-verdicts.count(v), v)))
+    assert history.headline(result) == [
+        "Figures changed: Figure 4 (its data: huawei_revenue), Figure 5.",
+        "What moved: data (huawei_revenue.csv); method (fig5_alibaba_stock.ipynb); drawing "
+        "(charts.py).",
+        f"Claims audit unchanged: {counts}."]

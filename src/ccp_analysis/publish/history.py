@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 
+from ccp_analysis import figures as figure_specs
 from ccp_analysis import paths
 from ccp_analysis.errors import CcpError
 from ccp_analysis.pipeline import versions
@@ -84,7 +85,17 @@ def headline(result: diff.VersionDiff) -> list[str]:
     """What changed, in at most three lines an editor can read: the figures, why (data,
     method, drawing, parameters), the claims audit's verdicts before and after."""
     lines = []
-    changed = [diff.short_name(f.name) for f in result.figures if f.status == "changed"]
+    # A changed figure whose own frames moved says so: the editor sees which figures moved
+    # with their data, whatever else moved for all of them.
+    frames = {v.where.rsplit("/", 1)[-1].removesuffix(".csv") for v in result.inputs
+              if v.where.startswith("data/processed/")}
+
+    def named(name: str) -> str:
+        spec = figure_specs.by_output().get(name)
+        own = sorted(set(spec.frames) & frames) if spec else []
+        return diff.short_name(name) + (f" (its data: {', '.join(own)})" if own else "")
+
+    changed = [named(f.name) for f in result.figures if f.status == "changed"]
     added = [diff.short_name(f.name) for f in result.figures if f.status == "added"]
     removed = [diff.short_name(f.name) for f in result.figures if f.status == "removed"]
     everything = len(changed) > 1 and not added and not removed and len(changed) == len(
