@@ -279,6 +279,25 @@ def test_help_examples_are_valid_builds(project_copy, capsys):
             versions.check_label(args.version)
 
 
+def test_an_export_goes_to_a_new_folder_outside_the_record(project_copy, reports_check,
+                                                             capsys, tmp_path):
+    """Refused before any kernel: a folder inside reports/, a folder that holds files, a file."""
+    before = reports_check.snapshot(project_copy)
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    (taken / "notes.txt").write_text("mine", encoding="utf-8")
+    (tmp_path / "a-file").write_text("mine", encoding="utf-8")
+    for out, message in ((project_copy / "reports" / "mine", "inside"),
+                         (taken, "exists and is not empty"),
+                         (tmp_path / "a-file", "exists and is not empty")):
+        status = main(["build", "--edition", "as-published", "--only", FIG4, "--out", str(out)])
+        assert status == 2
+        assert f"--out {out}: {message}" in capsys.readouterr().err
+    assert (taken / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert reports_check.snapshot(project_copy) == before
+    assert not (project_copy / ".cache").exists()
+
+
 def test_parameters_a_figure_ignores_are_not_recorded(project_copy):
     """Figure 4 in CNY uses no exchange rate: the series is not recorded, and a series given
     by the user is refused (it would change nothing)."""

@@ -114,12 +114,16 @@ def cmd_latest(args: argparse.Namespace) -> int:
             print(line)
         sys.stdout.flush()
     except BrokenPipeError:
-        # The reader stopped early (`| head -1`): it has what it wanted. Point stdout at
-        # /dev/null so the interpreter's final flush cannot fail again, and end quietly.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
+        _quiet_stdout()  # the reader stopped early (`| head -1`): it has what it wanted
     return 0
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again on a pipe
+    whose reader has gone, and the command ends quietly."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def cmd_versions(args: argparse.Namespace) -> int:
@@ -212,8 +216,12 @@ def cmd_diff(args: argparse.Namespace) -> int:
                        "folders), or --edition EDITION")
     result = diff.compare(diff.Side.load(_version_folder(old)),
                           diff.Side.load(_version_folder(new)))
-    for line in diff.report(result, max_rows=args.max_rows):
-        print(line)
+    try:
+        for line in diff.report(result, max_rows=args.max_rows):
+            print(line)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_stdout()  # the reader stopped early (`| head`): it has what it wanted
     if args.html:
         print(f"wrote {diffpage.write(result, Path(args.html))}")
     return 0 if result.identical else 1
