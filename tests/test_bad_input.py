@@ -64,8 +64,9 @@ def test_verify_passes_on_unchanged_copy(project_copy, capsys):
     assert main(["data", "verify"]) == 0
     out, err = capsys.readouterr()
     files = json.loads(_raw(project_copy, "MANIFEST.json"))["files"]
+    # The revision log of imports (REVISIONS.jsonl) is a record, not an input.
     on_disk = [p for p in (project_copy / "data" / "raw").rglob("*")
-               if p.is_file() and p.name != "MANIFEST.json"]
+               if p.is_file() and p.name not in ("MANIFEST.json", "REVISIONS.jsonl")]
     assert len(files) == len(on_disk) >= 13
     assert out.strip() == f"{len(files)} raw files match data/raw/MANIFEST.json"
     assert err == ""
@@ -129,7 +130,7 @@ def test_missing_column(built, capsys, rewrite_raw):
     # Drop the fed_g5a column (the 4th) from every line.
     cut = [b",".join(line.split(b",")[:3] + line.split(b",")[4:]) if line else line
            for line in lines]
-    assert b"fed_g5a" not in cut[0] and b"2021,6.4491,258,,6.4495," in b"\n".join(cut)
+    assert b"fed_g5a" not in cut[0] and b"2021,6.4491,258,,6.4490," in b"\n".join(cut)
     rewrite_raw(root, rates, b"\n".join(cut))
     _fails_cleanly(capsys, root, before, "data/raw/market/cny_per_usd_annual.csv",
                    "line 1,", "field 'fed_g5a'", "year,ecb_cross_mean,ecb_days,pboc")

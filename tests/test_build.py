@@ -29,7 +29,7 @@ from ccp_analysis.publish import site
 FIG4 = "fig4_huawei_revenue"
 FIG4_FILES = {
     f"figures/{FIG4}.png", f"figures/{FIG4}.svg", f"figures/{FIG4}.pdf", f"figures/{FIG4}.json",
-    f"tables/{FIG4}.csv", f"notebooks/{FIG4}.ipynb",
+    f"figures/{FIG4}.vl.json", f"tables/{FIG4}.csv", f"notebooks/{FIG4}.ipynb",
 }
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 BUILD_OPTIONS = ("--edition", "--only", "-p", "--param", "--jobs", "--version", "--out",

@@ -6,13 +6,13 @@ quantifiers read by the one table of claims.thresholds."""
 from __future__ import annotations
 
 import math
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from report_text import report_text_path
 
 from ccp_analysis import claims, editions
 from ccp_analysis.claims import table as claims_table
@@ -180,20 +180,12 @@ def test_canonical_form_undoes_the_extractions_losses():
 
 
 def _report_text() -> Path | None:
-    """The extracted report text (not part of the repository): CCP_REPORT_TEXT, or the shared
-    folder beside the work tree's parents."""
-    if os.environ.get("CCP_REPORT_TEXT"):
-        return Path(os.environ["CCP_REPORT_TEXT"])
-    for parent in ROOT.parents:
-        candidate = parent / "shared" / "report" / "ccp-inc-in-malaysia.txt"
-        if candidate.is_file():
-            return candidate
-    return None
+    return report_text_path()
 
 
 def test_new_quotes_are_verbatim_in_the_report(listed):
     path = _report_text()
-    if path is None:  # a clone without the report's text: the quotes are checked where it is
+    if path is None:  # warned (failed on CI) by report_text_path
         return
     flat = _canonical(path.read_text(encoding="utf-8"))
     missing = [c for c, q in listed["quote"].items() if _canonical(q) not in flat]

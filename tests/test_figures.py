@@ -17,6 +17,7 @@ import matplotlib
 import pandas as pd
 import pytest
 from papermill.cli import _resolve_type
+from updated_edition import last_price_day, last_results_year
 
 import ccp_analysis
 from ccp_analysis import charts, cli, figure_data, figures, fx, paths, style
@@ -88,8 +89,11 @@ def test_handoff_ignores_what_is_not_a_parameter():
     assert run.values["year_end"] == 2021
 
 
+# The as-published spans are the report's; the updated ones are the last year and day of
+# data/raw, whatever imports have brought.
 @pytest.mark.parametrize("edition, year_end, date_end",
-                         [("as-published", 2021, "2022-12-16"), ("updated", 2024, "2026-03-25")])
+                         [("as-published", 2021, "2022-12-16"),
+                          ("updated", last_results_year(ROOT), last_price_day(ROOT))])
 def test_edition_alone_gives_the_editions_spans_in_every_client(edition, year_end, date_end):
     # The hand-off (papermill -p edition E, JupyterLab) ...
     fig4 = {"edition": edition}
@@ -222,12 +226,28 @@ def test_each_notebook_hands_its_parameters_over_right_after_them():
 
 
 def test_readme_parameter_table_is_the_generated_one():
-    # The table lives in the command-line reference the README links.
-    readme = (ROOT / "docs" / "command-line.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert figures.parameter_table() in readme
-    # As the report's spans: Figure 4 2013-2021 as published; data to 2024 in the update.
+    # As the report's spans: Figure 4 2013-2021 as published; the update to the data's end.
     assert "| `fig4_huawei_revenue` | `year_end` | int |" in readme
-    assert "2021 as-published, 2024 updated" in readme
+    assert f"2021 as-published, {last_results_year(ROOT)} updated" in readme
+
+
+def test_docs_params_write_makes_the_readme_table(tmp_path, monkeypatch, capsys):
+    # A README whose table is stale (as after an import) is rewritten by the command, and
+    # only the table moves.
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    stale = readme.replace(figures.parameter_table(), figures.parameter_table().replace(
+        f"{last_results_year(ROOT)} updated", "1999 updated"))
+    assert stale != readme
+    (tmp_path / "README.md").write_text(stale, encoding="utf-8")
+    monkeypatch.setattr("ccp_analysis.readme.readme_path", lambda: tmp_path / "README.md")
+    assert cli.main(["docs", "params", "--write"]) == 0
+    assert (tmp_path / "README.md").read_text(encoding="utf-8") == readme
+    assert cli.main(["docs", "params", "--write"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].endswith("already current")
+    assert cli.main(["docs", "params"]) == 0
+    assert capsys.readouterr().out.strip() == figures.parameter_table()
 
 
 def test_figures_in_the_report_order_with_the_reports_titles():
@@ -309,7 +329,8 @@ def test_cli_version_and_params(capsys):
     out = capsys.readouterr().out
     assert out.startswith("Figure 4: Huawei's Annual Revenue")
     assert "reads: huawei_revenue; outputs: fig4_huawei_revenue" in out
-    assert "year_end: int = 0 = end of the data (2021 as-published, 2024 updated)" in out
+    assert (f"year_end: int = 0 = end of the data (2021 as-published, "
+            f"{last_results_year(ROOT)} updated)") in out
     assert "accepts one of ecb, oecd_imf, fed, pboc" in out
     assert cli.main(["params", "fig9"]) == 2
 
@@ -350,7 +371,8 @@ def test_export_numbers_titles_sources_and_shows_with_alt_text(monkeypatch, tmp_
     monkeypatch.setattr("IPython.display.display",
                         lambda data, **kw: shown.append((data, kw)))
     monkeypatch.setenv(style.OUTPUT_ENV, str(tmp_path))
-    fig, _ = _revenue_figure()
+    fig, table = _revenue_figure()
+    style.export_table(table, FIG4)  # as the notebook does, before the figure
     style.export(fig, FIG4, caption="cap", alt_text="Bar chart <of> revenue",
                  source_note="Source: Huawei annual reports")
     texts_in_image = [t.get_text() for t in fig.texts] + [fig.get_suptitle()]
@@ -362,6 +384,13 @@ def test_export_numbers_titles_sources_and_shows_with_alt_text(monkeypatch, tmp_
     assert data["text/html"].startswith('<img alt="Bar chart &lt;of&gt; revenue" ')
     assert base64.b64decode(data["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
     assert (tmp_path / "figures" / f"{FIG4}.png").is_file()
+    # Its interactive twin, drawn from the exported table: the 2021 bar with its CNY source.
+    spec = json.loads((tmp_path / "figures" / f"{FIG4}.vl.json").read_text(encoding="utf-8"))
+    bar = next(row for row in spec["data"]["values"] if row["year"] == 2021)
+    assert (bar["revenue_bn"], bar["revenue_cny_bn"], bar["cny_per_usd"]) == (
+        98.744, 636.807, 6.4491)
+    assert bar["value"] == "98.7 USD bn" and bar["source"].startswith("Huawei annual report")
+    assert spec["description"] == "Bar chart <of> revenue"
     # Closed, so an inline backend does not draw it a second time.
     assert not matplotlib.pyplot.fignum_exists(fig.number)
 
@@ -476,11 +505,11 @@ def test_handoff_in_an_ipython_shell_reads_the_cells_run_before_it():
         run(parameters)
         run('# Parameters\nedition = "updated"\n')
         assert run(handoff).success
-        assert shell.user_ns["year_end"] == 2024  # the updated edition's last year
+        assert shell.user_ns["year_end"] == last_results_year(ROOT)  # the update's last year
         run('unit = "USD billion"\nlabel = "x"')  # a later cell's names
         run("text = unit.upper()")
         assert run(handoff).success, "re-running the hand-off after later cells"
-        assert shell.user_ns["year_end"] == 2024
+        assert shell.user_ns["year_end"] == last_results_year(ROOT)
     finally:
         InteractiveShell.clear_instance()
 

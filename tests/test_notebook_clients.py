@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from test_figures import FIG4, build_refusal
+from updated_edition import last_results_year
 
 from ccp_analysis.pipeline.lock import tcp_kernels
 
@@ -73,13 +74,14 @@ def test_papermill_edition_updated_under_agg_shows_the_updated_figure_with_alt_t
     nb = json.loads(out.read_text(encoding="utf-8"))
     outputs = [o for c in nb["cells"] for o in c.get("outputs", [])]
     text = "".join("".join(o.get("text", "")) for o in outputs)
-    # The updated edition: Huawei's revenue to 2024 (2024: CNY 862,072 mn at ECB rates).
-    assert "Revenue 2013-2024 in USD billion" in text
-    assert "  2024: " in text
+    # The updated edition: Huawei's revenue to the last year of data/raw.
+    last = last_results_year(ROOT)
+    assert f"Revenue 2013-{last} in USD billion" in text
+    assert f"  {last}: " in text
     images = [o for o in outputs if "image/png" in o.get("data", {})]
     assert len(images) == 1
     alt = images[0]["metadata"]["image/png"]["alt"]
-    assert alt.startswith("Bar chart of Huawei's revenue per year from 2013 to 2024 in USD")
+    assert alt.startswith(f"Bar chart of Huawei's revenue per year from 2013 to {last} in USD")
     assert "2021" in alt  # the largest fall, Huawei's 2021 drop
 
     html = subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--stdout",

@@ -6,14 +6,20 @@ mark is the notebook's finding, computed from data there, not decided here.
 
 from __future__ import annotations
 
+import math
 import textwrap
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
-from ccp_analysis.style import PALETTE
+from ccp_analysis.errors import CcpError
+from ccp_analysis.style import PALETTE, after_layout
 
 
 def _bn(value: float) -> str:
@@ -354,6 +360,19 @@ def deal_network(nodes: pd.DataFrame, edges: pd.DataFrame, *, title: str) -> Fig
     return fig
 
 
+def _keep_inside(ax: plt.Axes, label, x: float, y: float) -> None:
+    """Centre a label over its bar, or align it with the bar's outer edge where centred it
+    would run past the axes (over the tick labels): the first or last of many narrow bars."""
+    renderer = ax.figure.canvas.get_renderer()
+    area = ax.get_window_extent(renderer)
+    for position, align in ((x, "center"), (x - 0.4, "left"), (x + 0.4, "right")):
+        label.set_position((position, y))
+        label.set_horizontalalignment(align)
+        box = Text.get_window_extent(label, renderer)
+        if box.x0 >= area.x0 and box.x1 <= area.x1:
+            return
+
+
 def revenue_bars(table: pd.DataFrame, *, title: str, ylabel: str, highlight_year: int | None,
                  highlight_text: str) -> Figure:
     fig, ax = plt.subplots()
@@ -362,36 +381,115 @@ def revenue_bars(table: pd.DataFrame, *, title: str, ylabel: str, highlight_year
     for x, value in enumerate(table["revenue_bn"]):
         ax.text(x, value, f"{value:,.1f}", ha="center", va="bottom", fontsize=8)
     top = table["revenue_bn"].max()
+    ax.set_ylim(0, top * 1.35)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
     if highlight_year is not None and highlight_year in set(table["year"]):
         x = list(table["year"]).index(highlight_year)
         value = table.loc[table["year"] == highlight_year, "revenue_bn"].iloc[0]
         # Above the tallest bar and its value label, on white so no gridline runs through it;
         # the arrow stops above the highlighted bar's own value label.
-        ax.annotate(highlight_text, (x, value + top * 0.07), xytext=(x, top * 1.2),
-                    textcoords="data", ha="center", va="bottom", fontsize=9,
-                    color=PALETTE[3], fontweight="bold", zorder=4,
-                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5},
-                    arrowprops={"arrowstyle": "->", "color": PALETTE[3]})
-    ax.set_ylim(0, top * 1.35)
-    ax.set_ylabel(ylabel)
-    ax.set_title(title)
+        label = ax.annotate(highlight_text, (x, value + top * 0.07), xytext=(x, top * 1.2),
+                            textcoords="data", ha="center", va="bottom", fontsize=9,
+                            color=PALETTE[3], fontweight="bold", zorder=4,
+                            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5},
+                            arrowprops={"arrowstyle": "->", "color": PALETTE[3]})
+        after_layout(fig, lambda: _keep_inside(ax, label, x, top * 1.2))
     return fig
 
 
+# Where a point's label may stand, in points from the point: nearest first, and at each
+# distance up and to the right first, so a label reads after its point where there is room.
+_OFFSETS = tuple(
+    (round(r * math.cos(math.radians(a))), round(r * math.sin(math.radians(a))))
+    for r in (14, 24, 36, 52, 72, 96, 125, 160)
+    for a in (45, 90, 0, 135, 315, 270, 180, 225, 20, 70, 110, 160, 200, 250, 290, 340))
+# Headroom above the highest value, tried in turn until every label finds a free place.
+_HEADROOM = (1.18, 1.35, 1.6, 1.9, 2.3, 2.8)
+_CLEAR = 2.0  # pixels kept between a label and the line, another label or the axes' edge
+
+
+def _line_pixels(ax: plt.Axes, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The line in display coordinates, with points every pixel or so along each segment, so
+    a label between two distant days still meets the segment joining them."""
+    points = ax.transData.transform(np.column_stack([x, y]))
+    if len(points) < 2:
+        return points
+    steps = np.maximum(np.ceil(np.hypot(*np.diff(points, axis=0).T)), 1).astype(int)
+    parts = [np.linspace(a, b, n, endpoint=False) for a, b, n in
+             zip(points[:-1], points[1:], steps, strict=True)]
+    return np.vstack(parts + [points[-1:]])
+
+
+def _free(box: Bbox, area: Bbox, taken: list[Bbox], line: np.ndarray) -> bool:
+    if not (box.x0 >= area.x0 + _CLEAR and box.x1 <= area.x1 - _CLEAR
+            and box.y0 >= area.y0 + _CLEAR and box.y1 <= area.y1 - _CLEAR):
+        return False
+    grown = box.expanded(1, 1).padded(_CLEAR)
+    if any(grown.overlaps(other) for other in taken):
+        return False
+    inside = ((line[:, 0] >= grown.x0) & (line[:, 0] <= grown.x1)
+              & (line[:, 1] >= grown.y0) & (line[:, 1] <= grown.y1))
+    return not inside.any()
+
+
+def place_labels(ax: plt.Axes, labels: list, x: np.ndarray, y: np.ndarray,
+                 top: float) -> None:
+    """Move each label (an annotation in offset points) to the nearest place where its words
+    touch neither the line, another label nor the axes' edge (so never a tick label), raising
+    the headroom above the line until every label has one. Call again after the layout
+    changes: the places depend on the axes' size in pixels."""
+    renderer = ax.figure.canvas.get_renderer()
+    for headroom in _HEADROOM:
+        ax.set_ylim(0, top * headroom)
+        line = _line_pixels(ax, x, y)
+        area = ax.get_window_extent(renderer)
+        taken: list[Bbox] = []
+        for label in labels:
+            for dx, dy in _OFFSETS:
+                label.set_position((dx, dy))
+                label.set_horizontalalignment("left" if dx > 0 else "right" if dx < 0
+                                                 else "center")
+                label.set_verticalalignment("bottom" if dy > 0 else "top" if dy < 0
+                                            else "center")
+                box = Text.get_window_extent(label, renderer)  # the words, not the arrow
+                if _free(box, area, taken, line):
+                    taken.append(box)
+                    break
+            else:
+                break  # no place for this label: more headroom
+        else:
+            return
+    raise CcpError(f"no free place for the labels {[t.get_text() for t in labels]} even with "
+                   f"{_HEADROOM[-1]}x headroom")
+
+
 def stock_line(table: pd.DataFrame, *, title: str, ylabel: str,
-               marks: list[tuple[pd.Timestamp, float, str, tuple[int, int]]]) -> Figure:
-    """A daily line with marked points; each mark carries its label's offset in points."""
+               marks: list[tuple[pd.Timestamp, float, str]]) -> Figure:
+    """A daily line with marked points (date, value, label); each label is placed where it
+    clears the line, the other labels and the axes (see place_labels), again once the
+    figure's final layout is fixed."""
     fig, ax = plt.subplots()
     ax.plot(table["date"], table["value"], color=PALETTE[0], linewidth=1)
-    top = table["value"].max()
-    for date, value, text, (dx, dy) in marks:
+    top = float(table["value"].max())
+    labels = []
+    for date, value, text in marks:
         ax.scatter([date], [value], color=PALETTE[3], zorder=3, s=18)
-        ax.annotate(text, (date, value), xytext=(dx, dy), textcoords="offset points",
-                    fontsize=8, color=PALETTE[3], ha="left" if dx >= 0 else "right",
-                    arrowprops={"arrowstyle": "-", "color": PALETTE[3], "linewidth": 0.6})
-    ax.set_ylim(0, top * 1.18)
+        labels.append(ax.annotate(
+            text, (date, value), xytext=(0, 0), textcoords="offset points", fontsize=8,
+            color=PALETTE[3], zorder=4,
+            arrowprops={"arrowstyle": "-", "color": PALETTE[3], "linewidth": 0.6,
+                        "shrinkA": 1, "shrinkB": 3}))
+    # Concise dates (2015, 2016 ... or Oct, Nov, with the year once): short enough that the
+    # tick labels of a span of days stand apart as well as those of a span of years.
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.set_ylabel(ylabel)
     ax.set_title(title)
+    x = mdates.date2num(table["date"])
+    y = table["value"].to_numpy(dtype=float)
+    after_layout(fig, lambda: place_labels(ax, labels, x, y, top))
     return fig
 
 

@@ -16,6 +16,8 @@ EPILOG = textwrap.dedent("""\
     examples:
       ccp-analysis data verify                 check every raw input against its sha256
       ccp-analysis data build                  rebuild data/processed from data/raw
+      ccp-analysis data import prices BABA.csv --source "Yahoo Finance BABA history"
+      ccp-analysis data history                what imports changed in data/raw, and why
       ccp-analysis build                       build both editions into reports/<version>/
       ccp-analysis build --only fig4_huawei_revenue -p currency=CNY --out /tmp/fig4
       ccp-analysis params fig4_huawei_revenue  what a notebook's parameters accept
@@ -38,19 +40,106 @@ def cmd_data(args: argparse.Namespace) -> int:
     from ccp_analysis import raw
 
     if args.action == "verify":
+        from ccp_analysis.imports import atomic
+
+        atomic.recover()  # an import cut off after its journal is finished first
         checked = raw.verify_all()
         print(f"{len(checked)} raw files match data/raw/MANIFEST.json")
         return 0
     if args.action == "hash":
-        from pathlib import Path
-
-        for name in args.files:
-            print(f"{raw.sha256_file(Path(name))}  {name}")
+        for path, shown in _hash_targets(args.files):
+            print(f"{raw.sha256_file(path)}  {shown}")
         return 0
+    if args.action == "history":
+        from ccp_analysis.imports import log
+
+        entries = log.read()
+        if not entries:
+            print(f"no imports recorded in data/raw/{log.NAME}")
+        for entry in entries:
+            print("\n".join(log.describe(entry)))
+        return 0
+    if args.action == "import":
+        return _data_import(args)
     from ccp_analysis import processed
 
     target = processed.build(progress=lambda line: _say(f"  {line}"))
     print(f"wrote {target}")
+    return 0
+
+
+def _hash_targets(names: list[str]):
+    """Each name as a path, or as the manifest writes it (market/baba_daily.csv, relative to
+    data/raw); a folder stands for the files under it."""
+    from pathlib import Path
+
+    from ccp_analysis import paths
+
+    if not names:
+        raise CcpError("name the files to hash, e.g. ccp-analysis data hash "
+                       "market/baba_daily.csv")
+    found = []
+    for name in names:
+        path = Path(name)
+        if not path.exists() and (paths.raw_dir() / name).exists():
+            path = paths.raw_dir() / name
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file())
+            if not files:
+                raise CcpError(f"{name}: a folder with no files to hash")
+            found += [(p, str(Path(name) / p.relative_to(path))) for p in files]
+        elif path.is_file():
+            found.append((path, name))
+        else:
+            raise CcpError(f"{name}: no such file, here or under data/raw/ (the manifest's "
+                           "paths, e.g. market/baba_daily.csv, are relative to data/raw)")
+    return found
+
+
+def _data_import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ccp_analysis.imports import download, run
+
+    if args.download:
+        if args.source_kind not in run.DOWNLOADS:
+            raise CcpError(f"--download is offered for {', '.join(run.DOWNLOADS)} only: prices, "
+                           "results and share counts are imported from a file you download")
+        if args.file:
+            raise CcpError("give either FILE or --download, not both")
+        url, name = run.DOWNLOADS[args.source_kind]
+        _say(f"downloading {url}")
+        file = download.fetch(url, name)
+        shown = url
+    else:
+        if not args.file:
+            raise CcpError(f"name the FILE to import (ccp-analysis data import "
+                           f"{args.source_kind} FILE)")
+        file, shown = Path(args.file), args.file
+    request = run.Request(args.source_kind, file, args.source or "", args.accessed, args.status,
+                          args.revise, args.override, shown)
+    result = run.plan(request)
+    for line in result.report():
+        print(line)
+    if not result.changes_anything:
+        print("nothing new: the file agrees with what is held; nothing written")
+        return 0
+    if args.dry_run:
+        print("dry run: nothing written")
+        return 0
+    for line in run.apply(result):
+        print(line)
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from ccp_analysis import readme
+
+    if args.write:
+        changed = readme.write_params()
+        print("README.md: parameter table " + ("rewritten" if changed else "already current"))
+        return 0
+    print(readme.params_table())
     return 0
 
 
@@ -262,15 +351,97 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     data = sub.add_parser(
-        "data", help="verify raw inputs, or rebuild data/processed",
-        description="verify: check every file of data/raw against the sha256 in "
-        "data/raw/MANIFEST.json. build: clean data/raw into the tidy frames of data/processed "
-        "(validated, written atomically, with DATA_DICTIONARY.md). hash FILE...: print the "
-        "sha256 to record in the manifest for a new raw file.",
+        "data", help="verify, build, hash, import new data, show its history",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=textwrap.dedent("""\
+            verify   check every file of data/raw against the sha256 in data/raw/MANIFEST.json
+            build    clean data/raw into the tidy frames of data/processed (validated, written
+                     atomically, with DATA_DICTIONARY.md)
+            hash     print the sha256 of files (paths, manifest paths such as
+                     market/baba_daily.csv, or folders)
+            import   bring a downloaded file into data/raw, checked and recorded
+                     ('ccp-analysis data import --help')
+            history  print the revision log, data/raw/REVISIONS.jsonl"""),
     )
-    data.add_argument("action", choices=["verify", "build", "hash"])
-    data.add_argument("files", nargs="*", help="with 'hash': the files to hash")
+    actions = data.add_subparsers(dest="action", required=True, metavar="ACTION")
+    actions.add_parser("verify", help="check every raw input against its sha256")
+    actions.add_parser("build", help="rebuild data/processed from data/raw")
+    hashing = actions.add_parser("hash", help="print the sha256 of files or folders")
+    hashing.add_argument("files", nargs="*", metavar="FILE")
+    actions.add_parser("history", help="print the revision log of data/raw")
+    from ccp_analysis.imports.rules import PLAUSIBILITY
+
+    kinds = "\n".join(f"  {name:<13} {what}" for name, (what, _) in _import_kinds().items())
+    rules = "\n".join(f"  {name:<21} {what}" for name, what in PLAUSIBILITY.items())
+    importing = actions.add_parser(
+        "import", help="bring a downloaded file into data/raw, checked and recorded",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=textwrap.dedent("""\
+            Bring new or corrected data into data/raw from the file you downloaded. Before
+            anything is written, the file is checked: every value well-formed; rows that
+            overlap rows already held agree (prices to the cent, other numbers to the printed
+            digits, text exactly), else every disagreeing date or year is listed with both
+            values; no future date, no duplicate, no gap (every NYSE trading day for prices,
+            every year for annual series); plausibility rules (below). Any failure names the
+            file, line, field and value, and nothing changes.
+
+            Then, all together: the raw file is rewritten, its MANIFEST.json entry gets the new
+            sha256, the source, access date and status, and data/raw/REVISIONS.jsonl gets an
+            entry (rows added, values revised with the reason). Next: 'ccp-analysis data
+            build', 'make report', and commit data/raw with the new versions.
+
+            SOURCE is one of:
+            """) + kinds + "\n\nplausibility rules (--override \"reason\" to accept):\n"
+        + rules,
+        epilog=textwrap.dedent("""\
+            examples:
+              ccp-analysis data import prices ~/Downloads/BABA.csv --source "Yahoo Finance \\
+                  BABA history (finance.yahoo.com)" --accessed 2026-12-04 --dry-run
+              ccp-analysis data import fx-ecb eurofxref-hist.zip --source "ECB euro \\
+                  reference rates" --status "verified: computed from ECB reference rates"
+              ccp-analysis data import fx-ecb --download --source "ECB euro reference rates"
+              ccp-analysis data import huawei huawei_2025.csv --source "Huawei 2025 annual \\
+                  report, p. 12" --status "verified exact"
+              ccp-analysis data import fx ../shared/data/cny_per_usd_annual.csv --source \\
+                  "re-verified shared data" --revise "OECD/IMF 2021 and 2024 corrected (WDI)"
+              ccp-analysis data history"""),
+    )
+    importing.add_argument("source_kind", metavar="SOURCE", choices=list(_import_kinds()))
+    importing.add_argument("file", metavar="FILE", nargs="?",
+                           help="the downloaded file (CSV, or the publisher's zip)")
+    importing.add_argument("--source", metavar="TEXT", required=True,
+                           help="who published the file and where (recorded in the manifest "
+                           "and the log; for prices, on every new row, so Figure 5's source "
+                           "note names it)")
+    importing.add_argument("--accessed", metavar="YYYY-MM-DD",
+                           help="the day the file was downloaded (default: today)")
+    importing.add_argument("--status", metavar="TEXT",
+                           help="verification status: for the manifest entry, and for new "
+                           "values where the file has no status column (e.g. 'verified "
+                           "exact')")
+    importing.add_argument("--revise", metavar="REASON",
+                           help="allow changing values already held; the reason is recorded "
+                           "with every value revised")
+    importing.add_argument("--override", metavar="REASON",
+                           help="accept values that break a plausibility rule; the reason is "
+                           "recorded with each")
+    importing.add_argument("--dry-run", action="store_true",
+                           help="check and show what would change (rows appended, revised, "
+                           "the range before and after); write nothing")
+    importing.add_argument("--download", action="store_true",
+                           help="fetch the file from its publisher first (fx-ecb: the ECB's "
+                           "eurofxref-hist.zip; fx-worldbank: the World Bank's PA.NUS.FCRF "
+                           "bulk download); needs network")
     data.set_defaults(func=cmd_data)
+
+    docs = sub.add_parser("docs", help="generated documentation: the README's parameter table",
+                          description="Print the README's notebook parameter table as the "
+                          "figure declarations and the data make it (the open ends follow the "
+                          "data), or --write it into README.md.")
+    docs.add_argument("what", choices=["params"])
+    docs.add_argument("--write", action="store_true",
+                      help="rewrite the table in README.md (between its markers)")
+    docs.set_defaults(func=cmd_docs)
 
     build = sub.add_parser(
         "build", help="run the figure notebooks into a new version under reports/",
@@ -406,6 +577,12 @@ def parser() -> argparse.ArgumentParser:
                       "(exit status 1 if any)")
     site.set_defaults(func=cmd_site)
     return top
+
+
+def _import_kinds() -> dict[str, tuple[str, str]]:
+    from ccp_analysis.imports.rules import KINDS
+
+    return KINDS
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -381,6 +381,8 @@ def revenue_table(frame: pd.DataFrame, *, year_start: int, year_end: int, curren
         "fx_series": fx_series if currency == "USD" else "",
         "cny_per_usd": rows["cny_per_usd"] if currency == "USD" else float("nan"),
         "revenue_bn": (rows[value] / 1000).round(3),
+        # The amount as Huawei reports it, so a USD bar still shows its source value.
+        "revenue_cny_bn": (rows["revenue_cny_mn"] / 1000).round(3),
         "change_pct": rows[f"revenue_change_pct_{unit}"],
         "revenue_status": rows["revenue_status"],
     })
@@ -405,6 +407,23 @@ def stock_table(frame: pd.DataFrame, *, date_start: str, date_end: str,
     table = pd.DataFrame({"date": rows["date"], "measure": measure, "value": rows[value],
                           "shares_as_of": rows["shares_as_of"]})
     return table.reset_index(drop=True)
+
+
+def stock_marks(table: pd.DataFrame) -> list[tuple[pd.Timestamp, float, str]]:
+    """Figure 5's marked days with their labels: the first value shown, the peak, and the
+    lowest value after the peak (when there is a day after it)."""
+    first = table.iloc[0]
+    peak = table.loc[table["value"].idxmax()]
+    after = table[table["date"] > peak["date"]]
+    what = "first close" if (table["measure"] == "price").all() else "first value"
+    marks = [(first["date"], float(first["value"]), f"{what} {first['value']:,.2f}"),
+             (peak["date"], float(peak["value"]),
+              f"peak {peak['value']:,.2f} ({peak['date']:%Y-%m-%d})")]
+    if len(after):
+        trough = after.loc[after["value"].idxmin()]
+        marks.append((trough["date"], float(trough["value"]),
+                      f"low {trough['value']:,.2f} ({trough['date']:%Y-%m-%d})"))
+    return marks
 
 
 SEVERAL_GROUPS = "Several groups"

@@ -23,7 +23,33 @@ def financials() -> pd.DataFrame:
         "revenue_status": table["revenue_status"],
         "raw_line": table[raw.LINE],
     })
+    sources = revenue_sources()
+    frame["revenue_source"] = [sources.get(int(y), BASE_SOURCE) for y in frame["year"]]
     return frame.sort_values("year", ignore_index=True)
+
+
+# Where the revenue of a year comes from when no import added or revised it: the annual
+# reports data/raw/market/SOURCES.md section 2 lists year by year.
+BASE_SOURCE = "Huawei annual reports"
+
+
+def revenue_sources() -> dict[int, str]:
+    """year -> the --source of the last import that added the year or revised its revenue
+    (data/raw/REVISIONS.jsonl), so a figure names the source of the rows it plots."""
+    from ccp_analysis.imports import log
+
+    sources: dict[int, str] = {}
+    for entry in log.read():
+        if entry.get("file") != FILE:
+            continue
+        span = entry.get("added_range") or []
+        if span:
+            for year in range(int(span[0]), int(span[1]) + 1):
+                sources[year] = entry["source"]
+        for change in entry.get("rows_revised", []):
+            if change.get("field") == "revenue_cny_mn":
+                sources[int(change["key"])] = entry["source"]
+    return sources
 
 
 def revenue(rates: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -46,6 +72,7 @@ def revenue(rates: pd.DataFrame | None = None) -> pd.DataFrame:
     frame = pd.concat(parts, ignore_index=True)
     columns = [
         "fx_series", "year", "revenue_cny_mn", "net_profit_cny_mn", "revenue_status",
+        "revenue_source",
         "cny_per_usd", "fx_status", "revenue_usd_mn", "revenue_change_pct_cny",
         "revenue_change_pct_usd", "raw_line",
     ]

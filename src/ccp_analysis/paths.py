@@ -51,3 +51,12 @@ def cache_dir() -> Path:
 
 def package_dir() -> Path:
     return Path(__file__).resolve().parent
+
+
+# A figure's interactive twin beside its PNG/SVG/PDF: figures/<name>.vl.json (Vega-Lite).
+CHART_SUFFIX = ".vl.json"
+
+
+def is_chart_spec(path: Path) -> bool:
+    """figures/<name>.vl.json is a chart spec, not a figure's sidecar (<name>.json)."""
+    return path.name.endswith(CHART_SUFFIX)

@@ -31,6 +31,9 @@ MANIFEST_FIELDS = (
     "sha256",
 )
 
+# Files of data/raw that are not inputs: notes, and the log of imports (REVISIONS.jsonl, which
+# `ccp-analysis data import` writes with each raw file it changes).
+NOT_INPUTS = ("README.md", "REVISIONS.jsonl")
 # Column holding the physical line of each row, so cleaning errors can name it.
 LINE = "source_line"
 # Plain ASCII numbers only: int() and float() also take "636_807", "nan" or other scripts'
@@ -102,7 +105,7 @@ def verify_all() -> list[str]:
     on_disk = {
         p.relative_to(paths.raw_dir()).as_posix()
         for p in paths.raw_dir().rglob("*")
-        if p.is_file() and p != paths.raw_manifest() and p.name != "README.md"
+        if p.is_file() and p != paths.raw_manifest() and p.name not in NOT_INPUTS
     }
     unlisted = sorted(on_disk - set(manifest))
     if unlisted:

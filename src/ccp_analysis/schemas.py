@@ -14,6 +14,7 @@ import pandera.pandas as pa
 
 from ccp_analysis import deals, fx, huawei, money, periods, raw, stock, support
 from ccp_analysis.claims import table as claims_table
+from ccp_analysis.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -233,6 +234,9 @@ _register(Frame(
         Col("revenue_cny_mn", "float", "Revenue, CNY million, as reported.", checks=(POSITIVE,)),
         Col("net_profit_cny_mn", "float", "Net profit, CNY million, as reported."),
         Col("revenue_status", "str", "Verification status of the revenue value."),
+        Col("revenue_source", "str", "Where the revenue value comes from: Huawei's annual "
+            "reports (data/raw/market/SOURCES.md section 2), or the source of the import that "
+            "added or revised it (data/raw/REVISIONS.jsonl)."),
         Col("cny_per_usd", "float", "Yearly average rate of the series (NaN: none).",
             nullable=True),
         Col("fx_status", "str", "Verification status of the rate.", nullable=True),
@@ -244,7 +248,7 @@ _register(Frame(
             nullable=True),
         Col("raw_line", "int", f"Line of {raw.display_path(huawei.FILE)}."),
     ),
-    sources=(huawei.FILE, fx.FILE),
+    sources=(huawei.FILE, fx.FILE, "REVISIONS.jsonl"),  # the log: revenue_source
 ))
 _register(Frame(
     name="alibaba_stock",
@@ -421,7 +425,69 @@ _register(Frame(
 
 
 def validate(name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    return FRAMES[name].schema().validate(frame, lazy=False)
+    """The frame, validated; a failure is reported as the raw file, line, field and value it
+    comes from (every frame built from a raw row carries its line), not as pandera's view of
+    the processed frame."""
+    try:
+        return FRAMES[name].schema().validate(frame, lazy=False)
+    except pa.errors.SchemaError as exc:
+        raise _raw_error(name, frame, exc) from None
+
+
+# Processed column -> the raw column it is read from, where the names differ.
+RAW_FIELDS = {"close_usd": "close", "adj_close_usd": "adj_close", "volume_ads": "volume",
+              "price_source": "source", "shares_ads_equivalent": "ads_equivalent",
+              "shares_as_of": "as_of_date", "shares_status": "status"}
+
+
+def _raw_error(name: str, frame: pd.DataFrame, exc: pa.errors.SchemaError) -> InputError:
+    cases = exc.failure_cases
+    column = getattr(exc.schema, "name", None) if isinstance(exc.schema, pa.Column) else None
+    if isinstance(cases, pd.DataFrame) and "column" in cases and column is None:
+        column = str(cases["column"].iloc[0])
+    rows = []
+    if isinstance(cases, pd.DataFrame) and "index" in cases:
+        rows = [i for i in dict.fromkeys(cases["index"].tolist()) if i in frame.index]
+    declared = FRAMES[name]
+    if not rows:
+        value = cases["failure_case"].iloc[0] if isinstance(cases, pd.DataFrame) else cases
+        return InputError(f"data/processed/{name}.csv (built from "
+                          f"{', '.join(raw.display_path(s) for s in declared.sources)})",
+                          None, column, value, _expected(exc))
+    row = frame.loc[rows[0]]
+    file = (row["raw_file"] if "raw_file" in frame else
+            raw.display_path(declared.sources[0]))
+    if not str(file).startswith("data/raw/"):
+        file = raw.display_path(str(file))
+    line = int(row["raw_line"]) if "raw_line" in frame else None
+    field = RAW_FIELDS.get(column or "", column)
+    if name == "fx_rates" and column == "cny_per_usd":
+        field = fx.SERIES[row["fx_series"]][0]
+    if line is None and "year" in frame:
+        field = f"{field} (year {row['year']})"
+    value = row[column] if column in frame else cases["failure_case"].iloc[0]
+    expected = _expected(exc)
+    if exc.reason_code == pa.errors.SchemaErrorReason.DUPLICATES and "raw_line" in frame:
+        others = [int(frame.loc[i, "raw_line"]) for i in rows[1:]]
+        expected = ("a value not repeated" + (f" (also on line(s) {', '.join(map(str, others))})"
+                                             if others else ""))
+    if isinstance(value, pd.Timestamp):
+        value = value.strftime("%Y-%m-%d")
+    elif hasattr(value, "item"):
+        value = value.item()
+    return InputError(file, line, field, value, expected)
+
+
+def _expected(exc: pa.errors.SchemaError) -> str:
+    check = exc.check
+    text = str(getattr(check, "error", None) or check or exc.reason_code)
+    words = {"greater_than(0)": "a value above 0", "isin": "one of the allowed values"}
+    for key, said in words.items():
+        if key in text:
+            return said
+    if exc.reason_code == pa.errors.SchemaErrorReason.DUPLICATES:
+        return "a value not repeated"
+    return text
 
 
 def coerce(name: str, frame: pd.DataFrame) -> pd.DataFrame:

@@ -12,18 +12,17 @@ import io
 import json
 import os
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from ccp_analysis import paths
+from ccp_analysis import interactive, paths
+from ccp_analysis.palette import PALETTE  # noqa: F401 - the charts read it from here
 
 STYLE = paths.package_dir() / "ccp.mplstyle"
-# Okabe-Ito, as in ccp.mplstyle, for code that picks colours by role.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
-           "#000000"]
 FORMATS = ("png", "svg", "pdf")
 # Where a build wants figures and tables; unset in an interactive or nbval run, which then
 # writes nothing. An environment variable, not a parameter, so no path enters a notebook.
@@ -44,6 +43,14 @@ def use() -> None:
 def output_dir() -> Path | None:
     value = os.environ.get(OUTPUT_ENV, "")
     return Path(value) if value else None
+
+
+def after_layout(fig: plt.Figure, place: Callable[[], None]) -> None:
+    """Run `place` now (on the layout so far) and again once export has fixed the figure's
+    final layout: labels that must clear the data are placed against the axes as saved."""
+    fig.canvas.draw()
+    place()
+    fig._ccp_after_layout = [*getattr(fig, "_ccp_after_layout", []), place]
 
 
 def frame(fig: plt.Figure, name: str, source_note: str) -> None:
@@ -83,6 +90,25 @@ def frame(fig: plt.Figure, name: str, source_note: str) -> None:
     fig.text(0.01, share / 2, text, ha="left", va="center", fontsize=7.5, color="#555555")
 
 
+def finish(fig: plt.Figure, name: str, source_note: str) -> None:
+    """Frame the figure (number, title, source line), fix its layout, and place the labels
+    that must clear the data against that final layout: the figure as it is shown and saved."""
+    frame(fig, name, source_note)
+    # Lay out once and freeze: constrained layout would otherwise move things a little on each
+    # save, so the image shown (compared by nbval as HTML) would depend on whether a build
+    # saved files first. Shown first, saved after, all from the same layout.
+    fig.canvas.draw()
+    fig.set_layout_engine("none")
+    # The layout solver's last bits can differ between processes when axes span several grid
+    # cells (its result depends on the order of its internal tables): positions are rounded to
+    # a millionth of the figure, far below a pixel, so every run gives the same bytes (SVG
+    # clip ids hash the exact floats).
+    for ax in fig.axes:
+        ax.set_position([round(float(v), 6) for v in ax.get_position(original=False).bounds])
+    for place in getattr(fig, "_ccp_after_layout", ()):
+        place()
+
+
 def show(fig: plt.Figure, alt_text: str) -> None:
     """Show a figure inline with its alt text, whatever backend MPLBACKEND selects.
 
@@ -102,27 +128,22 @@ def show(fig: plt.Figure, alt_text: str) -> None:
             metadata={"image/png": {"alt": alt_text}}, raw=True)
 
 
+# The tables this kernel exported, by name: a figure's interactive twin is drawn from exactly
+# these (the notebooks export each table before the figure that plots it).
+_EXPORTED: dict[str, pd.DataFrame] = {}
+
+
 def export(fig: plt.Figure, name: str, *, caption: str, alt_text: str,
            source_note: str) -> None:
     """Number, title and source line the figure, show it with its alt text, and in a build save
-    it as PNG (300 dpi), SVG and PDF plus a JSON sidecar with its caption.
+    it as PNG (300 dpi), SVG and PDF plus a JSON sidecar with its caption, and its interactive
+    twin (`<name>.vl.json`, a Vega-Lite spec drawn from the tables exported for it).
 
     Outside a build (no CCP_OUTPUT_DIR) nothing is written: the figure only shows inline. The
     figure is closed afterwards, so an inline backend does not show it a second time.
     """
     # Returns nothing, so a notebook cell ending in export() shows no run-specific paths.
-    frame(fig, name, source_note)
-    # Lay out once and freeze: constrained layout would otherwise move things a little on each
-    # save, so the image shown (compared by nbval as HTML) would depend on whether a build
-    # saved files first. Shown first, saved after, all from the same layout.
-    fig.canvas.draw()
-    fig.set_layout_engine("none")
-    # The layout solver's last bits can differ between processes when axes span several grid
-    # cells (its result depends on the order of its internal tables): positions are rounded to
-    # a millionth of the figure, far below a pixel, so every run gives the same bytes (SVG
-    # clip ids hash the exact floats).
-    for ax in fig.axes:
-        ax.set_position([round(float(v), 6) for v in ax.get_position(original=False).bounds])
+    finish(fig, name, source_note)
     show(fig, alt_text)
     target = output_dir()
     if target is not None:
@@ -134,11 +155,17 @@ def export(fig: plt.Figure, name: str, *, caption: str, alt_text: str,
         sidecar.write_text(json.dumps({"name": name, "caption": caption, "alt_text": alt_text,
                                        "source_note": source_note}, indent=2,
                                       ensure_ascii=False) + "\n", encoding="utf-8")
+        if name in interactive.CHARTS:
+            chart = interactive.spec(name, _EXPORTED, alt_text=alt_text,
+                                     source_note=source_note)
+            (folder / f"{name}{interactive.SUFFIX}").write_text(interactive.dumps(chart),
+                                                                 encoding="utf-8")
     plt.close(fig)
 
 
 def export_table(frame: pd.DataFrame, name: str) -> None:
     """Save exactly the data a figure plots as CSV (deterministic bytes), in a build only."""
+    _EXPORTED[name] = frame.copy()
     target = output_dir()
     if target is None:
         return

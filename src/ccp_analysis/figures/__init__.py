@@ -6,8 +6,7 @@
 - `checks`: given values -> checked values on the edition's data (open ends, clamping);
 - `texts`: titles, captions, alt texts, findings and source notes from the plotted table;
 - `handoff`: `start()`, called by each notebook right after its parameters;
-- `parameter_table()` (here): the parameter table of docs/command-line.md, generated from the
-  declarations.
+- `parameter_table()` (here): the README's parameter table, generated from the declarations.
 """
 
 from __future__ import annotations
@@ -35,7 +34,7 @@ __all__ = [
 
 
 def parameter_table() -> str:
-    """The parameter table of docs/command-line.md (Markdown), from the declarations."""
+    """The README's parameter table (Markdown), from the declarations."""
     from ccp_analysis.figures.checks import data_span
 
     lines = ["| notebook | parameter | type | accepted | default | what it sets |",

@@ -4,8 +4,8 @@ A declaration says everything a client needs: the notebook, its parameters (type
 accepted, default, open ends resolved per edition), the frames it reads and the table function
 it plots (which is also its check against the data), its outputs, its number and title as in
 the report, and the functions that compute its caption, alt text, finding and source note. The
-build, the notebooks' hand-off cell, `ccp-analysis params` and the parameter table of
-docs/command-line.md all read it, so adding a figure means one declaration here and one notebook.
+build, the notebooks' hand-off cell, `ccp-analysis params` and the README's parameter table all
+read it, so adding a figure means one declaration here and one notebook.
 """
 
 from __future__ import annotations

@@ -13,6 +13,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 REPORT = "CSIS, CCP Inc. in Malaysia (2022)"
+# Where a reader of a figure lifted out of the project learns how the market data were
+# gathered and checked: named in words, not as a path in the repository.
+DATA_NOTES = "see the ccp-analysis notes on its market data"
+BABA_WORDS = ("Yahoo Finance, BABA daily history (unadjusted close), from public copies of its "
+              "downloads checked against Nasdaq.com")
+SHARES_WORDS = "share counts from Alibaba's 20-F filings"
 # Each exchange-rate series in words, as a source note names it.
 FX_WORDS = {
     "ecb": "ECB euro reference rates (yearly mean of the CNY/USD cross rate)",
@@ -313,14 +319,74 @@ def huawei_revenue(table: pd.DataFrame, values: dict) -> FigureText:
         + (" The report's 28.6 percent for 2021 is the change in CNY; in USD the change is "
            "smaller because the yuan rose against the dollar in 2021." if converted and fell
            and worst["year"] == 2021 else ""),
-        source_note="Source: Huawei annual reports (revenue in CNY)"
+        source_note=f"Source: {revenue_source_words(table, values['edition'])} (revenue in CNY)"
         + (f"; converted at {FX_WORDS[series]}; the report's note names IRS and OECD rates"
            if converted else "")
-        + "; see data/raw/market/SOURCES.md.",
+        + f"; {DATA_NOTES}.",
     )
 
 
+def revenue_source_words(table: pd.DataFrame, edition: str) -> str:
+    """The sources of the plotted years' revenue: Huawei's annual reports, then any import's
+    --source with the years it gave ('Huawei annual reports; 2025: Huawei 2025 annual report')."""
+    from ccp_analysis import editions
+    from ccp_analysis.huawei import BASE_SOURCE
+
+    frame = editions.load("huawei_revenue", edition)
+    rows = frame[frame["year"].isin(table["year"])].drop_duplicates("year").sort_values("year")
+    by_source: dict[str, list[int]] = {}
+    for year, source in zip(rows["year"], rows["revenue_source"], strict=True):
+        by_source.setdefault(source, []).append(int(year))
+    parts = []
+    for source, years in by_source.items():
+        if source == BASE_SOURCE:
+            parts.insert(0, source)
+        elif years == list(range(years[0], years[-1] + 1)):
+            parts.append(f"{span(years[0], years[-1])}: {source}")
+        else:
+            parts.append(f"{', '.join(map(str, years))}: {source}")
+    return "; ".join(parts)
+
+
 # ------------------------------------------------------------------------------ Figure 5
+
+# Price rows' `source` values the project vendored, with the provider whose history they copy
+# (data/raw/market/SOURCES.md section 1). A source imported later is named as it was given.
+PRICE_PROVIDERS = {
+    "dieperdev/yfinance-stock-data": ("Yahoo Finance", "dieperdev/yfinance-stock-data"),
+    "Koi-west/stock-predictor": ("Yahoo Finance", "Koi-west/stock-predictor"),
+    "Koi-west/stock-predictor (unadjusted = adjusted / factor)":
+        ("Yahoo Finance", "Koi-west/stock-predictor"),
+}
+
+
+def price_sources(table: pd.DataFrame, edition: str) -> list[str]:
+    """The `source` of each price row the table plots, in date order, each once."""
+    from ccp_analysis import editions
+
+    frame = editions.load("alibaba_stock", edition)
+    rows = frame[frame["date"].isin(table["date"])].sort_values("date")
+    return list(dict.fromkeys(rows["price_source"]))
+
+
+def price_source_words(sources: list[str]) -> str:
+    """'Yahoo Finance history via A and B; C': vendored rows by provider, imported ones as
+    their --source gave them."""
+    providers: dict[str, list[str]] = {}
+    parts: list[str] = []
+    for source in sources:
+        if source not in PRICE_PROVIDERS:
+            parts.append(source)
+            continue
+        provider, repository = PRICE_PROVIDERS[source]
+        if provider not in providers:
+            providers[provider] = []
+            parts.append(provider)
+        if repository not in providers[provider]:
+            providers[provider].append(repository)
+    return "; ".join(f"{p} history via {words(providers[p])}" if p in providers else p
+                     for p in parts)
+
 
 def alibaba_stock(table: pd.DataFrame, values: dict) -> FigureText:
     measure = values["measure"]
@@ -346,9 +412,10 @@ def alibaba_stock(table: pd.DataFrame, values: dict) -> FigureText:
         f"{d(last['date'])} it stood at {last['value']:,.2f}, {change_first:+.1f}% on the first "
         f"value shown ({first['value']:,.2f} on {d(first['date'])})"
         + ("; holders since then had lost all of their gains." if change_first < 0 else "."),
-        source_note="Source: Yahoo Finance BABA daily history (unadjusted close)"
-        + ("; share counts from Alibaba's 20-F filings" if measure == "market_value" else "")
-        + "; see data/raw/market/SOURCES.md.",
+        source_note="Source: BABA daily prices (unadjusted close): "
+        + price_source_words(price_sources(table, values["edition"]))
+        + (f"; {SHARES_WORDS}" if measure == "market_value" else "")
+        + f"; {DATA_NOTES}.",
     )
 
 

@@ -28,7 +28,7 @@ __all__ = ["canonical_json", "code_files", "data_hashes", "environment", "librar
            "run_key", "sha256_bytes", "sha256_file"]
 
 KEY_PACKAGES = ("pandas", "numpy", "matplotlib", "seaborn", "papermill", "nbclient",
-                "nbformat", "ipykernel", "pandera")
+                "nbformat", "ipykernel", "pandera", "altair")
 PACKAGE = "ccp_analysis"
 # Runs in the pool worker around each kernel and writes the executed notebook's bytes.
 WORKER_MODULES = (f"{PACKAGE}.pipeline.execute",)

@@ -6,7 +6,7 @@ import csv
 import json
 from pathlib import Path
 
-from ccp_analysis import figures
+from ccp_analysis import figures, paths
 from ccp_analysis.pipeline import versions
 
 AUDIT_TABLE = "claims_audit.csv"
@@ -37,7 +37,9 @@ def _figure(folder: Path, sidecar: Path, level: str) -> list[str]:
         f"Files: [PNG](figures/{name}.png) · [SVG](figures/{name}.svg) · "
         f"[PDF](figures/{name}.pdf)"
         + "".join(f" · [data]({t})" if t == f"tables/{name}.csv" else f" · [{Path(t).stem}]({t})"
-                  for t in tables),
+                  for t in tables)
+        + (f" · [interactive chart (Vega-Lite)](figures/{name}{paths.CHART_SUFFIX})"
+           if (folder / "figures" / f"{name}{paths.CHART_SUFFIX}").is_file() else ""),
         "",
     ]
 
@@ -54,7 +56,8 @@ def render(folder: Path, manifest: dict) -> str:
     ]
     # The report's order and its numbers and titles; a figure no declaration names (none
     # should exist) follows under its file name rather than being dropped.
-    sidecars = {p.stem: p for p in sorted((folder / "figures").glob("*.json"))}
+    sidecars = {p.stem: p for p in sorted((folder / "figures").glob("*.json"))
+                if not paths.is_chart_spec(p)}
     for spec in figures.FIGURES:
         present = [name for name in spec.outputs if name in sidecars]
         if not present:

@@ -25,6 +25,7 @@ from ccp_analysis.pipeline import (
     runlock,
     runstore,
     seeding,
+    vega_runtime,
     versions,
     workers,
 )
@@ -238,6 +239,10 @@ def _assemble(edition: str, inputs: str, items: list[Item], build_kind: str,
         "determinism": DETERMINISM_ENV,
         "outputs": outputs,
     }
+    if any(path.endswith(paths.CHART_SUFFIX) for path in outputs):
+        # The script that draws the interactive charts: vendored once under reports/assets,
+        # recorded with its sha256 (the page loads exactly these bytes, from no other place).
+        manifest["chart_runtime"] = vega_runtime.ensure()
     (staging / versions.MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True)
                                              + "\n", encoding="utf-8")
     (staging / "README.md").write_text(index.render(staging, manifest), encoding="utf-8")

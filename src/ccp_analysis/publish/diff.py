@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ccp_analysis import figures as figure_specs
+from ccp_analysis import paths
 from ccp_analysis.errors import CcpError
 from ccp_analysis.publish import tables
 
-FIGURE_FORMATS = ("png", "svg", "pdf", "json")
+# A figure's files by what follows its name: images, sidecar, and its interactive chart's spec.
+FIGURE_FORMATS = ("png", "svg", "pdf", "json", "vl.json")
 AUDIT = "claims_audit"
 MANIFEST = "manifest.json"
 
@@ -138,7 +140,7 @@ def sha256(path: Path) -> str:
 
 def _figure_names(folder: Path) -> set[str]:
     return {p.stem for p in (folder / "figures").glob("*")
-            if p.is_file() and p.suffix[1:] in FIGURE_FORMATS}
+            if p.is_file() and p.suffix[1:] in FIGURE_FORMATS and not paths.is_chart_spec(p)}
 
 
 def figure_order(names: set[str]) -> list[str]:
@@ -373,6 +375,11 @@ def summary(result: VersionDiff) -> list[str]:
     if result.parameters:
         lines.append("Parameters: " + "; ".join(
             f"{v.where} {_show(v.old)} -> {_show(v.new)}" for v in result.parameters) + ".")
+    from ccp_analysis.publish import imports
+
+    for entry in imports.between(result.old.manifest.get("inputs", {}),
+                                 result.new.manifest.get("inputs", {})):
+        lines.append(f"Data imported: {imports.sentence(entry)}.")
     if result.inputs:
         lines.append(f"Inputs that differ: {', '.join(v.where for v in result.inputs)}.")
     if result.environment:

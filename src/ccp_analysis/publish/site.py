@@ -24,7 +24,7 @@ from ccp_analysis import figures as figure_specs
 from ccp_analysis import paths
 from ccp_analysis.errors import CcpError
 from ccp_analysis.pipeline import index, versions
-from ccp_analysis.publish import diff, diffpage, history
+from ccp_analysis.publish import charts, diff, diffpage, history
 from ccp_analysis.publish.render import render
 
 PAGE = "index.html"
@@ -132,6 +132,7 @@ def _figure(folder: Path, name: str, manifest: dict) -> dict:
         "tables": versions.figure_tables(folder, name),
         "own": diff.is_project_chart(name),
         "cite": cite(name, manifest),
+        "chart": charts.spec_text(folder, name),
     }
 
 
@@ -139,7 +140,7 @@ def _groups(folder: Path, manifest: dict) -> list[dict]:
     """Figures in the report's order under 'Figure N' (the title, which the image shows, is
     there for screen readers and the contents); the project's own charts under 'Project
     chart'; undeclared ones after."""
-    present = {p.stem for p in (folder / "figures").glob("*.json")}
+    present = {p.stem for p in (folder / "figures").glob("*.json") if not paths.is_chart_spec(p)}
     groups = []
     for spec in figure_specs.FIGURES:
         names = [n for n in spec.outputs if n in present]
@@ -254,6 +255,7 @@ def version_page(folder: Path, standalone: bool = False) -> str:
     commit = manifest.get("package", {}).get("git_commit") or "unknown"
     date = history.commit_date(commit)
     return render("version.html", m=manifest, commit=commit, date=date, standalone=standalone,
+                  chart_runtime=charts.runtime(manifest),
                   groups=_groups(folder, manifest), audit=_audit(folder),
                   parameters=_parameters(folder, manifest),
                   provenance=_provenance(manifest, date),

@@ -1,0 +1,269 @@
+"""The interactive charts in a real browser (Debian's Chromium through Playwright, headless).
+
+On the latest version page of each edition (named by reports/LATEST.json, in a copy of the
+checkout's reports/): every figure has its interactive twin, and each draws with the vendored
+runtime, with no console error and no request leaving the file system; hovering a known mark
+shows its value, unit and source as the version's own tables give them (Figure 5's close on
+2020-10-27, Figure 4's 2021 bar, ...), and so does tapping it on a phone; hovering or tapping a
+company in Figure 3 highlights exactly its links; at 390 px the charts make nothing scroll
+sideways; with JavaScript off every figure is still shown as its PNG with its alt text, and no
+chart box is.
+
+Uses the browser and site fixtures of test_browser (the same Chromium, the same copy rules).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from test_browser import DESKTOP, PHONE, browser, site  # noqa: F401 - fixtures
+
+from ccp_analysis import figures, paths
+
+EDITIONS = ("as-published", "updated")
+DRAWN = ("() => document.querySelectorAll('[data-chart]').length > 0 && "
+         "document.querySelectorAll('[data-chart]').length === "
+         "document.querySelectorAll('[data-chart][data-drawn]').length")
+# The page position of the first mark of a chart whose datum has `field` equal to `value`
+# (a day given as YYYY-MM-DD matches Vega's timestamp of that UTC day), scrolled into view.
+FIND_MARK = """([name, field, value]) => {
+  const view = window.ccpCharts[name];
+  const same = (v) => v === value || (typeof value === 'string' && typeof v === 'number'
+      && new Date(v).toISOString().slice(0, 10) === value);
+  let found = null;
+  const walk = (scene) => {
+    for (const item of scene.items || []) {
+      if (found) { return; }
+      if (scene.marktype === 'group') { (item.items || []).forEach(walk); continue; }
+      if (!['text', 'line'].includes(scene.marktype) && item._svg && item.datum
+          && same(item.datum[field])) { found = item; }
+    }
+  };
+  walk(view.scenegraph().root);
+  if (!found) { return null; }
+  found._svg.scrollIntoView({block: 'center', inline: 'center'});
+  const box = found._svg.getBoundingClientRect();
+  return {x: box.left + box.width / 2, y: box.top + box.height / 2};
+}"""
+TOOLTIP = "#vg-tooltip-element.visible"
+
+
+def _folder(copy: dict, edition: str) -> Path:
+    return copy["root"] / "reports" / copy["latest"][edition]
+
+
+def _rows(folder: Path, table: str) -> list[dict[str, str]]:
+    with (folder / "tables" / f"{table}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _figure_names(folder: Path) -> list[str]:
+    return [name for spec in figures.FIGURES for name in spec.outputs
+            if (folder / "figures" / f"{name}.png").is_file()]
+
+
+def _open(chromium, folder: Path, viewport: dict, *, javascript: bool = True,
+          touch: bool = False):
+    context = chromium.new_context(viewport=viewport, java_script_enabled=javascript,
+                                   has_touch=touch, is_mobile=touch)
+    page = context.new_page()
+    errors: list[str] = []
+    requests: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning")
+            else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url}"))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto((folder / "index.html").as_uri(), wait_until="load")
+    if javascript:
+        page.wait_for_function(DRAWN, timeout=60_000)
+    return context, page, errors, requests
+
+
+def _hover(page, name: str, field: str, value: object, *, tap: bool = False) -> str:
+    """Move the pointer onto the mark (or tap it) and return the tooltip's text, one
+    'title value' per line."""
+    found = page.evaluate(FIND_MARK, [name, field, value])
+    assert found is not None, f"{name}: no mark with {field} = {value!r}"
+    if tap:
+        page.touchscreen.tap(found["x"], found["y"])
+    else:
+        page.mouse.move(0, 0)
+        page.mouse.move(found["x"] - 1, found["y"])
+        page.mouse.move(found["x"], found["y"])
+    page.wait_for_selector(TOOLTIP, timeout=10_000)
+    rows = page.locator(f"{TOOLTIP} tr").all_inner_texts()
+    return "\n".join(" ".join(row.split()) for row in rows)
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_every_figure_has_an_interactive_twin_that_draws_from_the_vendored_runtime(
+        browser, site, edition):  # noqa: F811 - test_browser's fixtures
+    if browser is None:
+        return
+    folder = _folder(site, edition)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    runtime = manifest["chart_runtime"]
+    script = site["root"] / "reports" / runtime["path"]
+    from ccp_analysis.hashing import sha256_file
+
+    assert sha256_file(script) == runtime["sha256"]
+    names = _figure_names(folder)
+    for name in names:  # each spec is an output the manifest lists, with its sha256
+        spec = f"figures/{name}{paths.CHART_SUFFIX}"
+        assert manifest["outputs"][spec] == sha256_file(folder / spec)
+    context, page, errors, requests = _open(browser, folder, DESKTOP)
+    try:
+        assert errors == []
+        assert [u for u in requests if not u.startswith("file:")] == []
+        assert f"reports/{runtime['path']}" in " ".join(requests)  # the vendored script only
+        drawn = page.evaluate("""() => Array.from(document.querySelectorAll('[data-chart]'))
+            .map(box => ({name: box.getAttribute('data-chart'), hidden: box.hidden,
+                          width: box.querySelector('svg').getBoundingClientRect().width,
+                          still: document.getElementById('static-' +
+                                 box.getAttribute('data-chart')).hidden}))""")
+        assert [d["name"] for d in drawn] == names  # every figure, in the report's order
+        for chart in drawn:
+            assert not chart["hidden"] and chart["width"] > 200 and chart["still"], chart
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_hovering_a_known_mark_shows_its_value_unit_and_source(
+        browser, site, edition):  # noqa: F811 - test_browser's fixtures
+    if browser is None:
+        return
+    folder = _folder(site, edition)
+    context, page, errors, _ = _open(browser, folder, DESKTOP)
+    try:
+        # Figure 5: the highest close, 317.14 on 2020-10-27 (in both editions' data).
+        day = next(r for r in _rows(folder, "fig5_alibaba_stock") if r["date"] == "2020-10-27")
+        assert float(day["value"]) == 317.14
+        tip = _hover(page, "fig5_alibaba_stock", "date", "2020-10-27")
+        assert "date 2020-10-27" in tip
+        assert "marked peak 317.14 (2020-10-27)" in tip  # a day the static figure marks
+        assert "close 317.14 USD per ADS" in tip
+        assert "source Yahoo Finance, BABA daily history (unadjusted close)" in tip
+        # Figure 4: the 2021 bar, in USD at the ECB-derived rate, and the CNY it came from.
+        year = next(r for r in _rows(folder, "fig4_huawei_revenue") if r["year"] == "2021")
+        tip = _hover(page, "fig4_huawei_revenue", "year", 2021)
+        assert f"revenue (USD) {float(year['revenue_bn']):,.1f} USD bn" in tip
+        assert "revenue (USD) 98.7 USD bn" in tip
+        assert "revenue as reported (CNY) 636.8 CNY bn" in tip
+        assert f"rate {float(year['cny_per_usd']):.4f} CNY per USD" in tip
+        assert "series ECB euro reference rates" in tip
+        assert "source Huawei annual report (revenue in CNY); converted at ECB" in tip
+        # Figure 2: the one stated amount, Appendix B row 2.
+        tip = _hover(page, "fig2_alibaba_support", "item_id", "B02")
+        assert "amount (USD) $798.21 million" in tip
+        assert "source CSIS, CCP Inc. in Malaysia (2022), Appendix B, row 2" in tip
+        # Figure 1: a channel's range and the items each end counts.
+        channel = _rows(folder, "fig1_huawei_support")[0]
+        tip = _hover(page, "fig1_huawei_support", "group", channel["group"])
+        assert f"conservative total counts {channel['conservative_item_ids']}" in tip
+        assert "source CSIS, CCP Inc. in Malaysia (2022), Appendix A and Figure 1 items" in tip
+        # The deals timeline: one company's mentions in its peak year.
+        rows = _rows(folder, "deals_timeline")
+        busiest = max(rows, key=lambda r: (int(r["entries_in_year"]), -int(r["year"])))
+        tip = _hover(page, "deals_timeline", "year", int(busiest["year"]))
+        company = next(line[len("company "):] for line in tip.splitlines()
+                       if line.startswith("company "))
+        row = next(r for r in rows if r["year"] == busiest["year"]
+                   and r["company_group"] == company)
+        assert f"mentions {row['mentions']}" in tip
+        assert f"entries that year {busiest['entries_in_year']}" in tip
+        assert "Appendix C (RWR IntelTrak)" in tip
+        assert errors == []
+    finally:
+        context.close()
+
+
+HIGHLIGHTED = """() => {
+    let n = 0;
+    const walk = (scene) => (scene.items || []).forEach(item => {
+        if (scene.marktype === 'group') { (item.items || []).forEach(walk); }
+        else if (scene.marktype === 'rule' && item.stroke === '#D55E00') { n += 1; }
+    });
+    walk(window.ccpCharts.fig3_deal_network.scenegraph().root);
+    return n; }"""
+
+
+@pytest.mark.parametrize("tap", [False, True], ids=["hover", "tap"])
+def test_hovering_or_tapping_a_company_highlights_exactly_its_links(
+        browser, site, tap):  # noqa: F811 - test_browser's fixtures
+    if browser is None:
+        return
+    folder = _folder(site, "as-published")
+    links = _rows(folder, "fig3_deal_network")
+    expected = sum(1 for r in links if "Huawei" in (r["company"], r["counterpart"]))
+    assert expected > 10  # Huawei is the hub
+    context, page, errors, _ = _open(browser, folder, PHONE if tap else DESKTOP, touch=tap)
+    try:
+        assert page.evaluate(HIGHLIGHTED) == 0
+        tip = _hover(page, "fig3_deal_network", "node", "Huawei", tap=tap)
+        assert "party Huawei" in tip
+        assert page.evaluate(HIGHLIGHTED) == expected
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_tapping_a_mark_on_a_phone_shows_its_value_and_source(
+        browser, site):  # noqa: F811 - test_browser's fixtures
+    if browser is None:
+        return
+    folder = _folder(site, "as-published")
+    context, page, errors, _ = _open(browser, folder, PHONE, touch=True)
+    try:
+        tip = _hover(page, "fig4_huawei_revenue", "year", 2021, tap=True)
+        assert "revenue (USD) 98.7 USD bn" in tip and "source Huawei annual report" in tip
+        tip = _hover(page, "fig5_alibaba_stock", "date", "2020-10-27", tap=True)
+        assert "close 317.14 USD per ADS" in tip and "source Yahoo Finance" in tip
+        assert errors == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_charts_make_nothing_scroll_sideways_on_a_phone(
+        browser, site, edition):  # noqa: F811 - test_browser's fixtures
+    if browser is None:
+        return
+    context, page, errors, _ = _open(browser, _folder(site, edition), PHONE)
+    try:
+        width = page.evaluate("() => Math.max(document.documentElement.scrollWidth, "
+                              "document.body.scrollWidth)")
+        assert width <= PHONE["width"]
+        assert errors == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_without_javascript_every_figure_stands_with_its_alt_text(
+        browser, site, edition):  # noqa: F811 - test_browser's fixtures
+    if browser is None:
+        return
+    folder = _folder(site, edition)
+    context, page, errors, requests = _open(browser, folder, PHONE, javascript=False)
+    try:
+        images = page.evaluate("""() => Array.from(document.images).map(i => ({
+            src: i.getAttribute('src'), alt: i.getAttribute('alt'), complete: i.complete,
+            width: i.naturalWidth, shown: i.getBoundingClientRect().height > 0}))""")
+        assert [i["src"] for i in images] == [f"figures/{n}.png" for n in _figure_names(folder)]
+        for image in images:
+            name = Path(image["src"]).stem
+            sidecar = json.loads((folder / "figures" / f"{name}.json").read_text("utf-8"))
+            assert image["alt"] == sidecar["alt_text"]
+            assert image["complete"] and image["width"] > 0 and image["shown"], image
+        assert page.locator("[data-chart]").count() == len(images)
+        assert page.evaluate("() => Array.from(document.querySelectorAll('[data-chart]'))"
+                             ".every(box => box.getBoundingClientRect().height === 0)")
+        assert not any(u.endswith(".js") for u in requests)
+        assert errors == []
+    finally:
+        context.close()
