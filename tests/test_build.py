@@ -119,10 +119,13 @@ def test_custom_build_writes_a_complete_version_that_follows_its_parameters(
     assert f"[1/1] ran as-published {FIG4}" in export.stderr
     assert export.stdout.startswith("as-published: exported as-published-")
     assert export.stdout.strip().endswith(f" to {out}")
-    assert _files(out) == FIG4_FILES | {"manifest.json", "README.md", site.PAGE}
-    assert reports_check.snapshot(root) == published_before
-    assert "../index.html" not in (out / site.PAGE).read_text(encoding="utf-8")
     exported = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    # With its own copy of the chart runtime, loaded from beside its page.
+    runtime = exported["chart_runtime"]["path"]
+    assert _files(out) == FIG4_FILES | {"manifest.json", "README.md", site.PAGE, runtime}
+    assert reports_check.snapshot(root) == published_before
+    page = (out / site.PAGE).read_text(encoding="utf-8")
+    assert "../" not in page and f'src="{runtime}"' in page
     # An export never overwrites: the same folder again is refused.
     again_out = ccp_cli(root, *custom, "--out", str(out))
     assert again_out.returncode == 2

@@ -239,7 +239,14 @@ def _assemble(edition: str, inputs: str, items: list[Item], build_kind: str,
         "determinism": DETERMINISM_ENV,
         "outputs": outputs,
     }
-    if any(path.endswith(paths.CHART_SUFFIX) for path in outputs):
+    if any(path.endswith(paths.CHART_SUFFIX) for path in outputs) and export is not None:
+        # An export carries its own copy (in its assets/): reports/ is not touched.
+        text, _ = vega_runtime.bundle()
+        manifest["chart_runtime"] = vega_runtime.record()
+        runtime = staging / manifest["chart_runtime"]["path"]
+        runtime.parent.mkdir(parents=True, exist_ok=True)
+        runtime.write_text(text, encoding="utf-8")
+    elif any(path.endswith(paths.CHART_SUFFIX) for path in outputs):
         # The script that draws the interactive charts: vendored once under reports/assets,
         # recorded with its sha256 (the page loads exactly these bytes, from no other place).
         manifest["chart_runtime"] = vega_runtime.ensure()

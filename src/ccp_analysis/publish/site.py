@@ -255,7 +255,7 @@ def version_page(folder: Path, standalone: bool = False) -> str:
     commit = manifest.get("package", {}).get("git_commit") or "unknown"
     date = history.commit_date(commit)
     return render("version.html", m=manifest, commit=commit, date=date, standalone=standalone,
-                  chart_runtime=charts.runtime(manifest),
+                  chart_runtime=charts.runtime(manifest, folder if standalone else None),
                   groups=_groups(folder, manifest), audit=_audit(folder),
                   parameters=_parameters(folder, manifest),
                   provenance=_provenance(manifest, date),
