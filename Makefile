@@ -13,6 +13,8 @@ $(STAMP): pyproject.toml constraints.txt
 		{ echo "Python 3.11 or newer is needed (found: $$($(PYTHON) --version))"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@# The python3 kernelspec naming the project's provisioner: kernels on private sockets.
+	$(BIN)/python -m ccp_analysis.pipeline.kernelspec
 	@touch $(STAMP)
 
 ## report: verify raw inputs, rebuild data/processed, build both report editions
@@ -29,15 +31,16 @@ data: $(STAMP)
 ## test: lint, the whole suite (unit, build, robustness, drift), then the gate through nbval
 # Each check announces itself; the first that fails is named on the last line.
 test: $(STAMP)
-	@echo "== check 1/3: ruff (src, tests, notebooks, benchmarks)"
+	@echo "== check 1/3: ruff (src, tests, notebooks, benchmarks; the only lint run)"
 	@$(BIN)/ruff check src tests notebooks benchmarks || \
 		{ echo "make test: FAILED at check 1/3: ruff"; exit 1; }
 	@echo "== check 2/3: pytest tests (unit, build, robustness, gate and drift on copies)"
 	@$(BIN)/python -m pytest -n 2 --dist loadscope tests || \
 		{ echo "make test: FAILED at check 2/3: pytest tests"; exit 1; }
 	@echo "== check 3/3: the reproducibility gate through nbval, both editions"
-	@# Every executed notebook of the latest versions rerun once by nbval in a fresh kernel:
-	@# nbval compares each cell's output, the gate each figure and table with the manifest.
+	@# Every executed notebook of the latest versions rerun once by nbval in a fresh kernel,
+	@# two at a time (kernels on private sockets: no lock): nbval compares each cell's output,
+	@# the gate each figure and table with the manifest.
 	@$(BIN)/ccp-analysis check --nbval || \
 		{ echo "make test: FAILED at check 3/3: gate through nbval"; exit 1; }
 	@echo "make test: all 3 checks passed"

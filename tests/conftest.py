@@ -34,17 +34,22 @@ BUILD_STATE = (LOCK, versions.STAGING, versions.FAILURES, drift.FOLDER)
 DROP_ENV = ("MPLBACKEND", "CCP_OUTPUT_DIR", "JUPYTER_PATH", "PYTEST_ADDOPTS")
 
 
-def copy_project(dest: Path) -> Path:
-    """Copy data/, notebooks/, reports/ (without build state) and runs.lock into `dest`;
-    return it.
+def copy_project(dest: Path, reports: bool = True) -> Path:
+    """Copy data/, notebooks/, reports/ (without build state; only with `reports`) and
+    runs.lock into `dest`; return it.
 
     `.cache` is never copied, so a copy starts with an empty run cache; runs.lock is, since
-    it says which inputs the committed versions were reproduced from."""
+    it says which inputs the committed versions were reproduced from. Without `reports` the
+    copy has an empty reports/ (no version yet): reports/ is most of the project's bytes, and
+    most tests never read it."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copytree(PROJECT_ROOT / "data", dest / "data")
     shutil.copytree(PROJECT_ROOT / "notebooks", dest / "notebooks")
-    shutil.copytree(PROJECT_ROOT / "reports", dest / "reports",
-                    ignore=shutil.ignore_patterns(*BUILD_STATE, "*.tmp"))
+    if reports:
+        shutil.copytree(PROJECT_ROOT / "reports", dest / "reports",
+                        ignore=shutil.ignore_patterns(*BUILD_STATE, "*.tmp"))
+    else:
+        (dest / "reports").mkdir()
     if (PROJECT_ROOT / RUN_LOCK).is_file():
         shutil.copyfile(PROJECT_ROOT / RUN_LOCK, dest / RUN_LOCK)
     return dest
@@ -60,11 +65,13 @@ def point_at(patch: pytest.MonkeyPatch, root: Path) -> None:
 
 
 @pytest.fixture
-def project_copy(tmp_path, monkeypatch) -> Path:
-    """A copy of data/, notebooks/, reports/ and runs.lock with CCP_ANALYSIS_ROOT (and the
-    determinism variables) pointing every in-process build, gate and kernel at it; monkeypatch
-    restores the environment after the test."""
-    root = copy_project(tmp_path / "project")
+def project_copy(tmp_path, monkeypatch, request) -> Path:
+    """A copy of data/, notebooks/ and runs.lock with CCP_ANALYSIS_ROOT (and the determinism
+    variables) pointing every in-process build, gate and kernel at it; monkeypatch restores the
+    environment after the test. The committed reports/ are copied only for a test (or module)
+    marked `copy_reports`; otherwise reports/ is empty."""
+    reports = request.node.get_closest_marker("copy_reports") is not None
+    root = copy_project(tmp_path / "project", reports=reports)
     point_at(monkeypatch, root)
     return root
 

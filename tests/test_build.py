@@ -1,5 +1,5 @@
 """`ccp-analysis build`: versions, manifests, the run cache, parameters, notebooks run on their
-own, and the help text.
+own, and the help text's examples (each a valid build).
 
 Every build runs in a copy of data/, notebooks/ and reports/ (conftest `project_copy`), never in
 the checkout; kernels run in `ccp-analysis` subprocesses.
@@ -32,8 +32,6 @@ FIG4_FILES = {
     f"figures/{FIG4}.vl.json", f"tables/{FIG4}.csv", f"notebooks/{FIG4}.ipynb",
 }
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-BUILD_OPTIONS = ("--edition", "--only", "-p", "--param", "--jobs", "--version", "--out",
-                 "--publish")
 
 
 def _sha(path: Path) -> str:
@@ -74,6 +72,7 @@ def _assert_built(proc, version: str, runs: int, reused: int) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.copy_reports
 def test_unchanged_build_maps_to_the_committed_version_and_runs_nothing(
         project_copy, reports_check, ccp_cli):
     committed = reports_check.latest(project_copy)["as-published"]
@@ -95,6 +94,7 @@ def test_unchanged_build_maps_to_the_committed_version_and_runs_nothing(
 
 
 @pytest.mark.slow
+@pytest.mark.copy_reports
 def test_custom_build_writes_a_complete_version_that_follows_its_parameters(
         project_copy, reports_check, ccp_cli):
     """One notebook run with parameters no committed version used (the Fed series; it has no
@@ -212,40 +212,6 @@ def test_custom_build_writes_a_complete_version_that_follows_its_parameters(
     assert reports_check.snapshot(root) == reports_before
 
 
-def test_help_lists_commands_options_and_examples(capsys):
-    with pytest.raises(SystemExit) as top:
-        main(["--help"])
-    assert top.value.code == 0
-    text = capsys.readouterr().out
-    for command in ("data", "build", "latest", "versions", "prune", "check"):
-        assert f"\n    {command}" in text, command
-    example = [line for line in text.splitlines()
-               if line.strip().startswith("ccp-analysis build --")]
-    assert example and "--only" in example[0] and "-p " in example[0]
-    assert "ccp-analysis COMMAND --help" in text
-
-    with pytest.raises(SystemExit) as sub:
-        main(["build", "--help"])
-    assert sub.value.code == 0
-    text = capsys.readouterr().out
-    for option in BUILD_OPTIONS:
-        assert f"{option} " in text or f"{option}," in text, option
-    assert "NOTEBOOK:NAME=VALUE" in text
-    examples = text.split("examples:", 1)[1]
-    assert "ccp-analysis build --edition as-published --only fig4_huawei_revenue" in examples
-    assert "--version" in examples
-
-
-def test_console_script_help():
-    """The installed `ccp-analysis` entry point answers --help."""
-    script = Path(sys.executable).with_name("ccp-analysis")
-    proc = subprocess.run([str(script), "build", "--help"], capture_output=True, text=True,
-                          timeout=300, check=False)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("usage: ccp-analysis build")
-    assert all(option in proc.stdout for option in BUILD_OPTIONS)
-
-
 def _example_builds(text: str) -> list[list[str]]:
     """The `ccp-analysis build ...` example commands of a help text, as argv lists."""
     import shlex
@@ -328,6 +294,7 @@ def _latest_notebooks(root: Path, cwd: Path, stdout=subprocess.PIPE):
                           check=False)
 
 
+@pytest.mark.copy_reports
 def test_latest_notebooks_are_paths_that_work_from_any_directory(project_copy, tmp_path):
     """`ccp-analysis latest --notebooks` run from an unrelated folder: every line names an
     executed notebook of the latest version of an edition, by a path that exists from there."""
@@ -348,6 +315,7 @@ def test_latest_notebooks_are_paths_that_work_from_any_directory(project_copy, t
     assert all(Path(line).is_absolute() and (elsewhere / line).is_file() for line in printed)
 
 
+@pytest.mark.copy_reports
 def test_latest_ends_quietly_when_the_reader_stops(project_copy, tmp_path):
     # A pipe whose read end is closed before the command starts: its first write fails
     # (EPIPE), every time, as it does when `head -1` exits before a longer output is written.

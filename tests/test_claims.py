@@ -142,7 +142,7 @@ EXPECTED: dict[str, tuple[str, str, str, float | str | None]] = {
     "K01": ("huawei_years_in_malaysia", "reproduced", "report", 10),
     "K02": ("alibaba_years_in_malaysia", "reproduced", "report", 5),
     "K04": ("huawei_cdb_customer_loans_vs_appendix_a", "internal inconsistency", "report",
-            12.6),
+            11.5),
     "K06": ("huawei_cdb_credit_line_amount_vs_appendix_a", "reproduced", "report", 30),
     "K07": ("huawei_cdb_credit_line_year_vs_appendix_a", "internal inconsistency", "report",
             "2010"),
@@ -352,9 +352,12 @@ def test_figure1_totals_compare_like_periods(by_id):
     assert "A08 2012 2800 mn, A10 2013 68 mn, A13 2014 222 mn, A22 2018 382 mn" in by_id.loc[
         "K14", "explanation"]
     assert by_id.loc["K15", "difference"] == pytest.approx(0.214 + 1.2 + 0.031 + 0.6, abs=1e-9)
-    # the cumulative $10 billion against CDB loans cumulated to 2011, the earlier ones named
-    assert "A02 2009 0.5 bn, A03 2009 1 bn, A06 2010 1.1 bn" in by_id.loc["K04", "explanation"]
-    assert by_id.loc["K04", "difference"] == pytest.approx(2.6, abs=1e-9)
+    # the cumulative $10 billion against CDB's own loans cumulated to 2011, the earlier ones
+    # named; A06, lent by China Exim Bank, CDB and ICBC with no CDB part stated, named apart
+    explanation = by_id.loc["K04", "explanation"]
+    assert "and before it A02 2009 0.5 bn, A03 2009 1 bn; not added" in explanation
+    assert "A06 2010 1.1 bn (China Exim Bank, CDB, ICBC)" in explanation
+    assert by_id.loc["K04", "difference"] == pytest.approx(0.5 + 1, abs=1e-9)
 
 
 def test_a_wider_range_of_companies_after_2015(by_id, frames):
@@ -912,6 +915,16 @@ def test_customer_loans_agree_when_nothing_was_lent_before(frames, by_id):
     assert float(after.loc["K04", "recomputed_value"]) == 10
 
 
+def test_a_loan_cdb_shared_with_other_lenders_is_not_counted_as_cdbs(frames, by_id):
+    # A06 ($1.1 billion from China Exim Bank, CDB and ICBC) states no CDB part: the 2.6 bn it
+    # would add to 10 bn is 1.5 bn without it, and it moves nothing until CDB lends it alone.
+    assert float(by_id.loc["K04", "recomputed_value"]) == pytest.approx(11.5)
+    after = _judge(frames, ["K04"], _set("huawei_state_support", _row("item_id", "A06"),
+                                         entity="China Development Bank"))
+    assert float(after.loc["K04", "recomputed_value"]) == pytest.approx(12.6)
+    assert "not added" not in after.loc["K04", "explanation"]
+
+
 def test_single_loans_above_the_total_flip_the_in_total_check(frames, by_id):
     assert by_id.loc["K183", "verdict"] == "reproduced"
     # Nigeria's 2018 Exim loan at $3.82 billion: with A10 and A13 the single loans of
@@ -1053,3 +1066,23 @@ def test_two_maxis_steps_are_not_several(frames, by_id):
     after = _judge(frames, ["K181"], drop_k123)
     assert (after.loc["K181", "verdict"], after.loc["K181", "recomputed_value"]) == (
         "internal inconsistency", "2")
+
+
+def test_the_october_2020_month_names_its_reading(by_id):
+    """K50 judges the month by the highest close: it reads the $837.84 billion as the peak's
+    value, as K48 does, and the row says so."""
+    assert by_id.loc["K50", "reading"] == (
+        "the $837.84 billion read as Alibaba's peak value, as K48 reads it: its month is the "
+        "month of the highest close")
+    assert "highest October 2020 close" in by_id.loc["K48", "explanation"]
+
+
+def test_the_numerous_mous_row_says_it_counts_a_letter_of_intent(by_id, frames):
+    """K139 counts C55, a letter of intent (Appendix C's edge kind), among the "MOUs": the row's
+    reading says so, and strictly the MOUs are 2 (C41 with Maxis, C53 with Telekom Malaysia)."""
+    edges = frames["malaysia_deal_edges"]
+    kinds = dict(zip(edges["entry_id"], edges["edge_kind"], strict=False))
+    assert (kinds["C41"], kinds["C53"], kinds["C55"]) == ("MOU", "MOU", "letter of intent")
+    assert "a 5G MOU, agreement or letter of intent counts" in by_id.loc["K139", "reading"]
+    assert "strictly, Appendix C's MOUs with such providers in 2018-2019 are 2" in by_id.loc[
+        "K139", "reading"]

@@ -74,7 +74,6 @@ EXPECTED: dict[str, tuple[str, str, str, float | str]] = {
     "K264": ("huawei_revenue_peak_year", "reproduced", "data", "2020"),
     "K266": ("huawei_4g_years_to_lost_bid_at_least", "reproduced", "report", 7),
     "K273": ("alibaba_entries_drop_2019_2020_at_most", "reproduced", "report", 1.5 / 7),
-    "K274": ("fig4_note_oecd_vs_plotted_max_gap", "differs", "data", 0.9297),
     "K277": ("ai_park_original_parties", "reproduced", "report", 3),
     "K283": ("siasun_position_outside_majors_at_most", "reproduced", "report", 1),
     "K286": ("huawei_share_early_2010s_above", "reproduced", "report", 100),
@@ -90,12 +89,14 @@ def test_new_rows_follow_the_old_and_are_judged_or_stated_only(frames, listed, a
     assert list(listed.index) == [f"K{n}" for n in range(FIRST_NEW, FIRST_NEW + len(listed))]
     judged = audited[audited["verdict"] != "stated only"]
     assert sorted(judged.index) == sorted(EXPECTED)
-    assert set(listed.loc[~listed.index.isin(EXPECTED), "method"]) == {"stated_only"}
+    # K274's method finds something about the project's own Figure 4, not about the report
+    assert set(listed.loc[~listed.index.isin(EXPECTED), "method"]) == {
+        "stated_only", "fig4_note_oecd_vs_plotted_max_gap"}
     # the coverage the docs give
-    assert len(listed) == 92 and len(EXPECTED) == 27
+    assert len(listed) == 92 and len(EXPECTED) == 26
     assert claims.verdict_counts(audited).to_dict() == {
-        "reproduced": 22, "differs": 1, "internal inconsistency": 4, "stated only": 65}
-    assert (audited["checked_against"] == "data").sum() == 2
+        "reproduced": 22, "differs": 0, "internal inconsistency": 4, "stated only": 66}
+    assert (audited["checked_against"] == "data").sum() == 1
 
 
 @pytest.mark.parametrize("claim_id", sorted(EXPECTED, key=_number))
@@ -154,6 +155,12 @@ def test_findings_are_stated_in_their_rows(listed, audited):
     assert "joint ventures 0" in audited.at["K237", "explanation"]
     # Figure 4 at the note's OECD rates: 2015's bar 0.93% higher than the project draws it
     assert "2015 +0.93%" in audited.at["K274", "explanation"]
+    # ... a finding on the project's figure: the report prints no USD bar, so its note is
+    # stated only, never "differs"
+    assert audited.at["K274", "verdict"] == "stated only"
+    assert audited.at["K274", "checked_against"] == "nothing"
+    assert "the report prints no USD value of its Figure 4 bars" in audited.at[
+        "K274", "explanation"]
     assert listed.at["K275", "method"] == "stated_only" and "IRS" in listed.at["K275", "note"]
 
 
@@ -352,12 +359,6 @@ FLIPS: dict[str, tuple[Callable[[dict], dict], str]] = {
                                                year=2019)}, "internal inconsistency"),
     # twelve more Alibaba entries in 2020
     "K273": (_deals_flip(*_many(2020, "Alibaba", 12)), "internal inconsistency"),
-    # the OECD/IMF rates equal to the plotted ones
-    "K274": (lambda f: {"huawei_revenue": f["huawei_revenue"].assign(
-        cny_per_usd=f["huawei_revenue"].apply(
-            lambda r: f["huawei_revenue"].set_index(["fx_series", "year"]).at[
-                ("ecb", r["year"]), "cny_per_usd"] if r["fx_series"] == "oecd_imf"
-            else r["cny_per_usd"], axis=1))}, "reproduced"),
     # a fourth MOU partner
     "K277": (lambda f: {"ai_park_network": pd.concat([f["ai_park_network"], f[
         "ai_park_network"].iloc[[0]].assign(edge_id="N99", target="Khazanah")],
@@ -390,3 +391,50 @@ def test_each_new_verdict_flips_with_its_input(claim_id, frames):
     after = _judge({**frames, **change(frames)}, claim_id)
     assert before["verdict"] != flipped
     assert after["verdict"] == flipped, after["explanation"]
+
+
+def test_figure_4s_note_is_never_judged_by_the_projects_own_bars(frames):
+    """K274: whichever rates the project's bars use, the report's note ("as listed by the IRS
+    and OECD") stays stated only: the report prints no USD bar to check it against, so a gap
+    between the project's ECB bars and OECD bars says nothing about the report."""
+    revenue = frames["huawei_revenue"]
+    ecb = revenue.set_index(["fx_series", "year"])["cny_per_usd"]
+    same = revenue.assign(cny_per_usd=[
+        ecb[("ecb", y)] if s == "oecd_imf" and ("ecb", y) in ecb.index else r
+        for s, y, r in zip(revenue["fx_series"], revenue["year"], revenue["cny_per_usd"],
+                           strict=True)])
+    for data in (frames, {**frames, "huawei_revenue": same}):
+        row = _judge(data, "K274")
+        assert (row["verdict"], row["recomputed_value"]) == ("stated only", ""), row
+    assert "largest 2015 (+0.93%" in _judge(frames, "K274")["explanation"]
+    assert "2015 +0.00%" in _judge({**frames, "huawei_revenue": same}, "K274")["explanation"]
+
+
+def test_the_readme_and_the_coverage_page_give_the_computed_coverage(frames, listed, audited):
+    """The README's claims section and docs/audit-coverage.md state the coverage of K200-K291
+    in numbers; they must be the audit's."""
+    new = audited.loc[listed.index]
+    counts = claims.verdict_counts(new)
+    judged = new[new["verdict"] != "stated only"]
+    against = judged["checked_against"].value_counts()
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert (f"are rows K200-K291: {len(new)} rows, {len(judged)} judged ({counts['reproduced']} "
+            f"reproduced, {counts['internal inconsistency']} internal inconsistencies; "
+            f"{against.get('report', 0)} against the report's own tables, "
+            f"{against.get('data', 0)} against data) and {counts['stated only']} stated "
+            "only.") in readme
+    assert counts["differs"] == 0  # the sentence names no "differs"
+    page = (ROOT / "docs" / "audit-coverage.md").read_text(encoding="utf-8")
+    assert (f"| judged | {len(judged)} ({against.get('report', 0)} against the report's own "
+            f"tables, {against.get('data', 0)} against data) |") in page
+    assert f"| stated only | {counts['stated only']} (" in page
+    assert f"| differs | {counts['differs']} |" in page
+    every = claims.audit(frames)
+    whole = claims.verdict_counts(every, counted_only=False)
+    assert (f"The whole audit has {len(every)} rows (K01-K185 and K200-K291): "
+            f"{whole['reproduced']} reproduced, {whole['differs']} differ, "
+            f"{whole['internal inconsistency']} internal inconsistencies and "
+            f"{whole['stated only']} stated only; of the judged rows, "
+            f"{(every['checked_against'] == 'data').sum()} are checked against data and "
+            f"{(every['checked_against'] == 'report').sum()} against the report") in " ".join(
+                page.split())

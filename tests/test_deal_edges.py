@@ -247,6 +247,29 @@ def test_figure_3_names_sensetime_in_g3s_2021_report(frames):
         "SenseTime", "G3 Global", "2021")
 
 
+def test_the_board_appointment_is_dated_as_the_text_dates_it(frames):
+    """The text says only "A few months after the agreement" (April 2019): no year is stated,
+    so the link does not print one."""
+    park = frames["ai_park_network"].set_index("edge_id")
+    assert park.loc["N08", "date_text"] == "a few months after April 2019"
+    assert park.loc["N08", "quote"].startswith("A few months after the agreement")
+    assert park.loc["N01", "date_text"] == "April 2019"
+
+
+def test_the_ai_park_caption_counts_parties_apart_from_the_park(frames):
+    """Seven nodes are drawn, but the AI park is the project the six parties link to, not a
+    party of its own."""
+    park = frames["ai_park_network"]
+    table = park[["edge_id", "source", "source_kind", "target", "target_kind", "relation",
+                  "date_text"]]
+    text = figures.texts.ai_park(table, {})
+    assert text.caption.endswith(": 6 parties and the project they link to (AI park), 13 "
+                                 "links.")
+    assert text.alt_text.startswith("Network diagram of 6 parties and the project they link to "
+                                    "(AI park): ")
+    assert "7 parties" not in text.caption + text.alt_text
+
+
 # ------------------------------------------------------------------ texts follow the data
 
 

@@ -51,6 +51,7 @@ def test_the_pages_hold_examples_of_each_job():
 
 
 @pytest.mark.slow
+@pytest.mark.copy_reports
 def test_every_example_runs_against_the_committed_versions(project_copy, tmp_path, ccp_cli):
     # `docs params --write` rewrites the README's parameter table: the copy has its README.
     shutil.copyfile(PROJECT_ROOT / "README.md", project_copy / "README.md")

@@ -171,6 +171,29 @@ def test_fig2_text_follows_the_plotted_years():
     assert "9.9% (2014, Beijing)" in full_text.alt_text
 
 
+def test_fig2_caption_says_the_measures_are_appendix_bs_and_gives_both_amounts():
+    """The chart plots Appendix B's ten rows, of which the report's Figure 2 maps four; its one
+    amount is Appendix B's $798.21 million, which Figure 2's box prints as $789.21 million."""
+    run = figures.start("fig2_alibaba_support", {})
+    text = run.text(run.table())
+    assert text.caption.startswith("Appendix B's 10 measures of state support for Alibaba, "
+                                   "2011-2016 (Figure 2 maps 4 of them), by place")
+    assert ("the stated amount is $798.21 million (B02; Figure 2 prints $789.21 million)"
+            in text.finding)
+    # Appendix B row 10: "Effective PRC tax rate for Alibaba once again roughly 10%".
+    assert ("stated tax rates 9.9% (2014, Beijing), 15% (2016, Shenzhen) and about 10% (2016, "
+            "Beijing)") in text.finding
+    # Four levels, one of them "provincial and municipal": listed apart, not run together as
+    # "provincial and provincial and municipal".
+    assert ("coloured by level of government (central; municipal; provincial; provincial and "
+            "municipal)") in text.alt_text
+    # Before 2013 the one plotted measure (B01, 2011) has no box in Figure 2.
+    early = figures.start("fig2_alibaba_support", {"year_start": 2011, "year_end": 2012})
+    early_text = early.text(early.table())
+    assert early_text.caption.startswith("Appendix B's 1 measure of state support for Alibaba, "
+                                         "2011 (none in Figure 2's boxes)")
+
+
 def test_fig5_text_follows_the_data():
     run = figures.start(FIG5, {})
     text = run.text(run.table())
@@ -180,6 +203,28 @@ def test_fig5_text_follows_the_data():
     early_text = early.text(early.table())
     assert "317.14" not in early_text.caption
     assert "to 2019-12-31" in early_text.title
+    # The report's caption dates the peak to September 2020; the caption says where it is.
+    assert text.caption.endswith(" The report's caption dates the peak to September 2020; the "
+                                 "highest close shown is in October 2020.")
+    assert "September" not in early_text.caption  # the span holds no September 2020
+    # A span whose highest close is in September 2020 agrees with the report: nothing to say.
+    september = figures.start(FIG5, {"date_start": "2020-08-01", "date_end": "2020-09-30"})
+    september_table = september.table()
+    assert september_table.loc[september_table["value"].idxmax(), "date"].month == 9
+    assert "report's caption" not in september.text(september_table).caption
+
+
+def test_fig5_finding_says_how_far_below_the_first_close():
+    # As published: 86.79 on 2022-12-16 against 93.89 on 2014-09-19 is -7.6%: more than the
+    # whole gain lost, and the finding says by how much.
+    text = figures.start(FIG5, {}).text(figures.start(FIG5, {}).table())
+    change = (86.79 / 93.89 - 1) * 100
+    assert f"{change:+.1f}% on the first value shown" in text.finding
+    assert text.finding.endswith(f"had lost the whole gain to the peak and {-change:.1f}% of "
+                                 "the first value besides.")
+    # A span ending above its first close says nothing of losses.
+    early = figures.start(FIG5, {"date_end": "2019-12-31"})
+    assert "lost" not in early.text(early.table()).finding
 
 
 def test_deals_finding_is_computed():
@@ -192,6 +237,10 @@ def test_deals_finding_is_computed():
     assert "1 entry in 2011" in text.alt_text
     # C10 (ZTE and Huawei), C51 (Huawei and three other groups), C59 (Tencent and CCB).
     assert "3 entries name several groups" in text.caption
+    # Ant Financial, an affiliate (not a subsidiary) of Alibaba, counts with Alibaba too.
+    assert "(subsidiaries, affiliates and products with their parent;" in text.caption
+    assert "Alibaba" in ccp_analysis.load("malaysia_deals").set_index("entry_id").at[
+        "C37", "chinese_groups"]
 
 
 # ------------------------------------------------------------------ the one declaration
@@ -558,12 +607,20 @@ def test_fig4_fall_wording_follows_the_plotted_years():
     # USD bn, not "the largest fall".
     table, text = _fig4_text()
     assert list(table.loc[table["change_pct"] < 0, "year"]) == [2021]
-    assert "the only year-on-year fall in 2013-2021 is 23.6% in 2021" in text.caption
+    assert "the only year-on-year fall in USD in 2013-2021 is 23.6% in 2021." in text.caption
     assert "largest" not in text.caption + text.finding
-    # Updated (to 2024): 2022 fell too (98.7 -> 95.4), so 2021 is the largest of two.
+    # Updated (to 2024): 2022 fell too in USD (98.7 -> 95.4), so 2021 is the largest of two;
+    # but in CNY 2022 rose (636,807 -> 642,338 mn, +0.87%): the yuan fell, not the revenue.
     table, text = _fig4_text(edition="updated")
     assert list(table.loc[table["change_pct"] < 0, "year"]) == [2021, 2022]
-    assert "the largest of 2 year-on-year falls in 2013-2024 is 23.6% in 2021" in text.caption
+    assert ("the largest of 2 year-on-year falls in USD in 2013-2024 is 23.6% in 2021; 2022's "
+            "fall is the exchange rate's alone: in CNY, Huawei's reporting currency, revenue "
+            "rose 0.9%.") in text.caption
+    assert round((642338 / 636807 - 1) * 100, 1) == 0.9
+    # In CNY the bars show what Huawei reported: 2021 is the one fall, and nothing is "in USD".
+    table, text = _fig4_text(edition="updated", currency="CNY")
+    assert "the only year-on-year fall in 2013-2024 is 28.6% in 2021." in text.caption
+    assert "USD" not in text.caption
     # A span without a fall says so.
     table, text = _fig4_text(year_start=2014, year_end=2020)
-    assert "revenue did not fall in any year of 2014-2020" in text.caption
+    assert "revenue did not fall in any year of 2014-2020 in USD" in text.caption

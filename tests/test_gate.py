@@ -177,6 +177,7 @@ def test_gate_through_nbval_names_the_cells_and_values_that_moved(drifted):
     assert drifted.nbval_said[0].startswith(f"[1/1] nbval {drifted.updated} {FIG4}: ")
 
 
+@pytest.mark.copy_reports
 def test_gate_through_nbval_reports_a_changed_source_notebook(project_copy):
     """nbval reruns the committed executed notebook, which a later edit of the source
     notebook does not touch: the gate names the source by its sha256 instead of passing."""
@@ -197,6 +198,7 @@ def test_gate_through_nbval_reports_a_changed_source_notebook(project_copy):
                         "the change does)"]
 
 
+@pytest.mark.copy_reports
 def test_gate_through_nbval_refuses_a_committed_notebook_edited_by_hand(project_copy):
     """nbval compares with what the committed executed notebook now says: one edited since its
     version was built is named instead of being trusted."""

@@ -23,8 +23,6 @@ import pytest
 from test_figures import FIG4, build_refusal
 from updated_edition import last_results_year
 
-from ccp_analysis.pipeline.lock import tcp_kernels
-
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
@@ -43,9 +41,9 @@ def _papermill(notebook: str, pairs: list[tuple[str, str]], out: Path, **env: st
     args = [str(BIN / "papermill"), str(ROOT / "notebooks" / f"{notebook}.ipynb"), str(out)]
     for name, value in pairs:
         args += ["-p", name, value]
-    with tcp_kernels():  # papermill's kernel listens on TCP ports, like nbval's in the gate
-        return subprocess.run(args, cwd=out.parent, env=_env(**env), capture_output=True,
-                              text=True, timeout=300, check=False)
+    # No lock: the project's kernelspec gives papermill's kernel Unix sockets of its own.
+    return subprocess.run(args, cwd=out.parent, env=_env(**env), capture_output=True,
+                          text=True, timeout=300, check=False)
 
 
 @pytest.mark.slow
@@ -71,6 +69,8 @@ def test_papermill_edition_updated_under_agg_shows_the_updated_figure_with_alt_t
     out = tmp_path / "fig4.ipynb"
     proc = _papermill(FIG4, [("edition", "updated")], out, MPLBACKEND="Agg")
     assert proc.returncode == 0, proc.stderr[-3000:]
+    # The kernel listened on private Unix sockets, not TCP (ipykernel warns on TCP).
+    assert "Kernel is running over TCP" not in proc.stderr
     nb = json.loads(out.read_text(encoding="utf-8"))
     outputs = [o for c in nb["cells"] for o in c.get("outputs", [])]
     text = "".join("".join(o.get("text", "")) for o in outputs)

@@ -23,7 +23,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -339,6 +338,7 @@ def test_label_limits():
 
 
 @pytest.mark.slow
+@pytest.mark.copy_reports
 def test_existing_label_with_other_content_is_refused(project_copy, reports_check, ccp_cli):
     first = ccp_cli(project_copy, "build", "--edition", "as-published", "--only", FIG4,
                     "--version", "lab1", "--publish")
@@ -364,6 +364,7 @@ def test_existing_label_with_other_content_is_refused(project_copy, reports_chec
 
 
 @pytest.mark.slow
+@pytest.mark.copy_reports
 def test_failing_notebook_publishes_nothing_and_the_next_build_reuses_the_other_run(
         project_copy, reports_check, ccp_cli):
     root = project_copy
@@ -429,6 +430,7 @@ def test_failing_notebook_publishes_nothing_and_the_next_build_reuses_the_other_
 
 
 @pytest.mark.slow
+@pytest.mark.copy_reports
 def test_ctrl_c_leaves_existing_versions_and_no_new_one(project_copy, reports_check, tmp_path):
     """Ctrl-C while a notebook is known to be running (it wrote its file and waits)."""
     root = project_copy
@@ -458,6 +460,7 @@ def test_ctrl_c_leaves_existing_versions_and_no_new_one(project_copy, reports_ch
 
 
 @pytest.mark.slow
+@pytest.mark.copy_reports
 def test_second_build_is_refused_and_a_killed_build_resumes(project_copy, reports_check,
                                                             ccp_cli, tmp_path):
     """A default build: fig4 (changed) and every other notebook to run finish, fig5 is held
@@ -522,34 +525,6 @@ def test_second_build_is_refused_and_a_killed_build_resumes(project_copy, report
     _assert_only_added(before, reports_check.snapshot(root), version)
     assert not leftover.exists()
     assert not _staging_files(root)
-
-
-TRY_TCP_LOCK = """
-import fcntl, sys
-with open(sys.argv[1], "a+") as handle:
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        sys.exit(3)
-"""
-
-
-def test_kernels_on_tcp_wait_for_each_other_across_processes(tmp_path):
-    """While one process of the project runs a kernel on TCP (the gate through nbval, the
-    papermill command line in the tests), no other process can take the lock to start one.
-    Shown on a lock file of its own, so a gate running meanwhile cannot change the outcome."""
-    from ccp_analysis.pipeline.lock import tcp_kernels, tcp_lock_path
-
-    assert tcp_lock_path().parent == Path(tempfile.gettempdir())  # one for the machine
-    lock = tmp_path / "tcp.lock"
-
-    def other_process() -> int:
-        return subprocess.run([sys.executable, "-c", TRY_TCP_LOCK, str(lock)], timeout=60,
-                              check=False).returncode
-
-    with tcp_kernels(lock):
-        assert other_process() == 3  # held: the other would have to wait
-    assert other_process() == 0  # released
 
 
 # -------------------------------------------------------------------- 5. environment faults
@@ -630,6 +605,7 @@ def test_missing_raw_file(project_copy, reports_check, capsys):
 
 
 @pytest.mark.slow
+@pytest.mark.copy_reports
 def test_kernel_that_cannot_start(project_copy, reports_check, ccp_cli, tmp_path):
     """A `python3` kernelspec whose interpreter does not exist, found first through
     JUPYTER_PATH (searched before the environment's own kernels, see
@@ -661,6 +637,7 @@ def test_kernel_that_cannot_start(project_copy, reports_check, ccp_cli, tmp_path
 # ------------------------------------------------------------------------------- 6. prune
 
 
+@pytest.mark.copy_reports
 def test_prune_refuses_the_latest_version(project_copy, reports_check, capsys):
     root = project_copy
     latest = json.loads((root / "reports/LATEST.json").read_text(encoding="utf-8"))
@@ -677,6 +654,7 @@ def test_prune_refuses_the_latest_version(project_copy, reports_check, capsys):
 
 
 @pytest.mark.slow
+@pytest.mark.copy_reports
 def test_prune_removes_only_the_named_old_version(project_copy, reports_check, ccp_cli,
                                                   capsys):
     root = project_copy

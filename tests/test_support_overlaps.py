@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from ccp_analysis import figure_data, support
-from ccp_analysis.errors import InputError
+from ccp_analysis.errors import InputError, ParameterError
 from ccp_analysis.figures import texts
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -348,11 +348,58 @@ def test_caption_alt_text_and_finding_agree_with_the_table(figure_table):
         assert words in text.caption and words in text.alt_text, words
     assert figure_data.BOUND_RULES["upper"] in text.caption
     assert figure_data.BOUND_RULES["conservative"] in text.caption
-    assert "are a different measure" in text.caption
+    assert "The text's estimates measure other things, drawn apart on their own axis" in (
+        text.caption)
     # 20.271 of 23.8074 bn is loans to customers.
     assert "85% of the conservative total is the face value of loans" in text.finding
+    # The upper total leaves out the fine: the alt text says so, as the legend does.
+    assert ("contract value Huawei won + credit-line ceilings, every stated amount once, except "
+            "the fine on Qualcomm, which is not support)") in text.alt_text
+    # The conservative total adds up 3 measures (no ceiling), the upper 4.
+    assert "sums of 3 (conservative) and 4 (upper) unlike measures" in text.finding
     assert round(LOANS_CONSERVATIVE / CONSERVATIVE * 100) == 85
     assert "$3.0 billion the value of contracts Huawei won" in text.finding
+
+
+def test_each_estimate_label_says_what_it_measures(figure_table, frames):
+    """"$25 billion" is tax saved via tax incentives and "$75 billion" the Wall Street Journal's
+    total state support: a label naming only who estimated it would read as another total of
+    Figure 1's items."""
+    estimates = figure_table[figure_table["panel"] == "text estimate"].set_index("item_ids")
+    assert estimates.loc["E01", "row"] == (
+        "tax saved via tech-related tax incentives (One prominent study, between 2008 and 2018)")
+    assert estimates.loc["E02", "row"] == (
+        "total state support, mainly credit facilities and tax breaks (Wall Street Journal, 2019)")
+    # Each measure is the quote's own words.
+    quotes = frames["state_support_estimates"].set_index("estimate_id")["quote"]
+    assert "tech-related tax incentives" in quotes["E01"]
+    assert "total state support" in quotes["E02"] and "credit facilities and tax breaks" in (
+        quotes["E02"])
+    text = texts.huawei_support(figure_table, {"year_start": 1997, "year_end": 2020},
+                                unquantified=6)
+    for words in ("tax saved via tech-related tax incentives (One prominent study, between 2008 "
+                  "and 2018): as much as $25.0 billion", "total state support, mainly credit "
+                  "facilities and tax breaks (Wall Street Journal, 2019): $75.0 billion"):
+        assert words in text.caption and words in text.alt_text, words
+    # An estimate without a coded measure is refused, not drawn unlabelled.
+    unknown = frames["state_support_estimates"].iloc[[0]].assign(estimate_id="E99")
+    with pytest.raises(ParameterError, match="E99"):
+        figure_data.estimate_label(unknown.iloc[0])
+
+
+def test_the_transfers_label_names_exactly_what_they_hold(huawei, relations, figure_table):
+    """The transfers are grants, land, bonuses, technology transfer and a loan to Huawei; no
+    item is a tax relief, so the label does not say "tax"."""
+    items = figure_data.select_support(huawei, relations, **SPAN, bound="upper")
+    held = set(items.loc[items["measure"] == figure_data.TRANSFERS, "instrument"])
+    assert held == {"grant", "land", "personnel bonus", "joint venture/technology transfer",
+                    "loan to the firm"}
+    note = figure_table.loc[figure_table["row"] == figure_data.TRANSFERS, "what"].iloc[0]
+    named = {"grant": "grants", "land": "land", "personnel bonus": "bonuses",
+             "joint venture/technology transfer": "technology transfer",
+             "loan to the firm": "a loan to Huawei itself"}
+    assert all(named[i] in note for i in held)
+    assert "tax" not in note
 
 
 def test_the_chart_labels_clear_each_other_and_the_bars(figure_table):

@@ -78,10 +78,11 @@ def support_bars(table: pd.DataFrame, *, title: str, bound_labels: dict[str, str
         top.bar_label(container, labels=[_bound_label(r) for _, r in rows.iterrows()],
                       padding=3, fontsize=8, bbox=_LABEL_BOX)
     first = measures.drop_duplicates("row").set_index("row").loc[order]
-    ticks = [f"{m[:1].upper()}{m[1:]}\n({r['what']}; "
-             + (f"{r['n_items']} items" if r["n_items"] != 1 else "1 item")
-             + (f", {r['n_unquantified']} without amount)" if r["n_unquantified"] else ")")
-             for m, r in first.iterrows()]
+    # The note in brackets is wrapped, so a long one never narrows the bars' axis.
+    ticks = [f"{m[:1].upper()}{m[1:]}\n" + textwrap.fill(
+        f"({r['what']}; " + (f"{r['n_items']} items" if r["n_items"] != 1 else "1 item")
+        + (f", {r['n_unquantified']} without amount)" if r["n_unquantified"] else ")"), 56)
+        for m, r in first.iterrows()]
     top.set_yticks(range(len(order)), ticks, fontsize=8)
     top.set_xlim(0, float(measures["usd_bn"].max()) * 1.15)
     top.set_title("Each measure apart (USD billion; not additive across measures)", fontsize=10)
@@ -104,7 +105,7 @@ def support_bars(table: pd.DataFrame, *, title: str, bound_labels: dict[str, str
     totals_ax.set_title("This project's totals:\nsums of unlike measures", fontsize=10)
 
     estimates = table[table["panel"] == "text estimate"].copy()
-    estimates["label"] = [textwrap.fill(r, 24) for r in estimates["row"]]
+    estimates["label"] = [textwrap.fill(r[:1].upper() + r[1:], 26) for r in estimates["row"]]
     sns.barplot(data=estimates, y="label", x="usd_bn", color=text_colour, orient="h",
                 errorbar=None, saturation=1, width=0.6, ax=text_ax)
     labels = []

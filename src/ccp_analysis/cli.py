@@ -157,6 +157,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         progress=_say,
         out=Path(args.out) if args.out else None,
         publish=args.publish,
+        fork=not args.no_fork,
     )
     for line in result:
         print(line)
@@ -494,6 +495,9 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--publish", action="store_true",
                        help="enter a custom build in reports/ as its own version, listed on "
                        "the versions page and in the changelog (LATEST.json is not moved)")
+    build.add_argument("--no-fork", action="store_true",
+                       help="start every kernel from its kernelspec instead of forking it "
+                       "from the warm template (slower, same bytes; also CCP_FORK_KERNELS=0)")
     build.set_defaults(func=cmd_build)
 
     params = sub.add_parser(
@@ -533,7 +537,7 @@ def parser() -> argparse.ArgumentParser:
                        help="rebuild and compare only this notebook (name without .ipynb); "
                        "repeatable")
     check.add_argument("--nbval", action="store_true",
-                       help="rerun each committed executed notebook with nbval, one at a time, "
+                       help="rerun each committed executed notebook with nbval, two at a time, "
                        "in a kernel started from its kernelspec (as Jupyter and papermill do) "
                        "instead of the build's forked kernels: nbval compares every cell's "
                        "output and the gate every figure and table the notebook writes. "

@@ -73,11 +73,32 @@ _MEASURE_OF = {"loan to customers": LOANS, "contract award": CONTRACTS,
                "credit line": CEILINGS, "fine on a competitor": FINES}
 MEASURE_NOTES = {
     LOANS: "face value of the loans",
-    TRANSFERS: "grants, tax, land, loans to Huawei itself",
+    # Every instrument the transfers hold (grant, land, personnel bonus, joint
+    # venture/technology transfer, loan to the firm); Appendix A itemises no tax relief.
+    TRANSFERS: "grants, land, bonuses, technology transfer, a loan to Huawei itself",
     CONTRACTS: "value of contracts won, not a subsidy",
     CEILINGS: "limits on lending, not money lent",
     FINES: "fines paid by competitors, not money to Huawei",
 }
+
+
+# What each of the text's USD estimates measures, in the quote's own terms: the chart and
+# caption name it, so neither reads as another total of Figure 1's items.
+ESTIMATE_MEASURES = {
+    "E01": "tax saved via tech-related tax incentives",
+    "E02": "total state support, mainly credit facilities and tax breaks",
+}
+
+
+def estimate_label(estimate: pd.Series) -> str:
+    """'tax saved via tech-related tax incentives (One prominent study, between 2008 and
+    2018)': what the estimate measures, then who made it and for when."""
+    if estimate["estimate_id"] not in ESTIMATE_MEASURES:
+        raise ParameterError(f"state_support_estimates, estimate {estimate['estimate_id']}: no "
+                             "measure is coded for it in figure_data.ESTIMATE_MEASURES")
+    who = estimate["attributed_to"] + (f", {estimate['period_text']}"
+                                       if estimate["period_text"] else "")
+    return f"{ESTIMATE_MEASURES[estimate['estimate_id']]} ({who})"
 
 
 def measure(instrument: str) -> str:
@@ -279,8 +300,7 @@ def support_figure_table(frame: pd.DataFrame, relations: pd.DataFrame,
                      + bound_rule(bound, **rules)})
     usd = estimates[(estimates["unit"] == "usd") & (estimates["firm"] == "huawei")]
     for _, est in usd.sort_values("estimate_id").iterrows():
-        label = est["attributed_to"] + (f", {est['period_text']}" if est["period_text"] else "")
-        rows.append({"panel": "text estimate", "row": label,
+        rows.append({"panel": "text estimate", "row": estimate_label(est),
                      "bound": "as much as" if est["bound"] == support.UPPER else est["bound"],
                      "usd_bn": round(est["value_high"] / 1e9, 4),
                      "item_ids": est["estimate_id"], "n_items": 0, "n_unquantified": 0,

@@ -4,7 +4,15 @@ cny_per_usd)."""
 
 from __future__ import annotations
 
-from ccp_analysis.claims.registry import Frames, Recomputed, frame, method, no_data
+from ccp_analysis.claims.registry import (
+    DATA,
+    Frames,
+    Recomputed,
+    frame,
+    method,
+    no_data,
+    no_reading,
+)
 
 # Figure 4 plots 2013-2021 (its sources are the 2017 and 2021 annual reports' five-year
 # tables); the project draws it at the ECB-derived yearly averages.
@@ -31,10 +39,15 @@ def fig4_note_oecd_vs_plotted_max_gap(frames: Frames) -> Recomputed:
     told = ", ".join(f"{y} {g:+.2f}%" for y, g in gap.items())
     bars = ", ".join(f"{y} {cny[y] / both.at[y, NOTE_SERIES] / 1e3:.1f}"
                      for y in both.index)
-    return Recomputed(round(float(gap.abs().max()), 4), (
-        f"huawei_revenue: USD bars at the OECD/IMF yearly averages against the ECB-derived "
-        f"averages the project's Figure 4 plots, per year: {told}; largest {worst} "
-        f"({gap[worst]:+.2f}%); the bars at the OECD/IMF rates, USD bn: {bars}"))
+    # The report prints no USD value of its bars, so no rate it used can be recovered: the
+    # gap is a finding on the project's own Figure 4, never a verdict on the report's note.
+    return no_reading(
+        "the report prints no USD value of its Figure 4 bars, so which rates it used cannot be "
+        "checked. What the data show is a finding on the project's Figure 4: huawei_revenue's "
+        "USD bars at the OECD/IMF yearly averages against the ECB-derived averages the "
+        f"project plots, per year: {told}; largest {worst} ({gap[worst]:+.2f}%, "
+        f"{float(gap.abs().max()):.4f} in absolute value); the bars at the OECD/IMF rates, "
+        f"USD bn: {bars}", against=DATA)
 
 
 @method("huawei_revenue_peak_year")

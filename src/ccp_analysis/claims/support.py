@@ -166,20 +166,30 @@ def huawei_cdb_customer_loans_vs_appendix_a(frames: Frames) -> Recomputed:
         return missing
     year = _period(appendix)[0]
     appendix_rows = table[table["item_id"].str.match(r"^A\d")]
-    to_date = appendix_rows[
+    loans = appendix_rows[
         appendix_rows["entity"].str.contains("China Development Bank|CDB", regex=True)
         & (appendix_rows["beneficiary"] == "customers")
         & (appendix_rows["instrument"] == "loan to customers")
         & (appendix_rows["period_start_year"] <= year) & appendix_rows["amount_usd"].notna()]
-    earlier = to_date[to_date["item_id"] != "A07"]
-    listed = ", ".join(f"{r['item_id']} {r['period_start_year']} {r['amount_usd'] / 1e9:g} bn"
-                       for _, r in earlier.iterrows())
+    # A loan CDB made with other lenders (A06: "China Exim Bank, CDB, ICBC") states no CDB
+    # part, so none of it is certainly CDB's: named, not added.
+    alone = loans["entity"].str.fullmatch("China Development Bank|CDB")
+    to_date, joint = loans[alone], loans[~alone]
+
+    def shown(rows: pd.DataFrame) -> str:
+        return ", ".join(f"{r['item_id']} {r['period_start_year']} {r['amount_usd'] / 1e9:g} bn"
+                         for _, r in rows.iterrows())
+
+    listed = shown(to_date[to_date["item_id"] != "A07"])
     return Recomputed(
         to_date["amount_usd"].sum() / 1e9,
         f"Figure 1 (F1-01) gives {figure['amount_usd'] / 1e9:g} USD bn as loaned to date "
-        f"(cumulative, undated); Appendix A's CDB loans to Huawei customers up to {year}, "
-        f"cumulated: row 7 (A07) {appendix['amount_usd'] / 1e9:g} USD bn 'for the year' {year}, "
-        f"and before it {listed or 'none'}", REPORT)
+        f"(cumulative, undated); Appendix A's loans of CDB alone to Huawei customers up to "
+        f"{year}, cumulated: row 7 (A07) {appendix['amount_usd'] / 1e9:g} USD bn 'for the year' "
+        f"{year}, and before it {listed or 'none'}"
+        + ("; not added, CDB one lender among others and its part not stated: "
+           + "; ".join(f"{shown(joint.loc[[i]])} ({joint.at[i, 'entity']})"
+                       for i in joint.index) if len(joint) else ""), REPORT)
 
 
 @method("huawei_cdb_credit_line_year_vs_appendix_a")

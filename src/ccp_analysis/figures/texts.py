@@ -8,6 +8,7 @@ is named only on a chart that was converted with it.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -65,6 +66,13 @@ def _bn(value: float) -> str:
 
 # ------------------------------------------------------------------------------ Figure 1
 
+def measure_count(summed: dict[str, str]) -> str:
+    """How many measures each total adds up: '3 (conservative) and 4 (upper)', or one number
+    when both add up as many."""
+    low, high = (len(summed[b].split(" + ")) for b in ("conservative", "upper"))
+    return str(high) if low == high else f"{low} (conservative) and {high} (upper)"
+
+
 def huawei_support(table: pd.DataFrame, values: dict, *, unquantified: int) -> FigureText:
     """`table`: figure_data.support_figure_table (measures, the two totals, the text's
     estimates); `unquantified`: items in the span without a USD amount."""
@@ -105,18 +113,19 @@ def huawei_support(table: pd.DataFrame, values: dict, *, unquantified: int) -> F
         f"Conservative: {figure_data.bound_rule('conservative', **values)}. Upper: "
         f"{figure_data.bound_rule('upper', **values)}. {unquantified} more items have no "
         "amount."
-        + (f" The text's estimates ({estimate_words}) are a different measure, drawn apart on "
-           "their own axis." if len(estimates) else ""),
+        + (f" The text's estimates measure other things, drawn apart on their own axis: "
+           f"{estimate_words}." if len(estimates) else ""),
         alt_text=f"Three panels of horizontal bars in USD billion, each on its own scale. Top, "
         f"each measure apart with a conservative and an upper bar: {measure_words}. Bottom "
         f"left, this project's totals: conservative {_bn(low)} ({summed['conservative']}) and "
-        f"upper {_bn(high)} ({summed['upper']}, every stated amount once)."
+        f"upper {_bn(high)} ({summed['upper']}, "
+        f"{figure_data.bound_labels(**values)['upper'].removeprefix('upper: ')})."
         + (f" Bottom right, apart, the text's estimates: {estimate_words}."
            if len(estimates) else ""),
         finding=f"Counted by this project, the items the report itemises for {years} come to "
         f"{_bn(low)} (conservative) to {_bn(high)} "
         f"({figure_data.bound_labels(**values)['upper']}), "
-        + (f"sums of {len(summed['upper'].split(' + '))} unlike measures"
+        + (f"sums of {measure_count(summed)} unlike measures"
            if " + " in summed["upper"] else f"one measure, {summed['upper']}")
         + (f": {share} of the conservative total is the face value of loans to Huawei's "
            "customers" if loans else "")
@@ -143,19 +152,30 @@ def alibaba_support(table: pd.DataFrame, values: dict) -> FigureText:
     rates = table[table["tax_rate_pct"].notna()]
     standard = table["standard_tax_rate_pct"].dropna()
     standard_text = f"the standard {standard.iloc[0]:g}%" if len(standard) else "no standard rate"
-    rate_words = words([f"{r['tax_rate_pct']:g}% ({r['year']}, {r['place']})"
+    approximate = rough_rates(table, values["edition"])
+    rate_words = words([("about " if r["item_id"] in approximate else "")
+                        + f"{r['tax_rate_pct']:g}% ({r['year']}, {r['place']})"
                         for _, r in rates.iterrows()])
     local = int((table["government_level"] != "central").sum())
     central = int((table["government_level"] == "central").sum())
+    # The plotted measures are Appendix B's; Figure 2's boxes repeat some of them, and where a
+    # box prints another amount than its appendix row, both are said.
+    boxes = figure2_boxes(table, values["edition"])
     amounts = table[table["amount_usd"].notna()]
-    amount_words = words([f"${a / 1e6:,.2f} million ({i})"
-                          for a, i in zip(amounts["amount_usd"], amounts["item_id"], strict=True)])
+    amount_words = words([f"${a / 1e6:,.2f} million ({i}" + "".join(
+        f"; Figure 2 prints ${b['amount_usd'] / 1e6:,.2f} million"
+        for _, b in boxes[(boxes["same_item_as"] == i) & boxes["amount_usd"].notna()
+                          & (boxes["amount_usd"] != a)].iterrows()) + ")"
+        for a, i in zip(amounts["amount_usd"], amounts["item_id"], strict=True)])
+    mapped = f" (Figure 2 maps {len(boxes)} of them)" if len(boxes) else \
+        " (none in Figure 2's boxes)"
     return FigureText(
         title=f"Alibaba's state support by level of government, {years}",
-        caption=f"Alibaba's state support measures {years} by place and level of government"
+        caption=f"Appendix B's {count(len(table), 'measure', 'measures')} of state support for "
+        f"Alibaba, {years}{mapped}, by place and level of government"
         + (f", and the stated tax rates against {standard_text} rate." if len(rates) else "."),
         alt_text=f"Left: dots for each of {len(table)} measures placed by year and place, "
-        f"coloured by level of government ({words(levels)}), labelled with the instrument"
+        f"coloured by level of government ({'; '.join(levels)}), labelled with the instrument"
         + (f"; right: bars of the stated tax rates {rate_words}, coloured by the same levels, "
            f"under a dashed line at {standard_text}." if len(rates) else
            "; no stated tax rate in these years."),
@@ -168,17 +188,42 @@ def alibaba_support(table: pd.DataFrame, values: dict) -> FigureText:
     )
 
 
+def rough_rates(table: pd.DataFrame, edition: str) -> set[str]:
+    """The plotted items whose rate the report gives as approximate ('roughly 10%')."""
+    from ccp_analysis import editions
+
+    frame = editions.load("alibaba_state_support", edition).set_index("item_id")
+    return {i for i in table.loc[table["tax_rate_pct"].notna(), "item_id"]
+            if re.search(r"\b(roughly|about|around|approximately)\s+[\d.]+%",
+                         frame.at[i, "raw_text"])}
+
+
+def figure2_boxes(table: pd.DataFrame, edition: str) -> pd.DataFrame:
+    """Figure 2's boxes that repeat a plotted Appendix B measure (same_item_as, amount_usd)."""
+    from ccp_analysis import editions
+
+    frame = editions.load("alibaba_state_support", edition)
+    boxes = frame[~frame["is_primary"] & frame["same_item_as"].isin(table["item_id"])]
+    return boxes.sort_values("item_id", ignore_index=True)
+
+
 # ------------------------------------------------------------------------------ Figure 3
 
 def ai_park(table: pd.DataFrame, values: dict) -> FigureText:
     links = [f"{r['source']} {r['relation']} {r['target']}"
              + (f" ({r['date_text']})" if r["date_text"] else "") for _, r in table.iterrows()]
-    nodes = list(dict.fromkeys(list(table["source"]) + list(table["target"])))
+    kinds = dict(zip(table["source"], table["source_kind"], strict=True))
+    kinds.update(zip(table["target"], table["target_kind"], strict=True))
+    # A project (the park itself) is drawn as a node but is no party to anything.
+    parties = [n for n, kind in kinds.items() if kind != "project"]
+    projects = [n for n, kind in kinds.items() if kind == "project"]
+    nodes = count(len(parties), "party", "parties") + (
+        f" and the project they link to ({words(projects)})" if projects else "")
     return FigureText(
         title="A CCP Inc. microcosm: the AI park in Technology Park Malaysia",
         caption=f"The partnership around the AI park in Technology Park Malaysia as the report "
-        f"describes it: {len(nodes)} parties, {len(table)} links.",
-        alt_text=f"Network diagram of {len(nodes)} parties: " + "; ".join(links) + ".",
+        f"describes it: {nodes}, {count(len(table), 'link', 'links')}.",
+        alt_text=f"Network diagram of {nodes}: " + "; ".join(links) + ".",
         finding="The report's microcosm: " + "; ".join(links) + ".",
         source_note=f"Source: {REPORT}, chapter 2 text around Figure 3.",
     )
@@ -272,19 +317,37 @@ def revenue_falls(table: pd.DataFrame) -> pd.DataFrame:
     return falls.sort_values(["change_pct", "year"], ignore_index=True)
 
 
+def cny_change(table: pd.DataFrame) -> pd.Series:
+    """Percent change of revenue in CNY, Huawei's reporting currency, by year, from the plotted
+    table (a USD bar times its rate is the CNY revenue)."""
+    cny = table.set_index("year")["revenue_bn"]
+    if (table["currency"] == "USD").all():
+        cny = cny * table.set_index("year")["cny_per_usd"]
+    return (cny / cny.shift(1) - 1) * 100
+
+
 def fall_words(table: pd.DataFrame) -> str:
     """The fall in words that follow from the plotted years: 'the only year-on-year fall in
     2013-2021 is ...' when one year fell, 'the largest of 2 year-on-year falls in 2013-2024
-    is ...' when several did, and never 'largest' of one."""
+    is ...' when several did, and never 'largest' of one. In USD, a fall is said to be in USD,
+    and a year whose revenue rose in CNY is named as a fall of the exchange rate alone."""
     years = span(int(table["year"].min()), int(table["year"].max()))
     falls = revenue_falls(table)
+    usd = bool((table["currency"] == "USD").all())
     if falls.empty:
-        return f"revenue did not fall in any year of {years}"
+        return f"revenue did not fall in any year of {years}" + (" in USD" if usd else "")
     worst = falls.iloc[0]
     size = f"{pct(worst['change_pct'], signed=False)} in {worst['year']}"
-    if len(falls) == 1:
-        return f"the only year-on-year fall in {years} is {size}"
-    return f"the largest of {len(falls)} year-on-year falls in {years} is {size}"
+    kind = "year-on-year fall" + (" in USD" if usd else "")
+    text = (f"the only {kind} in {years} is {size}" if len(falls) == 1 else
+            f"the largest of {len(falls)} {kind.replace('fall', 'falls')} in {years} is {size}")
+    if usd:
+        change = cny_change(table)
+        rose = [(int(y), change[y]) for y in sorted(falls["year"]) if change[y] > 0]
+        text += "".join(
+            f"; {y}'s fall is the exchange rate's alone: in CNY, Huawei's reporting currency, "
+            f"revenue rose {pct(c, signed=False)}" for y, c in rose)
+    return text
 
 
 def huawei_revenue(table: pd.DataFrame, values: dict) -> FigureText:
@@ -388,6 +451,22 @@ def price_source_words(sources: list[str]) -> str:
                      for p in parts)
 
 
+# The report's Figure 5 caption: "Since its peak in September 2020, Alibaba's stock has
+# steadily declined in value" (its text says October 2020; claim K55).
+FIG5_REPORT_PEAK = pd.Period("2020-09", freq="M")
+
+
+def report_peak_note(table: pd.DataFrame, peak: pd.Series, what: str) -> str:
+    """Where the plotted days include the report's peak month but the highest value falls in
+    another month, the caption says so; '' otherwise."""
+    months = pd.PeriodIndex(table["date"], freq="M")
+    month = pd.Period(peak["date"], freq="M")
+    if FIG5_REPORT_PEAK not in set(months) or month == FIG5_REPORT_PEAK:
+        return ""
+    return (f" The report's caption dates the peak to {FIG5_REPORT_PEAK:%B %Y}; the highest "
+            f"{what} shown is in {month:%B %Y}.")
+
+
 def alibaba_stock(table: pd.DataFrame, values: dict) -> FigureText:
     measure = values["measure"]
     what = "close" if measure == "price" else "market value"
@@ -404,14 +483,16 @@ def alibaba_stock(table: pd.DataFrame, values: dict) -> FigureText:
         caption=f"BABA {what} ({unit}) from {d(first['date'])} to {d(last['date'])}: peak "
         f"{peak['value']:,.2f} on {d(peak['date'])}"
         + (f", low {trough['value']:,.2f} on {d(trough['date'])} after it." if len(after)
-           else "."),
+           else ".") + report_peak_note(table, peak, what),
         alt_text=f"Line chart of Alibaba's daily {what} ({unit}) from {d(first['date'])} to "
         f"{d(last['date'])}, highest on {d(peak['date'])} at {peak['value']:,.2f}"
         + (f" and falling by {fall:.0f}% to {d(trough['date'])}." if len(after) else "."),
         finding=f"BABA's {what} peaked at {peak['value']:,.2f} {unit} on {d(peak['date'])}; on "
         f"{d(last['date'])} it stood at {last['value']:,.2f}, {change_first:+.1f}% on the first "
         f"value shown ({first['value']:,.2f} on {d(first['date'])})"
-        + ("; holders since then had lost all of their gains." if change_first < 0 else "."),
+        # Below the first value is more than "all of the gains": say by how much.
+        + (f"; a holder since {d(first['date'])} had lost the whole gain to the peak and "
+           f"{-change_first:.1f}% of the first value besides." if change_first < 0 else "."),
         source_note="Source: BABA daily prices (unadjusted close): "
         + price_source_words(price_sources(table, values["edition"]))
         + (f"; {SHARES_WORDS}" if measure == "market_value" else "")
@@ -437,7 +518,7 @@ def deals_timeline(table: pd.DataFrame, values: dict) -> FigureText:
     return FigureText(
         title=f"Entries per year by Chinese company group, {years} (each entry once)",
         caption=f"Appendix C's entries per year {years}, each counted once, by the Chinese "
-        f"company group it names (subsidiaries and products with their parent"
+        f"company group it names (subsidiaries, affiliates and products with their parent"
         + (f"; {count(several, 'entry names', 'entries name')} several groups" if several
            else "") + f"): {counts}.",
         alt_text="Stacked bar chart of Appendix C entries per year by company group"

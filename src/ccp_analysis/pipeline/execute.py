@@ -34,6 +34,8 @@ INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 # Papermill keeps these in the notebook metadata; everything else it records varies per run.
 KEEP_PAPERMILL = ("default_parameters", "parameters")
 LIBRARY_LOGGERS = ("papermill", "traitlets", "nbclient", "jupyter_client")
+FALLBACK_KEY = "kernel_fallback"  # Outcome.extra: why the kernel was not forked
+ENGINE = "ccp-write-at-end"  # papermill engine name (_engine)
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,50 @@ def canonical(nb: NotebookNode) -> NotebookNode:
     return nb
 
 
+def _engine() -> str:
+    """papermill's nbclient engine, writing the output notebook only when execution ends.
+
+    papermill writes it at the notebook's start and at every cell's start and end (each time
+    serialising and validating every output so far: about 2 n + 2 writes of up to a megabyte
+    of images per notebook), so that a reader can follow a long run; nothing here reads it
+    before the end. The end is reached after an error, a dead kernel or a timeout too (the
+    partial notebook, with the started cell marked, is then written for the error message and
+    reports/.failures/); a successful run is written once, by papermill itself. The notebook
+    object and so the bytes written are papermill's own."""
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+    from papermill.iorw import write_ipynb
+
+    if ENGINE in papermill_engines._engines:
+        return ENGINE
+
+    class WriteAtEnd(NotebookExecutionManager):
+        def save(self, **kwargs: object) -> None:
+            self.last_save_time = self.now()  # what papermill's autosave timer reads
+
+    class WriteAtEndEngine(NBClientEngine):
+        @classmethod
+        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True,
+                             log_output=False, autosave_cell_every=30, **kwargs):
+            nb_man = WriteAtEnd(nb, output_path=output_path, progress_bar=progress_bar,
+                                log_output=log_output, autosave_cell_every=autosave_cell_every)
+            nb_man.notebook_start()
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output,
+                                             **kwargs)
+            except BaseException:
+                nb_man.cleanup_pbar()
+                nb_man.notebook_complete()
+                if output_path:  # papermill's own final write is not reached
+                    write_ipynb(nb_man.nb, output_path)
+                raise
+            nb_man.cleanup_pbar()
+            nb_man.notebook_complete()
+            return nb_man.nb
+
+    papermill_engines.register(ENGINE, WriteAtEndEngine)
+    return ENGINE
+
+
 def write_canonical(path: Path) -> None:
     import nbformat
 
@@ -115,7 +161,11 @@ def run(task: Task, env: Mapping[str, str], kernel_folder: Path,
     log_path = task.run_dir.with_name(task.run_dir.name + ".kernel.log")
     log_path.write_text("", encoding="utf-8")
     with _logging_to(log_path):
-        return _run(task, env, kernel_folder, template, log_path, start)
+        outcome = _run(task, env, kernel_folder, template, log_path, start)
+    if template is not None and template.fallback:
+        # Started from its kernelspec instead of forked: the build says why, once.
+        outcome.extra[FALLBACK_KEY] = template.fallback
+    return outcome
 
 
 @contextlib.contextmanager
@@ -158,6 +208,7 @@ def _run(task: Task, env: Mapping[str, str], kernel_folder: Path,
                 str(task.source), str(output), parameters=dict(sorted(task.parameters.items())),
                 kernel_name="python3", progress_bar=False, log_output=False,
                 kernel_manager_class=RunKernelManager, config=config, record_timing=False,
+                engine_name=_engine(),
                 # Every output has arrived when the kernel is shut down: no need to wait for it.
                 shutdown_kernel="immediate",
             )

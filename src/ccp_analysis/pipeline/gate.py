@@ -16,25 +16,28 @@ reviewer sees what moved, not only that something did. Two ways to run a noteboo
   built is reported from its sha256 in the manifest. Nothing is sanitized: every output nbval
   compares (text, HTML tables, the figures' HTML with their PNG and alt text) is the same on
   every run, and a pattern that rewrote numbers would let through the drift this is for.
-  One notebook at a time, under the machine-wide lock of `lock.tcp_kernels`: nbval's kernels
-  talk over TCP, and two starting at once could pick the same port.
+  Two notebooks at a time (`jobs`): nbval starts its kernels from the project's kernelspec,
+  whose provisioner gives each kernel Unix sockets of its own (provisioner.py), so no two can
+  collide, here or in any other process; no lock is needed.
 """
 
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ccp_analysis import paths
 from ccp_analysis.determinism import DETERMINISM_ENV
 from ccp_analysis.hashing import sha256_file
-from ccp_analysis.pipeline import execute, runstore, versions, workers
-from ccp_analysis.pipeline.lock import tcp_kernels
+from ccp_analysis.pipeline import execute, kernelspec, nbval_reports, runstore, versions, workers
 from ccp_analysis.publish import drift
 from ccp_analysis.style import OUTPUT_ENV
 
@@ -100,11 +103,8 @@ def compare(version: str, notebook: str, run_dir: Path, manifest: dict,
     return problems
 
 
-def _nbval(version: str, notebook: str, manifest: dict, run_dir: Path, ini: Path) -> list[str]:
-    """Run one committed executed notebook under nbval (pytest settings from `ini`), its
-    figures and tables written to `run_dir`; the lines of what nbval or the byte comparison
-    found."""
-    executed = versions.folder(version) / "notebooks" / f"{notebook}.ipynb"
+def _nbval_refusal(version: str, notebook: str, manifest: dict) -> list[str]:
+    """Why nbval cannot check this notebook's committed executed notebook ([] if it can)."""
     source = paths.notebooks_dir() / f"{notebook}.ipynb"
     recorded = manifest["notebooks"][notebook]["source_sha256"]
     if not source.is_file() or sha256_file(source) != recorded:
@@ -118,35 +118,94 @@ def _nbval(version: str, notebook: str, manifest: dict, run_dir: Path, ini: Path
         return [f"{version}/{rel}: expected sha256 {manifest['outputs'][rel]}, committed "
                 f"{edited[rel]} (edited since the version was built; nbval needs the "
                 "committed notebook as built)"]
+    return []
+
+
+def _cut(lines: list[str]) -> list[str]:
+    """nbval's report cut to NBVAL_LINES lines of at most NBVAL_WIDTH characters (a figure's
+    HTML output is one long line of base64), the middle left out."""
+    shown = [line if len(line) <= NBVAL_WIDTH else line[:NBVAL_WIDTH] + " ..." for line in lines]
+    if len(shown) > NBVAL_LINES:
+        shown = shown[:NBVAL_LINES // 2] + ["..."] + shown[-NBVAL_LINES // 2:]
+    return shown
+
+
+def _nbval(group: list[tuple[str, execute.Task]], manifests: dict[str, dict], ini: Path,
+           folder: Path) -> dict[str, list[str]]:
+    """Run the committed executed notebooks of `group` under nbval in one pytest process (its
+    settings from `ini`), one after the other, each writing its figures and tables to its
+    task's run_dir; per task key, the lines of what nbval or the byte comparison found.
+
+    One process for several notebooks: pytest, nbval and jupyter_client are imported once
+    (about as long as a kernel start). The nbval_reports plugin points CCP_OUTPUT_DIR at each
+    notebook's run folder before its kernel starts, and records each notebook's failures."""
+    found: dict[str, list[str]] = {}
+    runs = []
+    for version, task in group:
+        refused = _nbval_refusal(version, task.notebook, manifests[version])
+        if refused:
+            found[task.key] = refused
+            continue
+        task.run_dir.mkdir(parents=True)
+        executed = versions.folder(version) / "notebooks" / f"{task.notebook}.ipynb"
+        runs.append((version, task, executed))
+    if not runs:
+        return found
+    results = folder / "results.json"
     env = {k: v for k, v in execute.kernel_environment(os.environ, DETERMINISM_ENV).items()
            if k not in NOT_INHERITED}
-    env[OUTPUT_ENV] = str(run_dir)
-    run_dir.mkdir(parents=True)
+    env[nbval_reports.RUNS_ENV] = json.dumps({
+        "variable": OUTPUT_ENV, "results": str(results),
+        "folders": {str(executed): str(task.run_dir) for _, task, executed in runs}})
     # The project as rootdir, so nbval names cells as reports/<version>/notebooks/<name>::Cell N.
-    with tcp_kernels():  # nbval's kernel listens on TCP ports
-        proc = subprocess.run(
-            [sys.executable, "-m", "pytest", "-c", str(ini), "--rootdir",
-             str(paths.project_root()), "-p", "no:cacheprovider", "-q", "--color=no",
-             "--nbval", str(executed)],
-            cwd=paths.project_root(), env=env, capture_output=True, text=True, check=False)
-    problems = []
-    if proc.returncode != 0:
-        report = (proc.stdout + proc.stderr).rstrip().splitlines()
-        # nbval's report from its first failure on: the cells, their inputs and what differs
-        # (cut in the middle when long), then the summary naming every failed cell (whole).
-        first = next((i + 1 for i, line in enumerate(report) if " FAILURES " in line), 0)
-        last = next((i for i, line in enumerate(report) if "short test summary" in line),
-                    len(report))
-        shown = [line if len(line) <= NBVAL_WIDTH else line[:NBVAL_WIDTH] + " ..."
-                 for line in report[first:last]]
-        if len(shown) > NBVAL_LINES:
-            shown = shown[:NBVAL_LINES // 2] + ["..."] + shown[-NBVAL_LINES // 2:]
-        shown += report[last:]
-        problems.append(f"{version}/notebooks/{notebook}.ipynb: nbval found outputs that "
-                        f"differ (pytest exit {proc.returncode}):")
-        problems += [f"      {line}" for line in shown]
-    problems += compare(version, notebook, run_dir, manifest, executed=False)
-    return problems
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-c", str(ini), "--rootdir",
+         str(paths.project_root()), "-p", "no:cacheprovider", "-q", "--color=no",
+         "--nbval", *(str(executed) for _, _, executed in runs)],
+        cwd=paths.project_root(), env=env, capture_output=True, text=True, check=False)
+    try:
+        recorded = json.loads(results.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        recorded = {}
+    for version, task, executed in runs:
+        problems = []
+        failed = recorded.get(str(executed))
+        if failed is None:  # pytest stopped before it: its own words
+            problems.append(f"{version}/notebooks/{task.notebook}.ipynb: nbval did not check "
+                            f"it (pytest exit {proc.returncode}):")
+            problems += [f"      {line}" for line in
+                         _cut((proc.stdout + proc.stderr).rstrip().splitlines())]
+        elif failed:
+            # The cells, their inputs and what differs (cut when long), then every failed
+            # cell by name (whole), as pytest's own report shows them.
+            report = [line for nodeid, text in failed
+                      for line in (f"{'_' * 20} {nodeid} {'_' * 20}", *text.splitlines())]
+            problems.append(f"{version}/notebooks/{task.notebook}.ipynb: nbval found outputs "
+                            f"that differ (pytest exit {proc.returncode}):")
+            problems += [f"      {line}" for line in
+                         _cut(report) + [f"FAILED {nodeid}" for nodeid, _ in failed]]
+        problems += compare(version, task.notebook, task.run_dir, manifests[version],
+                            executed=False)
+        found[task.key] = problems
+    return found
+
+
+def _groups(items: list[tuple[str, execute.Task]], count: int) -> list[list]:
+    """`items` in at most `count` groups of about equal length, longest first (each next one
+    to the group with the least so far)."""
+    groups: list[list] = [[] for _ in range(max(1, min(count, len(items))))]
+    loads = [0] * len(groups)
+    for item in sorted(items, key=_size, reverse=True):
+        least = loads.index(min(loads))
+        groups[least].append(item)
+        loads[least] += _size(item) or 1
+    return groups
+
+
+def _size(item: tuple[str, execute.Task]) -> int:
+    version, task = item
+    executed = versions.folder(version) / "notebooks" / f"{task.notebook}.ipynb"
+    return executed.stat().st_size if executed.is_file() else 0
 
 
 def check(editions: list[str] | None = None, jobs: int = 2,
@@ -155,8 +214,8 @@ def check(editions: list[str] | None = None, jobs: int = 2,
     """Every artifact of the latest versions that a rerun does not reproduce, as lines.
 
     `notebooks` limits the rerun to those notebooks of each version (default: all); `nbval`
-    reruns the committed executed notebooks under nbval, one at a time, instead of the source
-    notebooks in forked kernels (`jobs` then does not apply)."""
+    reruns the committed executed notebooks under nbval, `jobs` at a time, instead of the
+    source notebooks in forked kernels."""
     latest = versions.read_latest()
     chosen = sorted(editions or latest)
     missing = [e for e in chosen if e not in latest]
@@ -200,15 +259,37 @@ def check(editions: list[str] | None = None, jobs: int = 2,
             # An empty ini in the gate's own folder (-c): no project or user pytest settings.
             ini = Path(tmp) / "pytest.ini"
             ini.write_text("[pytest]\n", encoding="utf-8")
-            for number, (version, task) in enumerate(tasks, 1):
-                found[task.key] = _nbval(version, task.notebook, manifests[version],
-                                         task.run_dir, ini)
-                progress(f"[{number}/{len(tasks)}] nbval {version} {task.notebook}: " + (
-                    "identical" if not found[task.key]
-                    else f"{len(found[task.key])} line(s) of differences"))
+            note = kernelspec.ensure()
+            if note:
+                progress(note)
+            # Without the provisioner, nbval's kernels pick TCP ports: one at a time then.
+            parallel = max(1, jobs) if kernelspec.installed() else 1
+            finished: list[str] = []
+            reporting = threading.Lock()
+
+            def one(number: int, group: list[tuple[str, execute.Task]]) -> None:
+                lines = _nbval(group, manifests, ini, Path(tmp) / f"nbval{number}")
+                with reporting:
+                    for version, task in group:
+                        found[task.key] = lines[task.key]
+                        finished.append(task.key)
+                        progress(f"[{len(finished)}/{len(tasks)}] nbval {version} "
+                                 f"{task.notebook}: " + (
+                                     "identical" if not lines[task.key]
+                                     else f"{len(lines[task.key])} line(s) of differences"))
+
+            # Threads only wait for their pytest process, each running its group's notebooks
+            # one after the other.
+            groups = _groups(tasks, parallel)
+            for number in range(len(groups)):
+                (Path(tmp) / f"nbval{number}").mkdir()
+            with ThreadPoolExecutor(len(groups)) as pool:
+                list(pool.map(one, range(len(groups)), groups))
         else:
-            workers.run([task for _, task in tasks], jobs,
-                        execute.kernel_environment(os.environ, DETERMINISM_ENV), done)
+            # Longest first (as for nbval above); the lines keep the tasks' order.
+            workers.run([task for _, task in sorted(tasks, key=_size, reverse=True)], jobs,
+                        execute.kernel_environment(os.environ, DETERMINISM_ENV), done,
+                        note=progress)
         # In the order of the tasks, whichever finished first.
         problems = [line for _, task in tasks for line in found[task.key]]
         if problems:  # the rebuilt outputs beside the committed ones, before tmp goes

@@ -11,6 +11,20 @@ log and connection file; only the imports are already done. The template never r
 code, so every kernel starts from the same state, and a kernel that crashes or exits takes
 nothing with it. POSIX only (fork, Unix sockets).
 
+A template whose imports did not all succeed serves no kernel: a failed import can leave
+modules half-initialised in sys.modules, which every fork would inherit. It answers each
+request with the error instead, and the kernel is started from its kernelspec (kernels.py).
+
+Imports are made as a plain interpreter makes them, with no IPython shell: the few defaults a
+library chooses at import time from whether it runs in a kernel are then set explicitly to a
+kernel's (`KERNEL_DISPLAY`), and tests/test_fork_faults.py shows a forked kernel's display
+options equal a kernel's started from its kernelspec.
+
+Threads: numpy's OpenBLAS starts a thread pool when imported; OpenBLAS stops it in its
+pthread_atfork handler before each fork (and starts it again on its next use), so the template
+is single-threaded when it forks and no fork copies a running thread (Python 3.12 warns when it
+sees more than one thread after fork; tests/test_fork_faults.py counts them).
+
 Protocol on each socket: a 4-byte big-endian length, a JSON request {argv, env, cwd, per_run
 (names of the variables that may differ from the template's)} and the
 kernel's log file descriptor attached (SCM_RIGHTS); the answer is a JSON {pid} or {error} with,
@@ -21,7 +35,6 @@ exited, which lets the worker watch a process that is not its child.
 
 from __future__ import annotations
 
-import builtins
 import contextlib
 import importlib
 import json
@@ -74,27 +87,30 @@ def comparable(env: dict[str, str], per_run: list[str]) -> dict[str, str]:
     return {k: v for k, v in env.items() if k not in PER_KERNEL_ENV and k not in per_run}
 
 
-class KernelShellStandIn:
-    """What `get_ipython()` answers while the template imports: a shell with a kernel.
+# Defaults a library chooses at import time from the process it is imported in, as a kernel
+# chooses them: pandas shows at most 20 columns in a kernel (pandas.core.config_init,
+# is_terminal), a terminal's width elsewhere; its display encoding is sys.stdout's, in a kernel
+# ipykernel's OutStream ("UTF-8"), here the log file's. Set as option values and as registered
+# defaults, so `pd.reset_option` gives a forked kernel what it gives a fresh one.
+KERNEL_DISPLAY = {"pandas": {"display.max_columns": 20, "display.encoding": "UTF-8"}}
 
-    Some libraries choose defaults at import time from it, as they would when imported in a
-    kernel (pandas: display.max_columns is 20 in a kernel, the terminal's width elsewhere).
-    A module that needs more of the shell at import fails here and is imported by the kernel
-    itself instead."""
 
-    kernel = True
+class PreloadFailed(Exception):
+    """An import of the template failed; it then serves no kernel."""
 
 
 def preload(modules: list[str]) -> None:
-    """Import what the notebooks import; a module that fails is left for its notebook to report."""
-    stand_in = KernelShellStandIn()
-    builtins.get_ipython = lambda: stand_in  # type: ignore[attr-defined]
-    try:
-        _import_all([*KERNEL_MODULES, *modules])
-        if "matplotlib" in sys.modules:
-            _import_all(list(DRAWING_MODULES))
-    finally:
-        del builtins.get_ipython  # type: ignore[attr-defined]
+    """Import what the notebooks import, then set the kernel display defaults."""
+    _import_all([*KERNEL_MODULES, *modules])
+    if "matplotlib" in sys.modules:
+        _import_all(list(DRAWING_MODULES))
+    for library, options in KERNEL_DISPLAY.items():
+        if library in sys.modules:
+            try:
+                _kernel_defaults(library, options)
+            except Exception as exc:  # noqa: BLE001 - e.g. a pandas without these options
+                raise PreloadFailed(f"setting {library}'s kernel defaults failed: {exc!r}") \
+                    from exc
 
 
 def _import_all(modules: list[str]) -> None:
@@ -103,10 +119,25 @@ def _import_all(modules: list[str]) -> None:
             try:
                 importlib.import_module(name)
                 break
-            except ImportError:  # `from package import name` where name is not a module
+            except ModuleNotFoundError as exc:
+                if exc.name != name:  # a module it imports is missing
+                    raise PreloadFailed(f"importing {name} failed: {exc!r}") from exc
+                # `from package import name` where name is not a module: the package.
                 name = name.rpartition(".")[0]
-            except Exception:  # noqa: BLE001 - the notebook's own import shows the error
-                break
+            except Exception as exc:  # noqa: BLE001 - reported, and no kernel is forked
+                raise PreloadFailed(f"importing {name} failed: {exc!r}") from exc
+
+
+def _kernel_defaults(library: str, options: dict[str, object]) -> None:
+    if library != "pandas":
+        raise PreloadFailed(f"no way to set {library}'s kernel defaults")
+    import pandas as pd
+    from pandas._config import config
+
+    for key, value in options.items():
+        registered = config._registered_options[key]
+        config._registered_options[key] = registered._replace(defval=value)
+        pd.set_option(key, value)
 
 
 def become_kernel(request: dict, log_fd: int, keep_alive: int,
@@ -157,11 +188,16 @@ def become_kernel(request: dict, log_fd: int, keep_alive: int,
         os._exit(code)
 
 
-def serve(servers: list[socket.socket], own_env: dict[str, str]) -> None:
-    kernels: set[int] = set()
+# Forked kernels not yet reaped: their ids (and groups) cannot have been reused, so the
+# template may signal them. _reap removes each as it reaps it.
+kernels: set[int] = set()
+
+
+def serve(servers: list[socket.socket], own_env: dict[str, str], problem: str = "") -> None:
+    """Answer requests until every worker has gone; with a `problem`, answer each with it."""
 
     def stop(signum: int, _frame: object) -> None:
-        for pid in kernels:
+        for pid in list(kernels):
             with contextlib.suppress(OSError):
                 os.killpg(pid, signal.SIGKILL)
         os._exit(0)
@@ -178,7 +214,9 @@ def serve(servers: list[socket.socket], own_env: dict[str, str]) -> None:
                 selector.unregister(sock)
                 sock.close()
                 continue
-            if len(fds) != 1:
+            if problem:
+                send(sock, {"error": problem})
+            elif len(fds) != 1:
                 send(sock, {"error": "expected one log descriptor"})
             elif comparable(request["env"], request["per_run"]) != comparable(
                     own_env, request["per_run"]):
@@ -188,18 +226,20 @@ def serve(servers: list[socket.socket], own_env: dict[str, str]) -> None:
                             + ", ".join(sorted({k for k, _ in differ}))})
             else:
                 read_end, write_end = os.pipe()
+                # SIGCHLD held until the child is listed, so _reap cannot miss a fast exit.
+                signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
                 pid = os.fork()
                 if pid == 0:
+                    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
                     os.close(read_end)
                     become_kernel(request, fds[0], write_end, servers)
-                os.close(write_end)
                 kernels.add(pid)
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+                os.close(write_end)
                 send(sock, {"pid": pid}, [read_end])
                 os.close(read_end)
             for fd in fds:
                 os.close(fd)
-            # Forget the kernels that have exited (and been reaped).
-            kernels = {pid for pid in kernels if _alive(pid)}
     stop(signal.SIGTERM, None)
 
 
@@ -211,14 +251,7 @@ def _reap(signum: int, _frame: object) -> None:
             return
         if pid == 0:
             return
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        return False
-    return True
+        kernels.discard(pid)
 
 
 def main() -> None:
@@ -232,8 +265,13 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Kernels are waited for as they exit (no zombies), so their resource use is counted.
     signal.signal(signal.SIGCHLD, _reap)
-    preload(modules)
-    serve(servers, own_env)
+    try:
+        preload(modules)
+        problem = ""
+    except PreloadFailed as exc:
+        problem = f"the kernel template: {exc}"
+        print(problem, file=sys.stderr, flush=True)
+    serve(servers, own_env, problem)
 
 
 if __name__ == "__main__":

@@ -5,12 +5,19 @@ Two things every kernel start of the build and the gate gets from here:
 - No port race. Kernels talk over IPC (Unix domain sockets) at paths inside a folder made for
   that kernel alone (mkdtemp), so no two kernels, in this process or another, can pick the same
   address. (Over TCP, jupyter_client picks a free port, closes it and hands it to the kernel;
-  another process can bind it in between.)
+  another process can bind it in between.) Kernels other clients start from the project's
+  kernelspec get the same from its provisioner (provisioner.py).
 - No fixed cost per notebook. A `KernelTemplate` process imports ipykernel and the notebooks'
   modules once; each kernel is a fork of it that then runs the ordinary ipykernel start-up
-  (see kernel_template.py). When the template cannot serve (a kernelspec that is not this
-  interpreter's ipykernel, another environment, a template that died), the kernel is started
-  the ordinary way, by executing its kernelspec: slower, never different.
+  (see kernel_template.py).
+
+The fork degrades, it never breaks a run. Whatever goes wrong with it, the kernel is started
+the ordinary way, by executing its kernelspec (slower, same bytes), and one line says why:
+forking turned off (CCP_FORK_KERNELS=0, `ccp-analysis build --no-fork`), a platform without
+fork or Unix sockets, ipykernel or jupyter_client at a version the fork was not validated on
+(`VALIDATED`), a kernelspec that is not this interpreter's ipykernel, a template whose imports
+failed or that has died or runs under another environment, launch arguments from jupyter_client
+not of the validated form, or a forked kernel not ready within `READY_TIMEOUT`.
 
 The environment, working directory and log of every kernel are passed explicitly; nothing
 here writes the worker's own os.environ or working directory. The kernelspec is looked up in
@@ -30,21 +37,60 @@ import socket
 import subprocess
 import sys
 import uuid
+from collections.abc import Mapping
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
-from jupyter_client.provisioning import LocalProvisioner
 from jupyter_core.paths import jupyter_path
 from traitlets import Dict, Instance, Unicode, default
 
 from ccp_analysis.pipeline import kernel_template
+from ccp_analysis.pipeline.provisioner import (
+    PrivateSocketProvisioner,
+    private_sockets_supported,
+)
 
 LAUNCHER = "ipykernel_launcher"
 # Written to the kernel log when the template could not serve.
 FALLBACK = "kernel started from its kernelspec"
 STARTUP_TIMEOUT = 60  # seconds, as nbclient's default startup_timeout
+# A forked kernel binds its sockets in well under a second (its imports are done); one that has
+# not within this time is stopped and the kernel started from its kernelspec instead.
+READY_TIMEOUT = 30.0
+# The user's switch: CCP_FORK_KERNELS=0 starts every kernel from its kernelspec.
+FORK_ENV = "CCP_FORK_KERNELS"
+# The fork imitates `python -m ipykernel_launcher` (kernel_template.become_kernel) and a Popen
+# for jupyter_client's LocalProvisioner (ForkedProcess): both depend on these libraries' inner
+# workings, so other versions are not forked until tests/test_execution_paths.py and
+# tests/test_fork_faults.py have passed on them and they are added here.
+VALIDATED = {"ipykernel": ("7.4.0",), "jupyter_client": ("8.10.0",)}
+
+
+def platform_forks() -> bool:
+    """Whether this platform has what the fork needs: os.fork and Unix sockets that carry
+    file descriptors (not Windows)."""
+    return hasattr(os, "fork") and hasattr(socket, "AF_UNIX") and hasattr(socket, "send_fds")
+
+
+def fork_refused(environ: Mapping[str, str] | None = None) -> str:
+    """Why kernels must not be forked here ('' when they may be)."""
+    environ = os.environ if environ is None else environ
+    if environ.get(FORK_ENV, "1").strip() == "0":
+        return f"forking turned off ({FORK_ENV}=0)"
+    if not platform_forks():
+        return "this platform has no fork or no Unix sockets"
+    for name, versions in VALIDATED.items():
+        try:
+            found = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found = "(not installed)"
+        if found not in versions:
+            return (f"{name} {found} is not a version the forked kernels were validated on "
+                    f"({', '.join(versions)}; kernels.VALIDATED)")
+    return ""
 
 
 def kernel_dirs() -> list[str]:
@@ -73,6 +119,8 @@ class KernelTemplate:
         self.process = process
         self.sock = sock
         self.broken = False
+        # Why the last kernel was started from its kernelspec instead ('' if it was forked).
+        self.fallback = ""
         from ccp_analysis.style import OUTPUT_ENV
 
         # Variables that differ from run to run and are read only when used, never at import.
@@ -137,9 +185,13 @@ def stop_process(process: subprocess.Popen) -> None:
 class ForkedProcess:
     """What jupyter_client needs of a Popen, for a kernel that is the template's child.
 
-    Liveness comes from a pipe only the kernel holds open (end-of-file once it has exited), so
-    signals are never sent to a process id that may have been reused. The exit status is not
-    known to the worker; an exited kernel reports -1."""
+    Liveness comes from a pipe only the kernel holds open (end-of-file once it has exited).
+    Signals go to the kernel's process group (it is the leader of its own session, as
+    jupyter_client starts kernels, so an interrupt reaches what the notebook started too), and
+    only after the pipe was found open: once the kernel has exited, nothing is sent, so a
+    process id or group the system may have reused for another process is never signalled.
+    The provisioner leaves its `pgid` unset so that jupyter_client sends every signal through
+    here. The exit status is not known to the worker; an exited kernel reports -1."""
 
     stdin = stdout = stderr = None
 
@@ -162,9 +214,10 @@ class ForkedProcess:
         self.returncode = -1
         return False
 
-    def wait_ready(self, timeout: float) -> None:
-        """Return once the kernel's sockets are bound, it has exited, or `timeout` passed."""
-        self._check(timeout)
+    def wait_ready(self, timeout: float) -> bool:
+        """Wait until the kernel's sockets are bound (True), it has exited or `timeout`
+        passed (False)."""
+        return self._check(timeout)
 
     def poll(self) -> int | None:
         self._check(0)
@@ -178,7 +231,11 @@ class ForkedProcess:
 
     def send_signal(self, signum: int) -> None:
         if self.poll() is None:
-            os.kill(self.pid, signum)
+            try:
+                os.killpg(self.pid, signum)
+            except ProcessLookupError:  # not (yet) a group leader: the kernel alone
+                with contextlib.suppress(ProcessLookupError):  # exited since the check
+                    os.kill(self.pid, signum)
 
     def wait_gone(self, timeout: float) -> None:
         """After SIGKILL: the pipe closes within milliseconds; wait for that rather than let
@@ -193,26 +250,67 @@ class ForkedProcess:
         self.send_signal(signal.SIGKILL)
 
 
-class ForkProvisioner(LocalProvisioner):
-    """LocalProvisioner whose launch is a fork of the template when the kernelspec is this
-    interpreter's ipykernel; any other kernelspec is launched as LocalProvisioner does."""
+def _fork_arguments(kwargs: dict[str, Any]) -> tuple[dict[str, str], str, int]:
+    """The environment, working directory and log descriptor of a launch, from the keyword
+    arguments jupyter_client passes (validated form: env a dict, cwd a path, stderr an open
+    file); anything else is a TemplateUnavailable naming what differs."""
+    env, cwd, log = kwargs.get("env"), kwargs.get("cwd"), kwargs.get("stderr")
+    if not isinstance(env, dict) or not isinstance(cwd, str | os.PathLike):
+        raise TemplateUnavailable(
+            "jupyter_client's launch arguments are not of the validated form (env "
+            f"{type(env).__name__}, cwd {type(cwd).__name__})")
+    try:
+        return env, str(cwd), log.fileno()  # type: ignore[union-attr]
+    except (AttributeError, OSError, ValueError) as exc:
+        raise TemplateUnavailable(
+            "jupyter_client's launch arguments are not of the validated form (stderr "
+            f"{type(log).__name__}: {exc})") from exc
+
+
+class ForkProvisioner(PrivateSocketProvisioner):
+    """The private-socket provisioner whose launch is a fork of the template when the
+    kernelspec is this interpreter's ipykernel; any other kernelspec, and any fork that
+    cannot be made or does not become ready, is launched as LocalProvisioner does."""
 
     template = Instance(KernelTemplate, allow_none=True)
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any):
-        if self.template is None or cmd[:3] != [sys.executable, "-m", LAUNCHER]:
+        if self.template is None:
             return await super().launch_kernel(cmd, **kwargs)
+        self.template.fallback = ""
+        if cmd[:3] != [sys.executable, "-m", LAUNCHER]:
+            return await self._fall_back(cmd, kwargs, "the kernelspec does not start this "
+                                         f"interpreter's ipykernel ({' '.join(cmd[:3])})")
         try:
-            self.process = self.template.fork_kernel(cmd[3:], kwargs["env"], str(kwargs["cwd"]),
-                                                     kwargs["stderr"].fileno())
+            env, cwd, log_fd = _fork_arguments(kwargs)
+            process = self.template.fork_kernel(cmd[3:], env, cwd, log_fd)
         except TemplateUnavailable as exc:
-            kwargs["stderr"].write(f"{FALLBACK}: {exc}\n")
-            kwargs["stderr"].flush()
-            return await super().launch_kernel(cmd, **kwargs)
-        self.process.wait_ready(STARTUP_TIMEOUT)
-        self.pid = self.pgid = self.process.pid
-        self.cwd = kwargs["cwd"]
+            return await self._fall_back(cmd, kwargs, str(exc))
+        except Exception as exc:  # noqa: BLE001 - any fault of the fork path falls back
+            return await self._fall_back(cmd, kwargs, f"{type(exc).__name__}: {exc}")
+        if not process.wait_ready(READY_TIMEOUT):
+            exited = process.returncode is not None
+            process.kill()
+            process.wait_gone(STARTUP_TIMEOUT)
+            return await self._fall_back(
+                cmd, kwargs, "the forked kernel exited before it was ready" if exited else
+                f"the forked kernel was not ready within {READY_TIMEOUT:g} s; stopped")
+        self.process = process
+        # No pgid: jupyter_client then signals through ForkedProcess, which checks first that
+        # the kernel is still alive (see its docstring).
+        self.pid, self.pgid = process.pid, None
+        self.cwd = cwd
         return self.connection_info
+
+    async def _fall_back(self, cmd: list[str], kwargs: dict[str, Any], reason: str):
+        """Start the kernel from its kernelspec; the reason goes to the kernel log and to the
+        template handle (the build prints it once)."""
+        assert self.template is not None
+        self.template.fallback = reason
+        with contextlib.suppress(Exception):  # the log is a courtesy; the start is what counts
+            kwargs["stderr"].write(f"{FALLBACK}: {reason}\n")
+            kwargs["stderr"].flush()
+        return await super().launch_kernel(cmd, **kwargs)
 
     async def kill(self, restart: bool = False) -> None:
         process = self.process
@@ -252,9 +350,10 @@ def kernel_config(folder: Path, env: dict[str, str], cwd: Path, log: Path,
     """traitlets configuration of the RunKernelManager of one notebook run.
 
     `folder` must be new and short (Unix socket paths are limited to about 100 bytes)."""
+    sockets = ({"transport": "ipc", "ip": str(folder / "kernel")}
+               if private_sockets_supported() else {})  # else TCP, as on Windows
     return {"RunKernelManager": {
-        "transport": "ipc", "ip": str(folder / "kernel"),
-        "connection_file": str(folder / "connection.json"),
+        **sockets, "connection_file": str(folder / "connection.json"),
         "template": template, "kernel_env": env, "kernel_cwd": str(cwd),
         "kernel_log": str(log)}}
 

@@ -116,7 +116,30 @@ def _git(*args: str) -> str:
         return ""
 
 
-def _run_all(items: list[Item], jobs: int, progress: Callable[[str], None]) -> None:
+def _longest_first(items: list[Item]) -> list[Item]:
+    """The runs in the order the workers should start them: longest first, so that no long run
+    starts last and keeps one core busy alone at the end. A run's length is guessed from its
+    notebook's executed size in the edition's latest version (its figures are most of both);
+    unknown ones keep their place after the known. The order changes no output."""
+    try:
+        latest = versions.read_latest()
+    except (OSError, ValueError, CcpError):
+        return items
+
+    def size(item: Item) -> int:
+        try:
+            executed = (versions.folder(latest[item.edition]) / "notebooks"
+                        / f"{item.notebook}.ipynb")
+            return executed.stat().st_size
+        except (KeyError, OSError, CcpError):  # no such version or notebook yet
+            return 0
+
+    return sorted(items, key=size, reverse=True)
+
+
+def _run_all(items: list[Item], jobs: int, progress: Callable[[str], None],
+             fork: bool = True) -> None:
+    items = _longest_first(items)
     tasks = [execute.Task(
         key=i.key, edition=i.edition, notebook=i.notebook, source=i.source,
         parameters=i.parameters,
@@ -141,7 +164,8 @@ def _run_all(items: list[Item], jobs: int, progress: Callable[[str], None]) -> N
 
     # Interrupted: the pool stops its workers and kernels; runs that finished are already in
     # the run store.
-    workers.run(tasks, jobs, execute.kernel_environment(os.environ, DETERMINISM_ENV), done)
+    workers.run(tasks, jobs, execute.kernel_environment(os.environ, DETERMINISM_ENV), done,
+                fork_kernels=fork, note=progress)
     if failures:
         raise NotebookError("\n".join(failures) + f"\n{len(failures)} notebook(s) failed; no "
                             "version was written; notebooks that ran are cached")
@@ -299,10 +323,12 @@ def _record_reproduction(edition: str, inputs: str, items: list[Item], version: 
 
 def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
           label: str | None, progress: Callable[[str], None], out: Path | None = None,
-          publish: bool = False) -> list[str]:
+          publish: bool = False, fork: bool = True) -> list[str]:
     """Build versions. A default build (every notebook, no -p) enters the publication record
     under reports/. A custom build (--only or -p) is an export: it goes to the folder `out`
-    names, and into reports/, the index and the changelog only with `publish`."""
+    names, and into reports/, the index and the changelog only with `publish`. `fork=False`
+    (`--no-fork`) starts every kernel from its kernelspec instead of forking it from the warm
+    template (slower, same bytes)."""
     started = time.perf_counter()
     editions = list(dict.fromkeys(check_edition(e) for e in editions))
     if jobs < 1:
@@ -362,7 +388,7 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
             reused = len(todo) - len(to_run)
             progress(f"{len(to_run)} notebook run(s) to do, {reused} reused from the cache")
             if to_run:
-                _run_all(to_run, jobs, progress)
+                _run_all(to_run, jobs, progress, fork)
         published = False
         for edition, (inputs, mine) in targets.items():
             if out is not None:

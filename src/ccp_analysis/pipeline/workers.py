@@ -8,6 +8,10 @@ new kernel forked from the template, in its own process (see kernels.py for what
 Workers receive everything explicitly: the tasks, the kernels' environment, their socket to
 the template and a private folder for kernel sockets. They ignore Ctrl-C: the build process
 handles it and stops them (and the template, whose kernels go with it).
+
+When kernels are not forked (kernels.fork_refused says why: the user's switch, a platform
+without fork, unvalidated library versions) every kernel is started from its kernelspec, and
+on a platform without fork the workers are spawned instead of forked.
 """
 
 from __future__ import annotations
@@ -16,12 +20,19 @@ import multiprocessing
 import shutil
 import signal
 import socket
+import sys
 import tempfile
 from collections.abc import Callable, Mapping
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from ccp_analysis.pipeline import execute
+
+FALLBACK_NOTE = "kernels started from their kernelspec (slower, same bytes)"
+
+
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def _worker(conn: Connection, sock: socket.socket | None, env: dict[str, str],
@@ -44,17 +55,29 @@ def _worker(conn: Connection, sock: socket.socket | None, env: dict[str, str],
 
 
 def run(tasks: list[execute.Task], jobs: int, env: Mapping[str, str],
-        done: Callable[[execute.Task, execute.Outcome], None], fork_kernels: bool = True) -> None:
+        done: Callable[[execute.Task, execute.Outcome], None], fork_kernels: bool = True,
+        note: Callable[[str], None] = _to_stderr) -> None:
     """Run every task in `jobs` workers; `done(task, outcome)` is called here as each ends.
 
     `env` is the kernels' environment (execute.kernel_environment). With fork_kernels=False
     every kernel is started from its kernelspec, as papermill alone would (the reference the
-    forked kernels are compared with). An interruption stops the workers, their kernels and
-    the template before it propagates."""
-    from ccp_analysis.pipeline.kernels import KernelTemplate, notebook_imports, stop_process
+    forked kernels are compared with). When forking was asked for but cannot be used, for all
+    runs or for one, `note` gets one line saying why (each reason once). An interruption stops
+    the workers, their kernels and the template before it propagates."""
+    from ccp_analysis.pipeline.kernels import (
+        KernelTemplate,
+        fork_refused,
+        notebook_imports,
+        platform_forks,
+        stop_process,
+    )
 
     env = dict(env)
     jobs = max(1, min(jobs, len(tasks)))
+    if fork_kernels and (refused := fork_refused()):
+        note(f"{FALLBACK_NOTE}: {refused}")
+        fork_kernels = False
+    noted: set[str] = set()
     # Short: Unix socket paths are limited to about 100 bytes.
     root = Path(tempfile.mkdtemp(prefix="ccp-k-"))
     template = socks = None
@@ -68,7 +91,7 @@ def run(tasks: list[execute.Task], jobs: int, env: Mapping[str, str],
 
         from ccp_analysis import style  # noqa: F401 - run() needs its OUTPUT_ENV
 
-        context = multiprocessing.get_context("fork")
+        context = multiprocessing.get_context("fork" if platform_forks() else "spawn")
         for number in range(jobs):
             ours, theirs = context.Pipe()
             folder = root / f"w{number}"
@@ -98,6 +121,10 @@ def run(tasks: list[execute.Task], jobs: int, env: Mapping[str, str],
                     if queue:
                         running[conn] = queue.pop(0)
                         conn.send(running[conn])
+                reason = outcome.extra.get(execute.FALLBACK_KEY)
+                if reason and reason not in noted:
+                    noted.add(reason)
+                    note(f"{FALLBACK_NOTE}: {reason} (first {task.edition} {task.notebook})")
                 done(task, outcome)
         for task in queue:  # every worker ended early
             done(task, _lost(task))
