@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from test_browser import DESKTOP, PHONE, browser, site  # noqa: F401 - fixtures
 
-from ccp_analysis import figures, paths
+from ccp_analysis import figures, interactive, paths
 
 EDITIONS = ("as-published", "updated")
 DRAWN = ("() => document.querySelectorAll('[data-chart]').length > 0 && "
@@ -147,7 +147,9 @@ def test_hovering_a_known_mark_shows_its_value_unit_and_source(
         assert "date 2020-10-27" in tip
         assert "marked peak 317.14 (2020-10-27)" in tip  # a day the static figure marks
         assert "close 317.14 USD per ADS" in tip
-        assert "source Yahoo Finance, BABA daily history (unadjusted close)" in tip
+        # The day's own source: its price row's `source`, in words.
+        assert ("source BABA daily prices (unadjusted close): Yahoo Finance history via "
+                f"{day['price_source']}") in tip
         # Figure 4: the 2021 bar, in USD at the ECB-derived rate, and the CNY it came from.
         year = next(r for r in _rows(folder, "fig4_huawei_revenue") if r["year"] == "2021")
         tip = _hover(page, "fig4_huawei_revenue", "year", 2021)
@@ -161,35 +163,54 @@ def test_hovering_a_known_mark_shows_its_value_unit_and_source(
         tip = _hover(page, "fig2_alibaba_support", "item_id", "B02")
         assert "amount (USD) $798.21 million" in tip
         assert "source CSIS, CCP Inc. in Malaysia (2022), Appendix B, row 2" in tip
-        # Figure 1: a channel's range and the items each end counts.
-        channel = _rows(folder, "fig1_huawei_support")[0]
-        tip = _hover(page, "fig1_huawei_support", "group", channel["group"])
-        assert f"conservative total counts {channel['conservative_item_ids']}" in tip
-        assert "source CSIS, CCP Inc. in Malaysia (2022), Appendix A and Figure 1 items" in tip
-        # The deals timeline: one company's mentions in its peak year.
+        # Figure 1: an item, A07's $10 billion, with its words and the relation coding that
+        # counts it in both bounds, as the version's item table gives them.
+        item = next(r for r in _rows(folder, "fig1_huawei_support_items")
+                    if r["item_id"] == "A07")
+        tip = _hover(page, "fig1_huawei_support", "item_id", "A07")
+        assert "item A07" in tip
+        assert "source CSIS, CCP Inc. in Malaysia (2022), Appendix A, row 7" in tip
+        assert "amount (report's words) $10 billion" in tip
+        assert ("report's words $10 billion total loans to various Huawei customers for the "
+                "year") in tip
+        assert f"report's words {item['words']}" in tip
+        assert "measure loans to Huawei's customers" in tip
+        assert "this bar counts $10 bn in the " in tip
+        assert "conservative bound counted, $10 bn" in tip
+        assert "relation coding credit line (inferred): may be drawn under A04" in tip
+        assert "to date (inferred): may hold A02, A03, A06" in tip
+        assert "coding's words credit line: $10 billion has been loaned" in tip
+        # An item the conservative bound leaves out says which reading does.
+        tip = _hover(page, "fig1_huawei_support", "item_id", "A02")
+        assert "conservative bound may be inside A07, read as loaned to date" in tip
+        assert "to date (inferred): may be inside A07" in tip
+        # The deals timeline: one company group's entries in the busiest year.
         rows = _rows(folder, "deals_timeline")
         busiest = max(rows, key=lambda r: (int(r["entries_in_year"]), -int(r["year"])))
         tip = _hover(page, "deals_timeline", "year", int(busiest["year"]))
-        company = next(line[len("company "):] for line in tip.splitlines()
-                       if line.startswith("company "))
+        group = next(line[len("company group "):] for line in tip.splitlines()
+                     if line.startswith("company group "))
         row = next(r for r in rows if r["year"] == busiest["year"]
-                   and r["company_group"] == company)
-        assert f"mentions {row['mentions']}" in tip
-        assert f"entries that year {busiest['entries_in_year']}" in tip
+                   and r["company_group"] == group)
+        assert f"entries {row['entries']}" in tip
+        assert f"entries that year (all groups) {busiest['entries_in_year']}" in tip
         assert "Appendix C (RWR IntelTrak)" in tip
         assert errors == []
     finally:
         context.close()
 
 
-HIGHLIGHTED = """() => {
-    let n = 0;
+# The links drawn highlighted (interactive.HIGHLIGHT_WIDTH), as "company|counterpart|entry".
+HIGHLIGHTED = """(width) => {
+    const found = [];
     const walk = (scene) => (scene.items || []).forEach(item => {
         if (scene.marktype === 'group') { (item.items || []).forEach(walk); }
-        else if (scene.marktype === 'rule' && item.stroke === '#D55E00') { n += 1; }
+        else if (scene.marktype === 'rule' && item.strokeWidth === width) {
+            found.push([item.datum.company, item.datum.counterpart, item.datum.entry_id]
+                       .join('|')); }
     });
     walk(window.ccpCharts.fig3_deal_network.scenegraph().root);
-    return n; }"""
+    return found.sort(); }"""
 
 
 @pytest.mark.parametrize("tap", [False, True], ids=["hover", "tap"])
@@ -198,15 +219,34 @@ def test_hovering_or_tapping_a_company_highlights_exactly_its_links(
     if browser is None:
         return
     folder = _folder(site, "as-published")
+    entries = _rows(folder, "fig3_deal_network_entries")
+    expected = sorted(f"{r['company']}|{r['counterpart']}|{r['entry_id']}" for r in entries
+                      if "Huawei" in (r["company"], r["counterpart"]))
     links = _rows(folder, "fig3_deal_network")
-    expected = sum(1 for r in links if "Huawei" in (r["company"], r["counterpart"]))
-    assert expected > 10  # Huawei is the hub
+    assert len(expected) == sum(int(r["n_entries"]) for r in links
+                                if "Huawei" in (r["company"], r["counterpart"]))
+    assert len(expected) > 10  # Huawei is the hub
+    width = interactive.HIGHLIGHT_WIDTH
     context, page, errors, _ = _open(browser, folder, PHONE if tap else DESKTOP, touch=tap)
     try:
-        assert page.evaluate(HIGHLIGHTED) == 0
+        assert page.evaluate(HIGHLIGHTED, width) == []
         tip = _hover(page, "fig3_deal_network", "node", "Huawei", tap=tap)
         assert "party Huawei" in tip
-        assert page.evaluate(HIGHLIGHTED) == expected
+        assert page.evaluate(HIGHLIGHTED, width) == expected
+        assert errors == []
+        if tap:  # a link is a line of a pixel or two: hovered with the mouse only
+            return
+        # One of those links, hovered: its entry, date, kind and words (a solid line, whose
+        # middle no other line crosses: a dashed line's middle may fall in a gap).
+        entry = next(r for r in entries if r["entry_id"] == "C08")
+        tip = _hover(page, "fig3_deal_network", "entry_id", "C08")
+        assert "entry C08" in tip
+        assert "date (report's words) April 2014" in tip
+        assert f"date (report's words) {entry['date_text']}" in tip
+        assert "Chinese party Huawei" in tip and "counterpart Altel Communications" in tip
+        assert "link contract" in tip
+        assert "words stating the link Altel Communications selects Huawei" in tip
+        assert f"entry's words {entry['text']}" in tip
         assert errors == []
     finally:
         context.close()
@@ -222,7 +262,7 @@ def test_tapping_a_mark_on_a_phone_shows_its_value_and_source(
         tip = _hover(page, "fig4_huawei_revenue", "year", 2021, tap=True)
         assert "revenue (USD) 98.7 USD bn" in tip and "source Huawei annual report" in tip
         tip = _hover(page, "fig5_alibaba_stock", "date", "2020-10-27", tap=True)
-        assert "close 317.14 USD per ADS" in tip and "source Yahoo Finance" in tip
+        assert "close 317.14 USD per ADS" in tip and "Yahoo Finance history via" in tip
         assert errors == []
     finally:
         context.close()

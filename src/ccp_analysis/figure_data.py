@@ -273,28 +273,95 @@ def summed_measures(by_measure: pd.DataFrame, bound: str) -> list[str]:
     return list(by_measure.loc[by_measure[column] > 0, "group"])
 
 
+RELATION_WORDS = {support.DRAWN_UNDER: "may be drawn under", support.CONTAINED_IN: "may be inside",
+                  support.PARTLY_LINKED: "only partly tied to Huawei"}
+
+
+def _relation_coding(relations: pd.DataFrame, item: str) -> tuple[str, str]:
+    """An item's coded relations in words, one a line: the reading, stated or inferred, what
+    it says ('may be inside A07'; for a ceiling or a total, 'may hold A02, A03'); and the
+    report's words each of its own relations rests on."""
+    rows = relations[relations["item_id"] == item].sort_values(["reading", "target"])
+    coding, quoted = [], []
+    for _, rel in rows.iterrows():
+        what = RELATION_WORDS[rel["relation"]]
+        target = "" if rel["relation"] == support.PARTLY_LINKED else f" {rel['target']}"
+        part = (f" (part tied to Huawei: {rel['linked_amount_text']})"
+                if pd.notna(rel["linked_amount_text"]) and rel["linked_amount_text"] else "")
+        coding.append(f"{rel['reading']} ({rel['basis']}): {what}{target}{part}")
+        quoted.append(f"{rel['reading']}: {rel['evidence']}")
+    # The other side: the items coded as possibly inside this one, by reading.
+    held = relations[(relations["target"] == item)
+                     & (relations["relation"] != support.PARTLY_LINKED)]
+    for (reading, basis), group in held.groupby(["reading", "basis"], sort=True):
+        coding.append(f"{reading} ({basis}): may hold {', '.join(sorted(group['item_id']))}")
+    return "\n".join(coding), "\n".join(quoted)
+
+
+def support_items_table(frame: pd.DataFrame, relations: pd.DataFrame, *, year_start: int,
+                        year_end: int, **rules: object) -> pd.DataFrame:
+    """Figure 1 item by item: every primary item in the span with its measure, its amount in
+    the report's words, the words of its Appendix A row or Figure 1 box, what each bound counts
+    of it and why (`conservative_reason`, `upper_reason`), and the relation coding
+    (state_support_relations) that counts it or leaves it out: each relation's reading, basis
+    (stated or inferred) and the report's words. Amounts in USD, unrounded: Figure 1's bars are
+    sums of these rows (`support_figure_table`)."""
+    low = select_support(frame, relations, year_start=year_start, year_end=year_end,
+                         bound=CONSERVATIVE, **rules)
+    high = select_support(frame, relations, year_start=year_start, year_end=year_end,
+                          bound=UPPER, **{k: v for k, v in rules.items()
+                                          if k not in ("readings", "ceiling_in_place")})
+    high = high.set_index("item_id")
+    shown = relations[relations["item_id"].isin(low["item_id"])]
+    codings = [_relation_coding(shown, item) for item in low["item_id"]]
+    table = pd.DataFrame({
+        "item_id": low["item_id"], "source_ref": low["source_ref"], "measure": low["measure"],
+        "instrument": low["instrument"], "entity": low["entity"], "year_text": low["year_text"],
+        "amount_usd": low["amount_usd"], "amount_text": low["amount_text"],
+        "words": low["raw_text"], "amount_kind": low["amount_kind"],
+        "conservative_usd": low["counted_usd"], "conservative_reason": low["counted_reason"],
+        "upper_usd": low["item_id"].map(high["counted_usd"]),
+        "upper_reason": low["item_id"].map(high["counted_reason"]),
+        "relations": [c for c, _ in codings], "relation_words": [w for _, w in codings],
+    })
+    order = {m: i for i, m in enumerate(MEASURES)}
+    return table.sort_values(["measure", "item_id"], key=lambda c: c.map(order)
+                             if c.name == "measure" else c, ignore_index=True)
+
+
+def _counted_ids(items: pd.DataFrame, bound: str) -> str:
+    return " ".join(sorted(items.loc[items[f"{bound}_usd"] > 0, "item_id"]))
+
+
 def support_figure_table(frame: pd.DataFrame, relations: pd.DataFrame,
                          estimates: pd.DataFrame, *, year_start: int, year_end: int,
-                         **rules: bool) -> pd.DataFrame:
+                         items: pd.DataFrame | None = None, **rules: bool) -> pd.DataFrame:
     """Figure 1 as drawn, tidy: each measure's conservative and upper amounts; the two totals,
-    each saying which measures it adds up; the text's USD estimates, a different measure."""
-    by_measure = support_totals(frame, relations, "measure", year_start=year_start,
-                                year_end=year_end, **rules)
+    each saying which measures it adds up; the text's USD estimates, a different measure.
+
+    Every bar is a sum of the rows of `support_items_table` (`items`, computed when not
+    given), so the item-level table a build exports holds what each bar adds up."""
+    if items is None:
+        items = support_items_table(frame, relations, year_start=year_start,
+                                    year_end=year_end, **rules)
     rows = []
-    for _, m in by_measure.iterrows():
+    for group in MEASURES:
+        mine = items[items["measure"] == group]
+        if not _counted_ids(mine, CONSERVATIVE) and not _counted_ids(mine, UPPER):
+            continue  # no amount counted: no empty bar (the caption counts those items)
         for bound in BOUNDS:
-            rows.append({"panel": "measure", "row": m["group"], "bound": bound,
-                         "usd_bn": m[f"{bound}_usd_bn"],
-                         "item_ids": m[f"{bound}_item_ids"], "n_items": m["n_items"],
-                         "n_unquantified": m["n_unquantified"],
-                         "what": MEASURE_NOTES[m["group"]]})
-    bounds = support_bounds(frame, relations, year_start=year_start, year_end=year_end,
-                            **rules).set_index("bound")
+            rows.append({"panel": "measure", "row": group, "bound": bound,
+                         "usd_bn": round(mine[f"{bound}_usd"].sum() / 1e9, 4),
+                         "item_ids": _counted_ids(mine, bound), "n_items": len(mine),
+                         "n_unquantified": int((mine["conservative_reason"] == NO_AMOUNT).sum()),
+                         "what": MEASURE_NOTES[group]})
+    by_measure = pd.DataFrame(rows, columns=["row", "bound", "usd_bn"])
     for bound in BOUNDS:
-        summed = summed_measures(by_measure, bound)
+        summed = list(by_measure.loc[(by_measure["bound"] == bound) & (by_measure["usd_bn"] > 0),
+                                     "row"])
         rows.append({"panel": "total", "row": f"{bound} total", "bound": bound,
-                     "usd_bn": bounds.loc[bound, "total_usd_bn"],
-                     "item_ids": bounds.loc[bound, "item_ids"], "n_items": 0,
+                     "usd_bn": round(items[f"{bound}_usd"].sum() / 1e9, 4),
+                     "item_ids": _counted_ids(items, bound), "n_items": 0,
                      "n_unquantified": 0,
                      "what": "this project's sum of " + " + ".join(summed) + ": "
                      + bound_rule(bound, **rules)})
@@ -424,8 +491,10 @@ def stock_table(frame: pd.DataFrame, *, date_start: str, date_end: str,
         raise ParameterError(f"date_end {date_end} is before date_start {date_start}")
     rows = frame[frame["date"].between(start, end)]
     value = "close_usd" if measure == "price" else "market_value_usd_bn"
+    # Each day keeps the source its price row came from, so a chart can name it per day.
     table = pd.DataFrame({"date": rows["date"], "measure": measure, "value": rows[value],
-                          "shares_as_of": rows["shares_as_of"]})
+                          "shares_as_of": rows["shares_as_of"],
+                          "price_source": rows["price_source"]})
     return table.reset_index(drop=True)
 
 
@@ -544,6 +613,26 @@ def network_layout(edges: pd.DataFrame, parties: pd.DataFrame, *, year_start: in
                           "y": round(1.0 - (i + 0.5) / len(names), 6)})
     columns = ["node", "side", "kind", "parent", "group", "deals", "links", "x", "y"]
     return pd.DataFrame(nodes, columns=columns), links
+
+
+def network_entries(edges: pd.DataFrame, timeline: pd.DataFrame, links: pd.DataFrame, *,
+                    year_start: int, year_end: int) -> pd.DataFrame:
+    """The deal network's links entry by entry: one row per edge of a drawn link (the links of
+    `network_layout`), with the entry's date and words as printed (`date_text` and `text` of
+    malaysia_deals) and the words that state the link (`evidence` of appendix_c_edges)."""
+    rows = edges[edges["year"].between(year_start, year_end)]
+    drawn = links[["company", "counterpart", "edge_kind"]]
+    rows = rows.merge(drawn, on=["company", "counterpart", "edge_kind"], how="inner")
+    entries = timeline.set_index("entry_id")
+    table = pd.DataFrame({
+        "entry_id": rows["entry_id"], "company": rows["company"],
+        "counterpart": rows["counterpart"], "ends": rows["ends"],
+        "edge_kind": rows["edge_kind"], "is_deal": rows["is_deal"],
+        "date_text": rows["entry_id"].map(entries["date_text"]),
+        "evidence": rows["evidence"], "text": rows["entry_id"].map(entries["text"]),
+    })
+    return table.sort_values(["company", "counterpart", "edge_kind", "entry_id"],
+                             ignore_index=True)
 
 
 # Figure 3's AI park at fixed positions (axes run -0.15 to 1.15 and -0.2 to 1.12): the park in

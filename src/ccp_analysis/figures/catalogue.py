@@ -42,6 +42,10 @@ class FigureSpec:
     parameters: tuple[Param, ...] = ()
     frames: tuple[str, ...] = ()  # the processed frames it reads
     table: TableFunction | None = None  # the table it plots; an empty table refuses the range
+    # The figure's data tables beside its table (tables/<name>.csv), each with the function that
+    # builds it: what its marks are made of, row by row, exported by the notebook for the
+    # figure's interactive twin (e.g. Figure 1's items, each bar a sum of them).
+    data: dict[str, TableFunction] = field(default_factory=dict)
     span: Span | None = None
     texts: dict[str, Callable[..., texts.FigureText]] = field(default_factory=dict)
     description: str = ""
@@ -77,15 +81,34 @@ def _load(name: str, edition: str) -> pd.DataFrame:
     return editions.load(name, edition)
 
 
+def _fig1_rules(v: Values) -> dict[str, object]:
+    return {name: v[name] for name in ("year_start", "year_end", "include_credit_lines",
+                                       "include_customer_financing", "include_derived",
+                                       "include_fines")}
+
+
 def _fig1(v: Values, e: str) -> pd.DataFrame:
     from ccp_analysis import figure_data
 
     return figure_data.support_figure_table(
         _load("huawei_state_support", e), _load("state_support_relations", e),
-        _load("state_support_estimates", e), year_start=v["year_start"],
-        year_end=v["year_end"], include_credit_lines=v["include_credit_lines"],
-        include_customer_financing=v["include_customer_financing"],
-        include_derived=v["include_derived"], include_fines=v["include_fines"])
+        _load("state_support_estimates", e), **_fig1_rules(v))
+
+
+def _fig1_items(v: Values, e: str) -> pd.DataFrame:
+    from ccp_analysis import figure_data
+
+    return figure_data.support_items_table(
+        _load("huawei_state_support", e), _load("state_support_relations", e),
+        **_fig1_rules(v))
+
+
+def _fig1_sensitivity(v: Values, e: str) -> pd.DataFrame:
+    from ccp_analysis import figure_data
+
+    return figure_data.support_sensitivity(
+        _load("huawei_state_support", e), _load("state_support_relations", e),
+        **_fig1_rules(v))
 
 
 def _fig2(v: Values, e: str) -> pd.DataFrame:
@@ -95,12 +118,28 @@ def _fig2(v: Values, e: str) -> pd.DataFrame:
                                              year_start=v["year_start"], year_end=v["year_end"])
 
 
-def _fig3(v: Values, e: str) -> pd.DataFrame:
+def _fig3_layout(v: Values, e: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     from ccp_analysis import figure_data
 
     return figure_data.network_layout(
         _load("malaysia_deal_edges", e), _load("malaysia_deal_parties", e),
-        year_start=v["year_start"], year_end=v["year_end"], min_degree=v["min_degree"])[1]
+        year_start=v["year_start"], year_end=v["year_end"], min_degree=v["min_degree"])
+
+
+def _fig3(v: Values, e: str) -> pd.DataFrame:
+    return _fig3_layout(v, e)[1]
+
+
+def _fig3_nodes(v: Values, e: str) -> pd.DataFrame:
+    return _fig3_layout(v, e)[0]
+
+
+def _fig3_entries(v: Values, e: str) -> pd.DataFrame:
+    from ccp_analysis import figure_data
+
+    return figure_data.network_entries(
+        _load("malaysia_deal_edges", e), _load("malaysia_deals", e), _fig3(v, e),
+        year_start=v["year_start"], year_end=v["year_end"])
 
 
 def _fig4(v: Values, e: str) -> pd.DataFrame:
@@ -146,6 +185,8 @@ FIGURES: tuple[FigureSpec, ...] = (
                           "count fines on competitors (not money to Huawei)")),
         frames=("huawei_state_support", "state_support_relations", "state_support_estimates"),
         table=_fig1,
+        data={"fig1_huawei_support_items": _fig1_items,
+              "fig1_huawei_support_sensitivity": _fig1_sensitivity},
         span=Span("huawei_state_support", "period_start_year", "period_end_year"),
         texts={"fig1_huawei_support": texts.huawei_support},
         description="Huawei's itemised state support kept apart by measure, this project's "
@@ -164,8 +205,12 @@ FIGURES: tuple[FigureSpec, ...] = (
         parameters=(_edition(), *_years(2011, 2020),
                     Param("min_degree", "int", 1, "hide Chinese companies with fewer links",
                           minimum=1)),
-        frames=("ai_park_network", "malaysia_deal_edges", "malaysia_deal_parties"),
-        table=_fig3, span=Span("malaysia_deal_edges", "year", "year"),
+        frames=("ai_park_network", "malaysia_deal_edges", "malaysia_deal_parties",
+                "malaysia_deals"),
+        table=_fig3,
+        data={"fig3_deal_network_nodes": _fig3_nodes,
+              "fig3_deal_network_entries": _fig3_entries},
+        span=Span("malaysia_deal_edges", "year", "year"),
         texts={"fig3_ai_park": texts.ai_park, "fig3_deal_network": texts.deal_network},
         description="The report's AI-park partnership, and the project's network of "
         "Appendix C's stated links",

@@ -106,6 +106,13 @@ class Run:
         assert self.spec.table is not None
         return self.spec.table(self.values, self.edition)
 
+    def data(self, name: str) -> pd.DataFrame:
+        """One of the figure's declared data tables, on the edition's data."""
+        if name not in self.spec.data:
+            raise KeyError(f"notebook {self.spec.notebook} declares no data table {name!r}; "
+                           f"declared: {', '.join(self.spec.data) or 'none'}")
+        return self.spec.data[name](self.values, self.edition)
+
     def text(self, table: pd.DataFrame, output: str | None = None, **context: object
              ) -> FigureText:
         """Title, caption, alt text, finding and source note of an output, from its table."""

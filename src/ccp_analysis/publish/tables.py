@@ -14,10 +14,13 @@ from ccp_analysis.errors import CcpError
 TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "claims_audit": ("claim_id",),
     "fig1_huawei_support": ("panel", "row", "bound"),
+    "fig1_huawei_support_items": ("item_id",),
     "fig1_huawei_support_sensitivity": ("kind", "label"),
     "fig2_alibaba_support": ("item_id",),
     "fig3_ai_park": ("edge_id",),
     "fig3_deal_network": ("company", "counterpart", "edge_kind"),
+    "fig3_deal_network_nodes": ("node",),
+    "fig3_deal_network_entries": ("entry_id", "company", "counterpart", "edge_kind"),
     "fig4_huawei_revenue": ("year",),
     "fig5_alibaba_stock": ("date",),
     "deals_timeline": ("year", "company_group"),
