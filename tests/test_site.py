@@ -248,9 +248,10 @@ def test_index_and_changelog_say_what_changed_from_the_previous_version(reports_
     changes = (reports_copy / "changes" / "zz-later.html").read_text(encoding="utf-8")
     assert f'<a href="../{old}/index.html">The previous version</a>' in changes
     assert f"year={year}" in changes
-    for sidecar in sorted((reports_copy / "zz-later" / "figures").glob("*.json")):
+    for png in sorted((reports_copy / "zz-later" / "figures").glob("*.png")):
+        sidecar = png.with_suffix(".json")
         alt = json.loads(sidecar.read_text(encoding="utf-8"))["alt_text"]
-        assert f'<img src="zz-later/figures/{sidecar.stem}.png" alt="{_esc(alt)}"' in later
+        assert f'<img src="zz-later/figures/{png.stem}.png" alt="{_esc(alt)}"' in later
 
 
 def test_dates_are_those_of_the_commits_the_versions_were_built_from(reports_copy):
