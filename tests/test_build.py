@@ -106,16 +106,43 @@ def test_custom_build_writes_a_complete_version_that_follows_its_parameters(
     last step of `make test`: every notebook of both editions, never through the cache)."""
     root = project_copy
     latest_before = (root / "reports" / "LATEST.json").read_bytes()
-    args = ("build", "--edition", "as-published", "--only", FIG4, "-p", "fx_series=fed",
-            "-p", "year_start=2017", "--version", "t1")
+    custom = ("build", "--edition", "as-published", "--only", FIG4, "-p", "fx_series=fed",
+              "-p", "year_start=2017")
+    args = (*custom, "--version", "t1", "--publish")
 
+    # Exported to a folder of the user's: reports/ (index and changelog included) untouched.
+    published_before = reports_check.snapshot(root)
+    out = root.parent / "fig4-fed"
+    export = ccp_cli(root, *custom, "--out", str(out))
+    assert export.returncode == 0, export.stderr
+    assert "1 notebook run(s) to do, 0 reused from the cache" in export.stderr
+    assert f"[1/1] ran as-published {FIG4}" in export.stderr
+    assert export.stdout.startswith("as-published: exported as-published-")
+    assert export.stdout.strip().endswith(f" to {out}")
+    exported = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    # With its own copy of the chart runtime, loaded from beside its page.
+    runtime = exported["chart_runtime"]["path"]
+    assert _files(out) == FIG4_FILES | {"manifest.json", "README.md", site.PAGE, runtime}
+    assert reports_check.snapshot(root) == published_before
+    page = (out / site.PAGE).read_text(encoding="utf-8")
+    assert "../" not in page and f'src="{runtime}"' in page
+    # An export never overwrites: the same folder again is refused.
+    again_out = ccp_cli(root, *custom, "--out", str(out))
+    assert again_out.returncode == 2
+    assert f"--out {out}: exists and is not empty" in again_out.stderr
+    # Without --out or --publish a custom build is refused before any kernel.
+    nowhere = ccp_cli(root, *custom)
+    assert nowhere.returncode == 2 and "add --out DIR" in nowhere.stderr
+
+    # Published on request: the same run, reused from the cache.
     proc = ccp_cli(root, *args)
 
-    _assert_built(proc, "t1", runs=1, reused=0)
-    assert f"[1/1] ran as-published {FIG4}" in proc.stderr
+    _assert_built(proc, "t1", runs=0, reused=1)
     folder = root / "reports" / "t1"
     assert _files(folder) == FIG4_FILES | {"manifest.json", "README.md", site.PAGE}
     assert versions.mismatches("t1") == {}
+    assert exported["outputs"] == json.loads(
+        (folder / "manifest.json").read_text(encoding="utf-8"))["outputs"]
 
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["version"] == "t1"
@@ -219,6 +246,41 @@ def test_help_examples_are_valid_builds(project_copy, capsys):
         assert len(items) >= len(editions), argv
         if args.version:
             versions.check_label(args.version)
+
+
+def test_an_export_goes_to_a_new_folder_outside_the_record(project_copy, reports_check,
+                                                             capsys, tmp_path):
+    """Refused before any kernel: a folder inside reports/, a folder that holds files, a file."""
+    before = reports_check.snapshot(project_copy)
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    (taken / "notes.txt").write_text("mine", encoding="utf-8")
+    (tmp_path / "a-file").write_text("mine", encoding="utf-8")
+    for out, message in ((project_copy / "reports" / "mine", "inside"),
+                         (taken, "exists and is not empty"),
+                         (tmp_path / "a-file", "exists and is not empty")):
+        status = main(["build", "--edition", "as-published", "--only", FIG4, "--out", str(out)])
+        assert status == 2
+        assert f"--out {out}: {message}" in capsys.readouterr().err
+    assert (taken / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert reports_check.snapshot(project_copy) == before
+    assert not (project_copy / ".cache").exists()
+
+
+def test_parameters_a_figure_ignores_are_not_recorded(project_copy):
+    """Figure 4 in CNY uses no exchange rate: the series is not recorded, and a series given
+    by the user is refused (it would change nothing)."""
+    from ccp_analysis.errors import ParameterError
+    from ccp_analysis.pipeline import fingerprint, runner
+
+    data, library = fingerprint.data_hashes(), fingerprint.library_hash()
+    (item,) = runner.plan(["updated"], [FIG4], ["currency=CNY"], data, library)
+    assert item.parameters["currency"] == "CNY" and "fx_series" not in item.parameters
+    (usd,) = runner.plan(["updated"], [FIG4], [], data, library)
+    assert usd.parameters["fx_series"] == "ecb"
+    with pytest.raises(ParameterError, match="'fx_series' value 'oecd_imf': ignored when "
+                                             "currency is 'CNY'"):
+        runner.plan(["updated"], [FIG4], ["currency=CNY", "fx_series=oecd_imf"], data, library)
 
 
 # ------------------------------------------------------------------ ccp-analysis latest

@@ -243,6 +243,97 @@ def test_a_broken_manifest_is_named_with_its_line(edited):
         diff.Side.load(new)
 
 
+def test_appended_days_are_one_range_and_absent_columns_print_nothing(editions, capsys):
+    """As-published against updated: Figure 5's trading days after the report are one line,
+    with the first and last day and their number, in the text, the summary and the page."""
+    later_days = [r["date"] for r in _rows(PROJECT_ROOT / "data" / "raw" / "market"
+                                           / "baba_daily.csv") if r["date"] > REPORT_DATE]
+    line = f"rows added: {later_days[0]} to {later_days[-1]}, {len(later_days)} rows"
+    text = diff.report(editions)
+    assert f"  {line}" in text
+    assert not any(t.startswith("  added date=") for t in text)
+    assert f"Table fig5_alibaba_stock: {line}." in diff.summary(editions)
+    assert not any("'' -> ''" in t for t in text)
+
+
+def test_a_column_only_one_side_has_is_no_row_change(edited, capsys):
+    """A column added to a table is named once; rows that differ in nothing else are not
+    changed rows, so nothing prints as '' -> ''."""
+    old, new = edited
+    path = old / "tables" / "claims_audit.csv"
+    rows = _rows(path)
+    for row in rows:
+        del row["reading"]  # an older audit, without the column
+    _write_rows(path, rows)
+    result = diff.compare(diff.Side.load(old), diff.Side.load(new))
+    (table,) = result.tables
+    assert table.columns_added == ["reading"] and table.changed == []
+    assert cli.main(["diff", str(old), str(new)]) == 1
+    out = capsys.readouterr().out
+    assert "  columns added: reading" in out and "->" not in "".join(out.splitlines()[1:])
+
+
+def test_a_default_clamped_to_the_data_is_no_parameter_change(edited, capsys):
+    """Figure 1's year_start default 1995 is drawn from the data's first year; a manifest
+    recording 1995 and one recording the clamped year publish the same figure."""
+    from ccp_analysis.figures import checks
+
+    old, new = edited
+    manifest = json.loads((old / "manifest.json").read_text("utf-8"))
+    values = manifest["parameters"]["fig1_huawei_support"]
+    clamped = checks.on_data("fig1_huawei_support", {**values, "year_start": 1995},
+                             check_table=False)[0]["year_start"]
+    assert clamped > 1995  # the data start later: the default is clamped
+    for folder, year in ((old, 1995), (new, clamped)):
+        data = json.loads((folder / "manifest.json").read_text("utf-8"))
+        data["parameters"]["fig1_huawei_support"]["year_start"] = year
+        (folder / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
+    assert diff.compare(diff.Side.load(old), diff.Side.load(new)).parameters == []
+    data["parameters"]["fig1_huawei_support"]["year_start"] = clamped + 1  # a real change
+    (new / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
+    (change,) = diff.compare(diff.Side.load(old), diff.Side.load(new)).parameters
+    assert (change.where, change.old, change.new) == (
+        "fig1_huawei_support.year_start", 1995, clamped + 1)
+
+
+def test_versions_by_prefix_edition_name_and_latest_against_previous(tmp_path, monkeypatch,
+                                                                      capsys):
+    from ccp_analysis.publish import history
+
+    root = tmp_path / "project"
+    shutil.copytree(PROJECT_ROOT / "reports", root / "reports",
+                    ignore=shutil.ignore_patterns(".lock", ".staging", ".failures", ".drift"))
+    monkeypatch.setenv("CCP_ANALYSIS_ROOT", str(root))
+    latest = _latest()
+    new = latest["updated"].name
+    previous = next(e.previous for e in history.ordered() if e.version == new)
+    assert previous  # the committed record holds an updated version before the latest
+
+    assert cli.main(["diff", "--edition", "updated"]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == f"{previous} -> {new}"
+    # The hash's first characters, an id's first characters, an edition's name (its latest).
+    assert cli.main(["diff", previous[:len("updated-") + 6], new.split("-")[-1][:6]]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == f"{previous} -> {new}"
+    assert cli.main(["diff", "as-published", "updated"]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == (
+        f"{latest['as-published'].name} -> {new}")
+    assert cli.main(["diff", "updated-", new]) == 2
+    assert "is the start of" in capsys.readouterr().err
+    assert cli.main(["diff", "--edition", "updated", new]) == 2
+    assert "give no OLD or NEW" in capsys.readouterr().err
+
+
+def test_site_comparison_page_links_the_versions_figures(editions, tmp_path):
+    """The site's comparison pages copy nothing: old and new are the versions' own PNGs."""
+    page = PROJECT_ROOT / "reports" / "changes" / "x.html"
+    text = diffpage.render_page(editions, page)
+    old, new = editions.old.name, editions.new.name
+    assert f'<a href="../{old}/figures/fig4_huawei_revenue.png"><img ' \
+        f'src="../{old}/figures/fig4_huawei_revenue.png"' in text
+    assert f'<img class="over" src="../{new}/figures/fig4_huawei_revenue.png"' in text
+    assert "_files/" not in text and not page.exists()
+
+
 def test_a_table_whose_declared_key_is_new_is_compared_on_shared_columns(tmp_path):
     # Figure 1's table before it was keyed by (panel, row, bound): no crash on the old rows.
     old, new = tmp_path / "old.csv", tmp_path / "new.csv"

@@ -29,8 +29,9 @@ def _import(*args: str) -> None:
 
 
 def _build(edition: str, only: tuple[str, ...] = (FIG5,)) -> str:
+    # A custom build (--only) enters reports/ only when published.
     lines = runner.build(editions=[edition], only=list(only), overrides=[], jobs=2, label=None,
-                         progress=lambda _: None)
+                         progress=lambda _: None, publish=True)
     return "\n".join(lines)
 
 

@@ -31,7 +31,7 @@ import pytest
 from ccp_analysis.cli import main
 from ccp_analysis.errors import ParameterError
 from ccp_analysis.pipeline import versions
-from ccp_analysis.publish import site
+from ccp_analysis.publish import history, site
 
 PREFIX = "ccp-analysis: error: "
 FIG4 = "fig4_huawei_revenue"
@@ -47,8 +47,9 @@ HANG_GUARD = 600
 
 
 def _versions(root: Path) -> set[str]:
+    """Folders under reports/ (the comparison pages' folder is not a version)."""
     return {p.name for p in (root / "reports").iterdir()
-            if p.is_dir() and not p.name.startswith(".")}
+            if p.is_dir() and not p.name.startswith(".") and p.name != history.CHANGES}
 
 
 def _error(err: str) -> str:
@@ -174,19 +175,23 @@ def _plan_line(text: str) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2))
 
 
-# reports/ files a build rewrites when it publishes: the pointers to the latest versions and the
-# pages that list every version.
+# reports/ files a build rewrites when it publishes: the pointers to the latest versions, the
+# pages that list every version and the comparison pages (reports/changes/).
 REWRITTEN = (versions.LATEST, site.PAGE, site.CHANGELOG)
+
+
+def _rewritten(path: str) -> bool:
+    return path in REWRITTEN or path.startswith(f"{history.CHANGES}/")
 
 
 def _assert_only_added(before: dict[str, str], after: dict[str, str], version: str) -> None:
     """Between two snapshots of reports/, a build published `version` and changed nothing
     else: every other file is as it was, and the only files added are the new version's, the
-    pages of versions that had none, and the chart runtime when none was vendored yet (named
-    by its own sha256)."""
-    kept = {k: v for k, v in before.items() if k not in REWRITTEN}
+    pages of versions that had none, the comparison pages, and the chart runtime when none was
+    vendored yet (named by its own sha256)."""
+    kept = {k: v for k, v in before.items() if not _rewritten(k)}
     assert {k: after.get(k) for k in kept} == kept
-    added = set(after) - set(before) - set(REWRITTEN)
+    added = {k for k in set(after) - set(before) if not _rewritten(k)}
     runtime = {k for k in added if re.fullmatch(r"assets/vega-[0-9a-f]{16}\.js", k)
                and after[k].startswith(k[len("assets/vega-"):-len(".js")])}
     assert {k for k in added if not k.startswith(f"{version}/")
@@ -263,6 +268,13 @@ PARAMETER_CASES = {
     "zero jobs": (["--jobs", "0"], ["--jobs 0", "1 or more"]),
     "one label, two editions": (["--edition", "updated", "--version", "two"],
                                 ["exactly one --edition"]),
+    "series a CNY figure ignores": (["--only", FIG4, "-p", "currency=CNY", "-p", "fx_series=fed",
+                                     "--out", "/nonexistent/x"],
+                                    [f"notebook {FIG4}", "'fx_series'",
+                                     "ignored when currency is 'CNY'"]),
+    "custom build with nowhere to go": (["--only", FIG4], ["add --out DIR", "--publish"]),
+    "export and publish at once": (["--only", FIG4, "--out", "/nonexistent/x", "--publish"],
+                                   ["--out and --publish exclude each other"]),
 }
 
 
@@ -329,14 +341,14 @@ def test_label_limits():
 @pytest.mark.copy_reports
 def test_existing_label_with_other_content_is_refused(project_copy, reports_check, ccp_cli):
     first = ccp_cli(project_copy, "build", "--edition", "as-published", "--only", FIG4,
-                    "--version", "lab1")
+                    "--version", "lab1", "--publish")
     assert first.returncode == 0, first.stderr
     assert first.stdout.strip() == "as-published: built reports/lab1"
     before = reports_check.snapshot(project_copy)
     assert any(rel.startswith("lab1/") for rel in before)
 
     second = ccp_cli(project_copy, "build", "--edition", "as-published", "--only", FIG5,
-                     "--version", "lab1")
+                     "--version", "lab1", "--publish")
 
     assert second.returncode == 2
     message = _only_error(second.stderr)
@@ -366,7 +378,7 @@ def test_failing_notebook_publishes_nothing_and_the_next_build_reuses_the_other_
     # Parameters no committed version used: both notebooks really run (nothing is seeded).
     args = ("build", "--edition", "as-published", "--only", FIG4, "--only", FIG5,
             "-p", f"{FIG4}:currency=CNY", "-p", f"{FIG5}:measure=market_value",
-            "--version", "f1")
+            "--version", "f1", "--publish")
     before = reports_check.snapshot(root)
     entries_before = {p.name for p in (root / "reports").iterdir()}
 
@@ -476,7 +488,7 @@ def test_second_build_is_refused_and_a_killed_build_resumes(project_copy, report
 
         # The first build holds the lock while fig5 runs: a second build is refused.
         second = ccp_cli(root, "build", "--edition", "as-published", "--only", FIG4,
-                         "--version", "c1")
+                         "--version", "c1", "--publish")
         assert second.returncode == 2
         assert f"another build is running on this project (pid {first.pid})" in (
             _only_error(second.stderr))
@@ -607,7 +619,7 @@ def test_kernel_that_cannot_start(project_copy, reports_check, ccp_cli, tmp_path
     before, found = reports_check.snapshot(root), _versions(root)
 
     proc = ccp_cli(root, "build", "--edition", "as-published", "--only", FIG4,
-                   "-p", "currency=CNY", "--version", "k1",
+                   "-p", "currency=CNY", "--version", "k1", "--publish",
                    JUPYTER_PATH=str(tmp_path / "jupyter"))
 
     assert proc.returncode == 2
@@ -647,7 +659,7 @@ def test_prune_removes_only_the_named_old_version(project_copy, reports_check, c
                                                   capsys):
     root = project_copy
     built = ccp_cli(root, "build", "--edition", "as-published", "--only", FIG4,
-                    "--version", "old1")
+                    "--version", "old1", "--publish")
     assert built.returncode == 0, built.stderr
     before = reports_check.snapshot(root)
     latest = json.loads((root / "reports/LATEST.json").read_text(encoding="utf-8"))
@@ -663,9 +675,12 @@ def test_prune_removes_only_the_named_old_version(project_copy, reports_check, c
     assert err == ""
     assert not (root / "reports" / "old1").exists()
     after = reports_check.snapshot(root)
-    # The versions index and the changelog are rewritten without it; nothing else changes.
+    # The versions index, the changelog and the comparison pages are rewritten without it;
+    # nothing else changes.
     pages = ("index.html", "CHANGELOG.md")
-    assert {k: v for k, v in after.items() if k not in pages} == {
-        k: v for k, v in before.items() if not k.startswith("old1/") and k not in pages}
+    assert {k: v for k, v in after.items() if not _rewritten(k)} == {
+        k: v for k, v in before.items() if not k.startswith("old1/") and not _rewritten(k)}
     for page in pages:
         assert "old1" not in (root / "reports" / page).read_text(encoding="utf-8")
+    assert f"{history.CHANGES}/old1.html" in before
+    assert not any("old1" in k for k in after)

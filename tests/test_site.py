@@ -54,11 +54,30 @@ def test_version_page_holds_every_figure_in_report_order(reports_copy):
     page = (folder / "index.html").read_text(encoding="utf-8")
 
     headings = [_text(h) for h in re.findall(r'<h2 id="[^"]+">(.*?)</h2>', page)]
+    # The report's five figures by number; the project's own timeline is never "Figure 6".
     expected = [f"{spec.label}: {spec.title}" for spec in figures.FIGURES
                 if any((folder / "figures" / f"{n}.json").is_file() for n in spec.outputs)]
+    assert expected[-1].startswith("Project chart")
     assert headings[:len(expected)] == expected
     assert headings[len(expected):] == ["Claims audit", "Parameters", "Provenance"]
     assert expected[0] == "Figure 1: A Snapshot of Huawei's State Support"  # the report's title
+    # The title is the image's own: on the page it is only read out (visually hidden).
+    assert '<h2 id="fig4_huawei_revenue">Figure 4<span class="vh">: Huawei&#39;s Annual ' \
+        'Revenue</span></h2>' in page
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    commit = manifest["package"]["git_commit"][:12]
+    cite = html.unescape(re.search(r'<details class="cite"><summary>Cite this figure</summary>'
+                                   r'<p>(.*?)</p>', page[page.index('id="figure-fig4_huawei_'
+                                                                    'revenue"'):]).group(1))
+    assert cite == (
+        'ccp-analysis contributors. "Figure 4: Huawei\'s Annual Revenue" (fig4_huawei_revenue). '
+        'In ccp-analysis: reproducible figures, tidy data and a claims audit for the CSIS '
+        f'report "CCP Inc. in Malaysia", version 0.1.0; report version {folder.name}, '
+        f'as-published edition, commit {commit}. Reproduces Figure 4 of Cramer-Flood, Ethan, '
+        'and Briana Boland. "CCP Inc. in Malaysia: How State Capitalism Supports and '
+        'Constrains China\'s Tech Giants." Center for Strategic and International Studies, '
+        'December 16, 2022.')
+    assert "A chart of the project&#39;s own, drawn from the data of Cramer-Flood" in page
 
     for sidecar in sorted((folder / "figures").glob("*.json")):
         if paths.is_chart_spec(sidecar):  # an interactive chart's spec, not a sidecar
@@ -68,9 +87,13 @@ def test_version_page_holds_every_figure_in_report_order(reports_copy):
         assert f'alt="{_esc(meta["alt_text"])}"' in page
         assert _esc(meta["caption"]) in page
         assert _esc(meta["source_note"]) in page
+        # Opens full size on tap, without JavaScript: the image is a link to itself.
+        assert f'<a class="zoom" id="static-{name}" href="figures/{name}.png" title="Open ' \
+            f'full size"><img src="figures/{name}.png"' in page
         for fmt in ("png", "svg", "pdf"):
-            assert f'href="figures/{name}.{fmt}"' in page
-        assert f'href="tables/{name}.csv"' in page
+            assert f'<a class="button" href="figures/{name}.{fmt}" download>' \
+                f'{fmt.upper()}</a>' in page
+        assert f'<a class="button" href="tables/{name}.csv" download>Data (CSV)</a>' in page
     assert "http://" not in page and "https://" not in page  # nothing fetched from elsewhere
 
 
@@ -82,8 +105,30 @@ def test_version_page_lists_claims_parameters_and_provenance(reports_copy):
     with (folder / "tables" / "claims_audit.csv").open(encoding="utf-8", newline="") as handle:
         claims = list(csv.DictReader(handle))
 
-    rows = re.findall(r'<tr data-verdict="([^"]*)"><td data-label="claim_id">([^<]*)</td>', page)
+    rows = re.findall(r'<tr data-verdict="([^"]*)" data-search="[^"]*"><td data-label="Claim" '
+                      r'data-sort="[^"]*"><span class="mono">([^<]*)</span>', page)
     assert rows == [(_esc(c["verdict"]), c["claim_id"]) for c in claims]
+    # Headers in words, and each row's statement, reading, values and what it was checked
+    # against.
+    assert '<th scope="col" data-key="quote">The report says</th>' in page
+    assert '<th scope="col" data-key="reading">Reading judged</th>' in page
+    audit = page[page.index('<table id="audit"'):page.index("</table>", page.index(
+        '<table id="audit"'))]
+    for claim in claims:
+        assert f"<q>{_esc(claim['quote'])}</q>" in audit
+        assert f'<td data-label="Reading judged">{_esc(claim["reading"])}</td>' in audit
+        assert f"<p>{_esc(claim['explanation'])}</p>" in audit
+    k71 = next(c for c in claims if c["claim_id"] == "K71")
+    row = audit[audit.index('<span class="mono">K71</span>'):]
+    row = row[:row.index("</tr>")]
+    assert f'<td data-label="Stated" data-sort="{float(k71["stated_value"])!r}">' \
+        f'{k71["stated_value"]} {k71["unit"]}</td>' in row
+    assert {"data": "data from outside the report", "report": "the report&#39;s own numbers "
+            "only"}[k71["checked_against"]] in row
+    counts = re.findall(r'<button type="button" data-verdict="([^"]+)" aria-pressed="false">'
+                        r'[^<]* \((\d+)\)</button>', page)
+    assert {v: int(n) for v, n in counts} == {
+        v: sum(c["verdict"] == v for c in claims) for v in {c["verdict"] for c in claims}}
     with (PROJECT_ROOT / "data" / "processed" / "report_claims.csv").open(encoding="utf-8") as f:
         assert len(rows) == len(list(csv.DictReader(f)))  # every claim of claims.csv
     for notebook, values in manifest["parameters"].items():
@@ -103,11 +148,14 @@ def test_pages_are_deterministic_and_rewritten_only_when_they_change(reports_cop
     for page in [*reports_copy.glob("*/index.html"), *readmes, reports_copy / "index.html",
                  reports_copy / "CHANGELOG.md"]:
         page.unlink(missing_ok=True)  # as before the first `ccp-analysis site`
+    shutil.rmtree(reports_copy / history.CHANGES, ignore_errors=True)
     first = site.refresh(rewrite_versions=True)
     versions_ = sorted(p.parent.name for p in reports_copy.glob("*/manifest.json"))
+    compared = [e.version for e in history.ordered() if e.previous]
+    assert compared  # each edition has a version before its latest
     assert sorted(p.relative_to(reports_copy).as_posix() for p in first) == sorted(
         [f"{v}/{name}" for v in versions_ for name in ("index.html", "README.md")]
-        + ["index.html", "CHANGELOG.md"])
+        + ["index.html", "CHANGELOG.md"] + [f"changes/{v}.html" for v in compared])
     before = {p: p.read_bytes() for p in first}
     # A version's README.md is the one its build wrote.
     assert {p: p.read_bytes() for p in readmes} == readmes
@@ -147,6 +195,9 @@ def _add_version(reports: Path, source: str, name: str) -> Path:
     (target / "flipped.txt").write_text(flipped["claim_id"], encoding="utf-8")
     manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
     manifest["version"] = name
+    # Inputs as a data update and a change of the drawing code would leave them.
+    manifest["inputs"]["data/raw/market/baba_daily.csv"] = "0" * 64
+    manifest["inputs"]["src/ccp_analysis/charts.py"] = "1" * 64
     (target / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     latest = _latest(reports)
     latest[manifest["edition"]] = name
@@ -178,6 +229,29 @@ def test_index_and_changelog_say_what_changed_from_the_previous_version(reports_
     assert f"### {old}\n" in changelog and "The first version of this edition." in changelog
     assert '<a href="CHANGELOG.md">changelog</a>' in index
     assert year.isdigit()
+
+    # In a few lines: no figure changed, what moved (data, drawing), the verdicts before and
+    # after; the full list folded below; the comparison page linked; the figures as thumbnails.
+    with (reports_copy / old / "tables" / "claims_audit.csv").open(encoding="utf-8") as handle:
+        before = [row["verdict"] for row in csv.DictReader(handle)]
+    summary = re.search(r'<ul class="summary">(.*?)</ul>', later).group(1)
+    assert [_text(li) for li in re.findall(r"<li>(.*?)</li>", summary)] == [
+        "No figure changed.",
+        "What moved: data (baba_daily.csv); drawing (charts.py).",
+        # Verdicts in the order of their counts after, the most common first.
+        f"Claims audit: reproduced {before.count('reproduced')} → "
+        f"{before.count('reproduced') + 1}, differs {before.count('differs')} → "
+        f"{before.count('differs') - 1} (1 flipped)."]
+    details = later[later.index("<details><summary>Every change</summary>"):]
+    assert "Table fig4_huawei_revenue: 1 row changed" in details[:details.index("</details>")]
+    assert '<a href="changes/zz-later.html">Compare the figures side by side</a>' in later
+    changes = (reports_copy / "changes" / "zz-later.html").read_text(encoding="utf-8")
+    assert f'<a href="../{old}/index.html">The previous version</a>' in changes
+    assert f"year={year}" in changes
+    for png in sorted((reports_copy / "zz-later" / "figures").glob("*.png")):
+        sidecar = png.with_suffix(".json")
+        alt = json.loads(sidecar.read_text(encoding="utf-8"))["alt_text"]
+        assert f'<img src="zz-later/figures/{png.stem}.png" alt="{_esc(alt)}"' in later
 
 
 def test_dates_are_those_of_the_commits_the_versions_were_built_from(reports_copy):
@@ -243,11 +317,12 @@ def test_licence_citation_and_data_terms_agree_with_the_project():
 def test_a_build_writes_its_page_and_refreshes_the_index(project_copy, ccp_cli):
     root = project_copy
     proc = ccp_cli(root, "build", "--edition", "as-published", "--only", "fig4_huawei_revenue",
-                   "--version", "t-site")
+                   "--version", "t-site", "--publish")
     assert proc.returncode == 0, proc.stderr
     reports = root / "reports"
     page = (reports / "t-site" / "index.html").read_text(encoding="utf-8")
-    assert '<h2 id="fig4_huawei_revenue">Figure 4: Huawei&#39;s Annual Revenue</h2>' in page
+    assert '<h2 id="fig4_huawei_revenue">Figure 4<span class="vh">: Huawei&#39;s Annual ' \
+        'Revenue</span></h2>' in page
     assert "fig1_huawei_support" not in page.split('id="parameters"')[0]  # only what it ran
     index = (reports / "index.html").read_text(encoding="utf-8")
     default = _latest(reports)["as-published"]
@@ -258,3 +333,28 @@ def test_a_build_writes_its_page_and_refreshes_the_index(project_copy, ccp_cli):
     assert ccp_cli(root, "site", "--check").returncode == 0
 
 
+def test_headline_names_the_figures_that_moved_with_their_data(reports_copy):
+    """A figure whose own frames moved says so; the inputs are sorted into data, method and
+    drawing; equal verdict counts read as unchanged."""
+    from ccp_analysis.publish import diff
+
+    folder = reports_copy / _latest(reports_copy)["updated"]
+    side = diff.Side.load(folder)
+    result = diff.VersionDiff(
+        old=side, new=side, tables=[], verdicts=[], parameters=[], environment=[],
+        notebooks=[],
+        figures=[diff.FigureChange("fig4_huawei_revenue", "changed", ("png",)),
+                 diff.FigureChange("fig5_alibaba_stock", "changed", ("png",))],
+        inputs=[diff.ValueChange("data/processed/huawei_revenue.csv", "a", "b"),
+                diff.ValueChange("notebooks/fig5_alibaba_stock.ipynb", "a", "b"),
+                diff.ValueChange("src/ccp_analysis/charts.py", "a", "b"),
+                diff.ValueChange(diff.LIBRARY_HASH, "a", "b")])
+    with (folder / "tables" / "claims_audit.csv").open(encoding="utf-8") as handle:
+        verdicts = [row["verdict"] for row in csv.DictReader(handle)]
+    counts = ", ".join(f"{verdicts.count(v)} {v}" for v in sorted(
+        set(verdicts), key=lambda v: (-verdicts.count(v), v)))
+    assert history.headline(result) == [
+        "Figures changed: Figure 4 (its data: huawei_revenue), Figure 5.",
+        "What moved: data (huawei_revenue.csv); method (fig5_alibaba_stock.ipynb); drawing "
+        "(charts.py).",
+        f"Claims audit unchanged: {counts}."]

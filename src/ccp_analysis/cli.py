@@ -20,13 +20,13 @@ EPILOG = textwrap.dedent("""\
       ccp-analysis data import prices BABA.csv --source "Yahoo Finance BABA history"
       ccp-analysis data history                what imports changed in data/raw, and why
       ccp-analysis build                       build both editions into reports/<version>/
-      ccp-analysis build --edition updated --only fig4_huawei_revenue -p fx_series=oecd_imf
+      ccp-analysis build --only fig4_huawei_revenue -p currency=CNY --out /tmp/fig4
       ccp-analysis params fig4_huawei_revenue  what a notebook's parameters accept
       ccp-analysis latest --notebooks          executed notebooks of the latest versions
       ccp-analysis check                       rebuild and compare with the committed manifests
       ccp-analysis check --nbval               the same through nbval, in fresh kernels (make test)
       ccp-analysis prune as-published-1a2b3c4d5e6f
-      ccp-analysis diff as-published-c7a07d0d832c updated-8692336fbb58 --html /tmp/diff.html
+      ccp-analysis diff --edition updated --html /tmp/diff.html
       ccp-analysis site                        (re)write the HTML pages and the changelog
 
     Run 'ccp-analysis COMMAND --help' for the options of each command.
@@ -145,6 +145,8 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from ccp_analysis.pipeline import runner
     from ccp_analysis.publish import site
 
@@ -155,6 +157,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         label=args.version,
         progress=_say,
+        out=Path(args.out) if args.out else None,
+        publish=args.publish,
         fork=not args.no_fork,
         version_page=site.write_version_page,
         refresh=site.refresh,
@@ -205,12 +209,16 @@ def cmd_latest(args: argparse.Namespace) -> int:
             print(line)
         sys.stdout.flush()
     except BrokenPipeError:
-        # The reader stopped early (`| head -1`): it has what it wanted. Point stdout at
-        # /dev/null so the interpreter's final flush cannot fail again, and end quietly.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
+        _quiet_stdout()  # the reader stopped early (`| head -1`): it has what it wanted
     return 0
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again on a pipe
+    whose reader has gone, and the command ends quietly."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def cmd_versions(args: argparse.Namespace) -> int:
@@ -262,6 +270,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _version_folder(name: str):
+    """A version folder from a path, a version id, an edition's name (its latest version), or
+    the start of an id that names a single version (`as-published-8524`, or `8524fe` for the
+    hash after the edition)."""
     from pathlib import Path
 
     from ccp_analysis.pipeline import versions
@@ -271,6 +282,16 @@ def _version_folder(name: str):
         return folder
     if (versions.folder(name) / versions.MANIFEST).is_file():
         return versions.folder(name)
+    if name in versions.read_latest():
+        return versions.folder(versions.read_latest()[name])
+    known = versions.all_versions()
+    found = [v for v in known if name and (
+        v.startswith(name) or v.split("-")[-1].startswith(name))]
+    if len(found) == 1:
+        return versions.folder(found[0])
+    if len(found) > 1:
+        raise CcpError(f"{name!r} is the start of {len(found)} versions ({', '.join(found)}); "
+                       "give more of the id")
     raise CcpError(f"{name!r} is neither a version under reports/ nor a version folder; see "
                    "'ccp-analysis versions'")
 
@@ -278,12 +299,26 @@ def _version_folder(name: str):
 def cmd_diff(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ccp_analysis.publish import diff, diffpage
+    from ccp_analysis.publish import diff, diffpage, history
 
-    result = diff.compare(diff.Side.load(_version_folder(args.old)),
-                          diff.Side.load(_version_folder(args.new)))
-    for line in diff.report(result, max_rows=args.max_rows):
-        print(line)
+    if args.edition:
+        if args.old or args.new:
+            raise CcpError("diff --edition compares the latest version of an edition with the "
+                           "one before it: give no OLD or NEW with it")
+        old, new = history.previous_of_latest(args.edition)
+    elif args.old and args.new:
+        old, new = args.old, args.new
+    else:
+        raise CcpError("diff needs OLD and NEW (version ids, their first characters or version "
+                       "folders), or --edition EDITION")
+    result = diff.compare(diff.Side.load(_version_folder(old)),
+                          diff.Side.load(_version_folder(new)))
+    try:
+        for line in diff.report(result, max_rows=args.max_rows):
+            print(line)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_stdout()  # the reader stopped early (`| head`): it has what it wanted
     if args.html:
         print(f"wrote {diffpage.write(result, Path(args.html))}")
     return 0 if result.identical else 1
@@ -436,7 +471,9 @@ def parser() -> argparse.ArgumentParser:
               ccp-analysis build
               ccp-analysis build --edition updated --jobs 2
               ccp-analysis build --edition as-published --only fig4_huawei_revenue \\
-                  -p fx_series=oecd_imf -p currency=CNY --version fig4-oecd-cny"""),
+                  -p fx_series=oecd_imf --out /tmp/fig4-oecd
+              ccp-analysis build --edition updated --only fig4_huawei_revenue \\
+                  -p currency=CNY --version fig4-cny --publish"""),
     )
     build.add_argument("--edition", action="append", choices=EDITIONS,
                        help="as-published: data cut at the report's date (2022-12-16) and the "
@@ -456,6 +493,15 @@ def parser() -> argparse.ArgumentParser:
                        help="name the version instead of deriving it (letters, digits, '.', "
                        "'_', '-'; at most 64). A label that exists with other content is "
                        "refused.")
+    build.add_argument("--out", metavar="DIR",
+                       help="write the build to DIR (new or empty; with two editions, "
+                       "DIR/<edition>/) with its figures, tables, executed notebooks, "
+                       "manifest.json and pages, outside the publication record: reports/, "
+                       "the versions page and the changelog are not touched. Required for a "
+                       "custom build (--only or -p) unless --publish is given")
+    build.add_argument("--publish", action="store_true",
+                       help="enter a custom build in reports/ as its own version, listed on "
+                       "the versions page and in the changelog (LATEST.json is not moved)")
     build.add_argument("--no-fork", action="store_true",
                        help="start every kernel from its kernelspec instead of forking it "
                        "from the warm template (slower, same bytes; also CCP_FORK_KERNELS=0)")
@@ -507,18 +553,25 @@ def parser() -> argparse.ArgumentParser:
 
     compare = sub.add_parser(
         "diff", help="what differs between two versions (figures, rows, verdicts, inputs)",
-        description="Compare two versions (ids under reports/ or paths of version folders): "
-        "figures changed, added or removed; table rows added, removed or changed, matched by "
-        "each table's key; claim verdicts that flipped; parameters, inputs and package "
-        "versions that differ. Exit status 0 when nothing differs, 1 when something does.",
-        epilog="example:\n  ccp-analysis diff as-published-c7a07d0d832c "
-        "updated-8692336fbb58 --html /tmp/diff.html",
+        description="Compare two versions (ids under reports/, the first characters of one, "
+        "or paths of version folders), or with --edition the latest version of an edition "
+        "with the one before it: figures changed, added or removed; table rows added, removed "
+        "or changed, matched by each table's key (days or years appended as one range); claim "
+        "verdicts that flipped; parameters (a default clamped to the data is no change), "
+        "inputs and package versions that differ. Exit status 0 when nothing differs, 1 when "
+        "something does.",
+        epilog="examples:\n  ccp-analysis diff --edition updated --html /tmp/diff.html\n"
+        "  ccp-analysis diff as-published updated-f05f",
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    compare.add_argument("old", metavar="OLD")
-    compare.add_argument("new", metavar="NEW")
+    compare.add_argument("old", metavar="OLD", nargs="?")
+    compare.add_argument("new", metavar="NEW", nargs="?")
+    compare.add_argument("--edition", choices=["as-published", "updated"],
+                         help="compare the latest version of this edition with the version "
+                         "before it (the comparison the versions page shows)")
     compare.add_argument("--html", metavar="PATH",
-                         help="also write the page: each changed figure old beside new with "
-                         "its pixel difference highlighted (images in PATH's <stem>_files/)")
+                         help="also write the page: each changed figure old beside new, with "
+                         "swipe, onion-skin and pixel-difference views (images in PATH's "
+                         "<stem>_files/)")
     compare.add_argument("--max-rows", type=int, default=20, metavar="N",
                          help="rows listed per table in the text form (default 20)")
     compare.set_defaults(func=cmd_diff)

@@ -132,3 +132,28 @@ def resolve(notebooks: dict[str, dict[str, Parameter]],
 def check_values(notebook: str, values: dict[str, object]) -> None:
     """Meaning checks: known choices, minimums, dates that parse, ranges that run forwards."""
     rules.check_values(notebook, checks.spec_of(notebook).params(), values)
+
+
+# Parameters a figure reads only while another parameter has a given value: Figure 4 converts
+# to USD with `fx_series`, and draws CNY without any exchange rate.
+APPLIES_ONLY: dict[tuple[str, str], tuple[str, object]] = {
+    ("fig4_huawei_revenue", "fx_series"): ("currency", "USD"),
+}
+
+
+def drop_ignored(notebook: str, values: dict[str, object], given: dict[str, object]
+                 ) -> dict[str, object]:
+    """The values without those the figure ignores under the others, so the manifest records
+    only what the figure was drawn with. A value the user gave for an ignored parameter is
+    refused: it would change nothing."""
+    kept = dict(values)
+    for (name, param), (other, needed) in APPLIES_ONLY.items():
+        if name != notebook or param not in kept or kept.get(other) == needed:
+            continue
+        if param in given:
+            raise ParameterError(
+                f"notebook {notebook}: parameter {param!r} value {given[param]!r}: ignored when "
+                f"{other} is {kept.get(other)!r} (it applies only with {other}={needed!r}); "
+                f"leave {param} out")
+        del kept[param]
+    return kept

@@ -93,6 +93,7 @@ def plan(editions: list[str], only: list[str], overrides: list[str], data: dict[
             # The hand-off cell's own resolution: open ends and clamping on the edition's
             # data; the table check (slower) only for values a user set.
             values, _ = checks.on_data(name, values, check_table=bool(user[name]))
+            values = params.drop_ignored(name, values, user[name])
             key = fingerprint.run_key(fingerprint.sha256_file(path), values, data, library)
             items.append(Item(edition, name, path, values, key))
     return items
@@ -193,10 +194,15 @@ def _same_version(edition: str, parameters: dict, outputs: dict[str, str],
 
 def _assemble(edition: str, inputs: str, items: list[Item], build_kind: str,
               label: str | None, data: dict[str, str], code: dict[str, str],
-              library: str, version_page: Callable[[Path], object]) -> tuple[str, bool]:
+              library: str, version_page: Callable[..., object],
+              export: Path | None = None) -> tuple[str, bool]:
     """Collect the runs of an edition into a version; (version, whether it is new). Outputs
     byte-identical to an existing version's make no new version: nothing is written.
-    `version_page` writes the version's derived pages into its folder before it is published."""
+    `version_page(folder, standalone=...)` writes the version's derived page into its folder
+    before it is published (publish's, passed down by the command line).
+
+    With `export`, the version is written to that folder instead, outside the publication
+    record: reports/, LATEST.json, the index and the changelog are not touched."""
     staging = versions.staging_dir(label or f"{edition}-{inputs[:12]}")
     notebooks = {}
     for item in items:
@@ -222,7 +228,7 @@ def _assemble(edition: str, inputs: str, items: list[Item], build_kind: str,
                for p in sorted(staging.rglob("*")) if p.is_file()}
     parameters = {i.notebook: i.parameters for i in items}
     try:
-        existing = _same_version(edition, parameters, outputs, label)
+        existing = None if export else _same_version(edition, parameters, outputs, label)
     except CcpError:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -259,16 +265,52 @@ def _assemble(edition: str, inputs: str, items: list[Item], build_kind: str,
         "determinism": DETERMINISM_ENV,
         "outputs": outputs,
     }
-    if any(path.endswith(paths.CHART_SUFFIX) for path in outputs):
+    if any(path.endswith(paths.CHART_SUFFIX) for path in outputs) and export is not None:
+        # An export carries its own copy (in its assets/): reports/ is not touched.
+        text, _ = vega_runtime.bundle()
+        manifest["chart_runtime"] = vega_runtime.record()
+        runtime = staging / manifest["chart_runtime"]["path"]
+        runtime.parent.mkdir(parents=True, exist_ok=True)
+        runtime.write_text(text, encoding="utf-8")
+    elif any(path.endswith(paths.CHART_SUFFIX) for path in outputs):
         # The script that draws the interactive charts: vendored once under reports/assets,
         # recorded with its sha256 (the page loads exactly these bytes, from no other place).
         manifest["chart_runtime"] = vega_runtime.ensure()
     (staging / versions.MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True)
                                              + "\n", encoding="utf-8")
     (staging / "README.md").write_text(index.render(staging, manifest), encoding="utf-8")
-    version_page(staging)  # a derived view: not among the manifest's outputs
+    # A derived view: not among the manifest's outputs.
+    version_page(staging, standalone=export is not None)
+    if export is not None:
+        _export(staging, export)
+        return version, True
     versions.publish(staging, version)
     return version, True
+
+
+def _export_target(out: Path, edition: str, editions: list[str]) -> Path:
+    """Where an edition's export goes: the folder named, or one folder per edition in it."""
+    return out if len(editions) == 1 else out / edition
+
+
+def _check_export(target: Path) -> None:
+    """An export never overwrites: the folder must be new or empty, and outside reports/."""
+    reports = versions.reports().resolve()
+    resolved = target.resolve()
+    if resolved == reports or reports in resolved.parents:
+        raise ParameterError(f"--out {target}: inside {reports}, the publication record; name "
+                             "a folder outside it, or use --publish")
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise ParameterError(f"--out {target}: exists and is not empty; exports are never "
+                             "overwritten: name a new folder")
+
+
+def _export(staging: Path, target: Path) -> None:
+    _check_export(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        target.rmdir()  # empty, checked above
+    shutil.move(str(staging), str(target))
 
 
 def _record_reproduction(edition: str, inputs: str, items: list[Item], version: str) -> bool:
@@ -282,15 +324,18 @@ def _record_reproduction(edition: str, inputs: str, items: list[Item], version: 
 
 
 def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
-          label: str | None, progress: Callable[[str], None], fork: bool = True,
-          version_page: Callable[[Path], object] = lambda _: None,
+          label: str | None, progress: Callable[[str], None], out: Path | None = None,
+          publish: bool = False, fork: bool = True,
+          version_page: Callable[..., object] = lambda *_, **__: None,
           refresh: Callable[[], object] = lambda: None) -> list[str]:
-    """Build the editions; one line per edition saying which version holds it. `fork=False`
+    """Build versions. A default build (every notebook, no -p) enters the publication record
+    under reports/. A custom build (--only or -p) is an export: it goes to the folder `out`
+    names, and into reports/, the index and the changelog only with `publish`. `fork=False`
     (`--no-fork`) starts every kernel from its kernelspec instead of forking it from the warm
     template (slower, same bytes). The pages are publish's (a layer above): the command line
-    passes `version_page` (a new version's index.html, written into its folder before it is
-    published) and `refresh` (the site's index and changelog, run when a version was
-    published), both under the build's lock."""
+    passes `version_page` (a version's index.html, written into its folder before it is
+    published or exported) and `refresh` (the site's index and changelog, run when a version
+    was published), both under the build's lock."""
     started = time.perf_counter()
     editions = list(dict.fromkeys(check_edition(e) for e in editions))
     if jobs < 1:
@@ -300,6 +345,9 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
         if len(editions) != 1:
             raise ParameterError("--version names one version: give exactly one --edition")
     versions.check_writable()
+    if out is not None and publish:
+        raise ParameterError("--out and --publish exclude each other: --out writes the build "
+                             "to a folder of yours, --publish adds it to reports/")
     with project_lock():
         versions.clear_stale_staging()
         raw.verify_all()
@@ -310,6 +358,14 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
         library = fingerprint.library_hash(code)
         items = plan(editions, only, overrides, data, library)
         build_kind = "default" if not only and not overrides else "custom"
+        # Checked once the parameters are known good, so a wrong value is named first.
+        if out is None and not publish and (only or overrides):
+            raise ParameterError("a custom build (--only or -p) is written to a folder you name: "
+                                 "add --out DIR; add --publish instead to enter it in reports/, "
+                                 "the versions page and the changelog")
+        if out is not None:
+            for edition in editions:
+                _check_export(_export_target(out, edition, editions))
         lines, todo = [], []
         targets: dict[str, tuple[str, list[Item]]] = {}
         for edition in editions:
@@ -323,7 +379,7 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
                                              {i.notebook: i.parameters for i in mine}):
                     raise CcpError(f"reports/{label} exists with other content; it is never "
                                    "overwritten: choose another --version label")
-            done = versions.made_from(inputs, edition, label)
+            done = None if out is not None else versions.made_from(inputs, edition, label)
             if done is not None:
                 lines.append(f"{edition}: unchanged, reports/{done}")
                 if build_kind == "default":
@@ -342,6 +398,12 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
                 _run_all(to_run, jobs, progress, fork)
         published = False
         for edition, (inputs, mine) in targets.items():
+            if out is not None:
+                target = _export_target(out, edition, editions)
+                version, _ = _assemble(edition, inputs, mine, build_kind, label, data, code,
+                                       library, version_page, export=target)
+                lines.append(f"{edition}: exported {version} to {target}")
+                continue
             version, new = _assemble(edition, inputs, mine, build_kind, label, data, code,
                                      library, version_page)
             if build_kind == "default":

@@ -16,14 +16,15 @@ from ccp_analysis import paths
 from ccp_analysis.pipeline import vega_runtime
 
 
-def runtime(manifest: dict) -> dict | None:
+def runtime(manifest: dict, own: Path | None = None) -> dict | None:
     """The recorded runtime with its path relative to the version's page, checked against its
-    sha256; None when the version records none."""
+    sha256; None when the version records none. `own`: a folder outside reports/ (an export)
+    that holds its own copy, beside its page."""
     entry = manifest.get("chart_runtime")
     if not entry:
         return None
-    vega_runtime.verify(entry)
-    return {**entry, "src": f"../{entry['path']}"}
+    vega_runtime.verify(entry, own)
+    return {**entry, "src": entry["path"] if own is not None else f"../{entry['path']}"}
 
 
 def spec_text(folder: Path, name: str) -> str | None:

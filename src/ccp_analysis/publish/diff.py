@@ -8,6 +8,7 @@ the gate compares the outputs it rebuilt with the committed version the same way
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,6 +56,28 @@ class FigureChange:
         return f"{spec.label}: {spec.title} ({self.name})" if spec else self.name
 
 
+# The report prints Figures 1 to 5. The project's own charts (the deal network drawn from
+# Appendix C, the timeline of deals) reproduce no figure of the report and are never shown under
+# a report figure's number.
+REPORT_FIGURES = tuple(f"Figure {n}" for n in range(1, 6))
+PROJECT_CHARTS = frozenset({"fig3_deal_network", "deals_timeline"})
+
+
+def is_project_chart(name: str) -> bool:
+    spec = figure_specs.by_output().get(name)
+    return name in PROJECT_CHARTS or spec is None or spec.label not in REPORT_FIGURES
+
+
+def short_name(name: str) -> str:
+    """'Figure 4'; 'Figure 3 (name)' when a notebook draws two of the report's figures;
+    'project chart deals_timeline' for a chart of the project's own."""
+    spec = figure_specs.by_output().get(name)
+    if spec is None or is_project_chart(name):
+        return f"project chart {name}"
+    drawn = [o for o in spec.outputs if not is_project_chart(o)]
+    return spec.label if len(drawn) == 1 else f"{spec.label} ({name})"
+
+
 @dataclass(frozen=True)
 class RowChange:
     key: dict[str, str]
@@ -63,11 +86,12 @@ class RowChange:
 
     @property
     def columns(self) -> list[str]:
-        """Columns whose value differs (changed rows only)."""
+        """Columns whose value differs (changed rows only). A column only one side has is a
+        change of the table (columns added or removed), not of each row: an absent value is
+        never shown as '' -> ''."""
         if self.old is None or self.new is None:
             return []
-        return [c for c in dict.fromkeys([*self.old, *self.new])
-                if self.old.get(c) != self.new.get(c)]
+        return [c for c in self.new if c in self.old and self.old[c] != self.new[c]]
 
     def key_text(self) -> str:
         return ", ".join(f"{k}={v}" for k, v in self.key.items())
@@ -173,10 +197,11 @@ def compare_table(name: str, old_path: Path | None, new_path: Path | None) -> Ta
     def label(k: tuple[str, ...]) -> dict[str, str]:
         return dict(zip(key, k, strict=False))
 
+    shared = [c for c in new_cols if c in old_cols]
     for k, row in after.items():
         if k not in before:
             result.added.append(RowChange(label(k), None, row))
-        elif before[k] != row:
+        elif any(before[k].get(c) != row.get(c) for c in shared):
             result.changed.append(RowChange(label(k), before[k], row))
     result.removed = [RowChange(label(k), row, None) for k, row in before.items()
                       if k not in after]
@@ -221,6 +246,38 @@ def _values(old: dict, new: dict, prefix: str = "") -> list[ValueChange]:
     return found
 
 
+def _resolved(parameters: dict) -> dict[str, dict]:
+    """Each notebook's parameters as its figure is drawn with them on today's data: open ends
+    and ranges clamped to the data (`figures.checks.on_data`). A recorded default that was
+    clamped (Figure 1's year_start 1995 drawn from 1997) then equals the value recorded as
+    clamped, and is no parameter change. Values that cannot be resolved (a notebook no longer
+    declared, no data/processed at hand) stay as recorded."""
+    from ccp_analysis.figures import checks
+
+    resolved = {}
+    for notebook, values in parameters.items():
+        try:
+            resolved[notebook] = checks.on_data(notebook, dict(values), check_table=False)[0]
+        except (CcpError, OSError, ValueError, KeyError, TypeError):
+            resolved[notebook] = values
+    return resolved
+
+
+def _parameters(old: dict, new: dict) -> list[ValueChange]:
+    changed = _values(old, new)
+    if not changed:
+        return []
+    before, after = _resolved(old), _resolved(new)
+    kept = []
+    for value in changed:
+        notebook, _, name = value.where.partition(".")
+        if notebook in before and notebook in after and name in before[notebook] \
+                and name in after[notebook] and before[notebook][name] == after[notebook][name]:
+            continue
+        kept.append(value)
+    return kept
+
+
 def _notebooks(old: Path, new: Path) -> list[str]:
     names = {p.name for p in (old / "notebooks").glob("*.ipynb")} | {
         p.name for p in (new / "notebooks").glob("*.ipynb")}
@@ -236,8 +293,8 @@ def compare(old: Side, new: Side) -> VersionDiff:
         figures=_figures(old.folder, new.folder),
         tables=found_tables,
         verdicts=_verdicts(found_tables),
-        parameters=_values(old.manifest.get("parameters", {}),
-                           new.manifest.get("parameters", {})),
+        parameters=_parameters(old.manifest.get("parameters", {}),
+                               new.manifest.get("parameters", {})),
         inputs=_values(old.manifest.get("inputs", {}), new.manifest.get("inputs", {})),
         environment=_values(old.manifest.get("environment", {}),
                             new.manifest.get("environment", {})),
@@ -253,6 +310,21 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+DAY_OR_YEAR = re.compile(r"^\d{4}(-\d{2}-\d{2})?$")
+
+
+def span(rows: list[RowChange], key: tuple[str, ...]) -> str | None:
+    """Rows added or removed as a range of their key ('2022-12-19 to 2026-03-25, 818 rows'),
+    for a table keyed by one date or year (days or years appended to a series); None for any
+    other key, whose rows need not follow one another."""
+    if len(key) != 1 or not rows:
+        return None
+    values = sorted(row.key[key[0]] for row in rows)
+    if not all(DAY_OR_YEAR.match(v) for v in values):
+        return None
+    return f"{values[0]} to {values[-1]}, {_plural(len(rows), 'row')}"
+
+
 def _which(rows: list[RowChange], columns: bool = False, most: int = 3) -> str:
     """The rows by key when there are few, e.g. ' (year=2021: revenue_bn)'."""
     if len(rows) > most:
@@ -260,6 +332,15 @@ def _which(rows: list[RowChange], columns: bool = False, most: int = 3) -> str:
     shown = [row.key_text() + (": " + ", ".join(row.columns) if columns else "")
              for row in rows]
     return " (" + "; ".join(shown) + ")"
+
+
+def _rows_text(rows: list[RowChange], key: tuple[str, ...], kind: str) -> str:
+    """'rows added: 2022-12-19 to 2026-03-25, 818 rows', or '1 row added (year=2024)'."""
+    if not rows:
+        return ""
+    if len(rows) > 3 and span(rows, key):
+        return f"rows {kind}: {span(rows, key)}"
+    return _plural(len(rows), "row") + f" {kind}" + _which(rows)
 
 
 def summary(result: VersionDiff) -> list[str]:
@@ -277,10 +358,8 @@ def summary(result: VersionDiff) -> list[str]:
             continue
         parts = [_plural(len(table.changed), "row") + " changed" + _which(table.changed, True)
                  if table.changed else "",
-                 _plural(len(table.added), "row") + " added" + _which(table.added)
-                 if table.added else "",
-                 _plural(len(table.removed), "row") + " removed" + _which(table.removed)
-                 if table.removed else "",
+                 _rows_text(table.added, table.key, "added"),
+                 _rows_text(table.removed, table.key, "removed"),
                  "columns added: " + ", ".join(table.columns_added)
                  if table.columns_added else "",
                  "columns removed: " + ", ".join(table.columns_removed)
@@ -307,14 +386,19 @@ def summary(result: VersionDiff) -> list[str]:
 
 def table_lines(table: TableDiff, max_rows: int = 20) -> list[str]:
     """A table's differences, one line each: columns added or removed, then the rows changed
-    (each changed column old -> new), added and removed, by key; at most `max_rows` rows."""
+    (each changed column old -> new), added and removed, by key (more than three added or
+    removed as one span); at most `max_rows` rows. `ccp-analysis diff` and the gate show these."""
     lines = []
     if table.columns_added:
         lines.append(f"columns added: {', '.join(table.columns_added)}")
     if table.columns_removed:
         lines.append(f"columns removed: {', '.join(table.columns_removed)}")
-    rows = ([("changed", r) for r in table.changed] + [("added", r) for r in table.added]
-            + [("removed", r) for r in table.removed])
+    rows = [("changed", r) for r in table.changed]
+    for kind, group in (("added", table.added), ("removed", table.removed)):
+        if len(group) > 3 and span(group, table.key):
+            lines.append(f"rows {kind}: {span(group, table.key)}")
+        else:
+            rows += [(kind, r) for r in group]
     for kind, row in rows[:max_rows]:
         if kind == "changed":
             detail = "; ".join(f"{c} {row.old.get(c, '')!r} -> {row.new.get(c, '')!r}"
@@ -347,3 +431,38 @@ def report(result: VersionDiff, max_rows: int = 20) -> list[str]:
     if result.notebooks:
         lines.append("executed notebooks that differ: " + ", ".join(result.notebooks))
     return lines
+
+
+# What moved, in an editor's words: the inputs that differ, sorted into what a figure is made
+# from. Data: anything under data/. Drawing: the style and the drawing code. Method: every other
+# file a run executes (the library's figure tables, checks and texts, the notebooks).
+DRAWING = ("src/ccp_analysis/ccp.mplstyle", "src/ccp_analysis/style.py",
+           "src/ccp_analysis/charts.py")
+LIBRARY_HASH = "src/ccp_analysis (library source)"  # one hash over the files listed anyway
+
+
+def causes(result: VersionDiff) -> dict[str, list[str]]:
+    """The inputs that differ, as {'data': [...], 'method': [...], 'drawing': [...]}."""
+    found: dict[str, list[str]] = {"data": [], "method": [], "drawing": []}
+    for value in result.inputs:
+        path = value.where
+        if path == LIBRARY_HASH:
+            continue
+        if path.startswith("data/"):
+            found["data"].append(path)
+        elif path in DRAWING or path.startswith("src/ccp_analysis/charts/"):
+            found["drawing"].append(path)
+        else:
+            found["method"].append(path)
+    return found
+
+
+def verdict_counts(folder: Path) -> dict[str, int]:
+    """Claims per verdict in a version's audit (empty when it has none)."""
+    path = folder / "tables" / f"{AUDIT}.csv"
+    if not path.is_file():
+        return {}
+    counts: dict[str, int] = {}
+    for row in tables.read(path)[1]:
+        counts[row.get("verdict", "")] = counts.get(row.get("verdict", ""), 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))

@@ -1,5 +1,6 @@
-"""The static site: `reports/<version>/index.html` and `README.md` per version,
-`reports/index.html` listing every version, and `reports/CHANGELOG.md`.
+"""The static site: `reports/<version>/index.html` and `README.md` per version, its
+comparison with the version before it (`reports/changes/<version>.html`), `reports/index.html`
+listing every version, and `reports/CHANGELOG.md`.
 
 Pages are derived views: a version's pages are rendered from its manifest.json, figure sidecars
 and claims audit, and are not among the manifest's outputs (the gate compares those; a page can
@@ -11,9 +12,12 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections import Counter
+from functools import cache
 from pathlib import Path
 
+import yaml
 from PIL import Image
 
 from ccp_analysis import figures as figure_specs
@@ -21,12 +25,19 @@ from ccp_analysis import paths
 from ccp_analysis.errors import CcpError
 from ccp_analysis.pipeline import index, versions
 from ccp_analysis.pipeline.fingerprint import KEY_PACKAGES
-from ccp_analysis.publish import charts, diff, history
+from ccp_analysis.publish import charts, diff, diffpage, history
 from ccp_analysis.publish.render import render
 
 PAGE = "index.html"
 CHANGELOG = "CHANGELOG.md"
 README = "README.md"  # a version's index in Markdown (pipeline.index renders it)
+# The claims audit's columns under headers in words: (key, header, what sorts it).
+AUDIT_COLUMNS = (("claim", "Claim"), ("quote", "The report says"),
+                 ("reading", "Reading judged"), ("stated", "Stated"),
+                 ("recomputed", "Recomputed"), ("verdict", "Verdict"),
+                 ("checked", "Checked against"))
+CHECKED_AGAINST = {"data": "data from outside the report",
+                   "report": "the report's own numbers only"}
 
 
 def _sidecar(folder: Path, name: str) -> dict:
@@ -41,7 +52,71 @@ def _sidecar(folder: Path, name: str) -> dict:
     return meta
 
 
-def _figure(folder: Path, name: str) -> dict:
+@cache
+def _citation_file() -> dict:
+    """CITATION.cff of the project (or of the checkout the package was installed from, for a
+    copy of the project without one); {} when neither is at hand."""
+    for where in dict.fromkeys([paths.project_root(), paths.package_dir().parents[1]]):
+        path = where / "CITATION.cff"
+        if path.is_file():
+            try:
+                data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            except yaml.YAMLError as exc:
+                raise CcpError(f"{path}: not valid YAML ({exc})") from None
+            return data if isinstance(data, dict) else {}
+    return {}
+
+
+def _people(authors: list[dict]) -> str:
+    """'Cramer-Flood, Ethan, and Briana Boland': the first author family name first."""
+    names = []
+    for i, author in enumerate(authors):
+        if "name" in author:
+            names.append(str(author["name"]))
+        elif i == 0:
+            names.append(f"{author.get('family-names', '')}, {author.get('given-names', '')}")
+        else:
+            names.append(f"{author.get('given-names', '')} {author.get('family-names', '')}")
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + ", and " + names[-1]
+
+
+def _report_citation(cff: dict) -> str:
+    report = next((r for r in cff.get("references", []) if r.get("type") == "report"), None)
+    if not report:
+        return ""
+    published = report.get("date-published")
+    when = (f"{published:%B} {published.day}, {published.year}"
+            if hasattr(published, "strftime") else str(published or ""))
+    where = (report.get("institution") or report.get("publisher") or {}).get("name", "")
+    title = " ".join(str(report.get("title", "")).split())
+    return f'{_people(report.get("authors", []))}. "{title}." {where}, {when}.'
+
+
+def cite(name: str, manifest: dict) -> str:
+    """The 'cite this figure' text: the figure, the version and commit it is published in, the
+    software (CITATION.cff) and the report it reproduces."""
+    cff = _citation_file()
+    spec = figure_specs.by_output().get(name)
+    title = f"{spec.label}: {spec.title}" if spec and not diff.is_project_chart(name) else (
+        spec.title if spec else name)
+    software = " ".join(str(cff.get("title", "ccp-analysis")).split())
+    package = manifest.get("package", {})
+    commit = (package.get("git_commit") or "unknown")[:12]
+    made = (f'{_people(cff.get("authors", []))}. "{title}" ({name}). In {software}, version '
+            f'{package.get("version", cff.get("version", ""))}; report version '
+            f'{manifest.get("version", "")}, {manifest.get("edition", "")} edition, commit '
+            f'{commit}.')
+    report = _report_citation(cff)
+    if not report:
+        return made
+    if spec and not diff.is_project_chart(name):
+        return f"{made} Reproduces {spec.label} of {report}"
+    return f"{made} A chart of the project's own, drawn from the data of {report}"
+
+
+def _figure(folder: Path, name: str, manifest: dict) -> dict:
     meta = _sidecar(folder, name)
     png = folder / "figures" / f"{name}.png"
     width = height = None
@@ -54,23 +129,44 @@ def _figure(folder: Path, name: str) -> dict:
         "formats": [f for f in ("png", "svg", "pdf")
                     if (folder / "figures" / f"{name}.{f}").is_file()],
         "tables": versions.figure_tables(folder, name),
+        "own": diff.is_project_chart(name),
+        "cite": cite(name, manifest),
         "chart": charts.spec_text(folder, name),
     }
 
 
-def _groups(folder: Path) -> list[dict]:
-    """Figures in the report's order under 'Figure N: title'; undeclared ones after."""
+def _groups(folder: Path, manifest: dict) -> list[dict]:
+    """Figures in the report's order under 'Figure N' (the title, which the image shows, is
+    there for screen readers and the contents); the project's own charts under 'Project
+    chart'; undeclared ones after."""
     present = {p.stem for p in (folder / "figures").glob("*.json") if not paths.is_chart_spec(p)}
     groups = []
     for spec in figure_specs.FIGURES:
         names = [n for n in spec.outputs if n in present]
         if names:
-            groups.append({"anchor": spec.notebook, "heading": f"{spec.label}: {spec.title}",
-                           "figures": [_figure(folder, n) for n in names]})
+            own = all(diff.is_project_chart(n) for n in names)
+            # A project chart keeps its own label ("Project chart from Appendix C"), never a
+            # report-style figure number.
+            label = ("Project chart" if not spec.label or spec.label.startswith("Figure")
+                     else spec.label) if own else spec.label
+            groups.append({"anchor": spec.notebook, "label": label, "title": spec.title,
+                           "heading": f"{label}: {spec.title}",
+                           "figures": [_figure(folder, n, manifest) for n in names]})
     declared = set(figure_specs.by_output())
     for name in sorted(present - declared):
-        groups.append({"anchor": name, "heading": name, "figures": [_figure(folder, name)]})
+        groups.append({"anchor": name, "label": "Project chart", "title": name,
+                       "heading": f"Project chart: {name}",
+                       "figures": [_figure(folder, name, manifest)]})
     return groups
+
+
+def _number(text: str) -> str:
+    """A value as a sort key: numbers sort as numbers, the rest as text (the page's script
+    compares two keys as numbers when both parse)."""
+    try:
+        return repr(float(text))
+    except ValueError:
+        return text
 
 
 def _audit(folder: Path) -> dict | None:
@@ -80,7 +176,27 @@ def _audit(folder: Path) -> dict | None:
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     counts = Counter(row.get("verdict", "") for row in rows)
-    return {"columns": index.AUDIT_COLUMNS, "rows": rows,
+    shown = []
+    for row in rows:
+        unit = row.get("unit", "")
+        shown.append({
+            # Audits of older versions lack some columns (the quote, the reading): blank.
+            **dict.fromkeys(("claim_id", "location", "quote", "reading", "verdict",
+                             "checked_against", "explanation"), ""),
+            **row,
+            "stated_text": " ".join(x for x in (row.get("stated_value", ""), unit) if x),
+            "recomputed_text": " ".join(x for x in (row.get("recomputed_value", ""),
+                                                    unit if row.get("recomputed_value") else "")
+                                        if x),
+            "checked_text": CHECKED_AGAINST.get(row.get("checked_against", ""),
+                                                row.get("checked_against", "")),
+            "claim_sort": re.sub(r"\d+", lambda m: m.group().zfill(6), row.get("claim_id", "")),
+            "stated_sort": _number(row.get("stated_value", "")),
+            "recomputed_sort": _number(row.get("recomputed_value", "")),
+            "search": " ".join((row.get("claim_id", ""), row.get("location", ""),
+                                row.get("quote", ""), row.get("explanation", ""))).lower(),
+        })
+    return {"columns": AUDIT_COLUMNS, "rows": shown,
             "counts": sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))}
 
 
@@ -128,16 +244,18 @@ def _provenance(manifest: dict, date: str) -> list[str]:
     ]
 
 
-def version_page(folder: Path) -> str:
+def version_page(folder: Path, standalone: bool = False) -> str:
+    """A version's page; `standalone` for a folder outside reports/ (an export), which has no
+    list of versions or changelog to link to."""
     path = folder / versions.MANIFEST
     if not path.is_file():
         raise CcpError(f"{folder}: no {versions.MANIFEST}; not a version folder")
     manifest = json.loads(path.read_text(encoding="utf-8"))
     commit = manifest.get("package", {}).get("git_commit") or "unknown"
     date = history.commit_date(commit)
-    return render("version.html", m=manifest, commit=commit, date=date,
-                  chart_runtime=charts.runtime(manifest),
-                  groups=_groups(folder), audit=_audit(folder),
+    return render("version.html", m=manifest, commit=commit, date=date, standalone=standalone,
+                  chart_runtime=charts.runtime(manifest, folder if standalone else None),
+                  groups=_groups(folder, manifest), audit=_audit(folder),
                   parameters=_parameters(folder, manifest),
                   provenance=_provenance(manifest, date),
                   inputs=sorted(manifest.get("inputs", {}).items()))
@@ -149,8 +267,34 @@ def version_readme(folder: Path) -> str:
     return index.render(folder, manifest)
 
 
-def write_version_page(folder: Path) -> bool:
-    return versions.write_if_changed(folder / PAGE, version_page(folder))
+def write_version_page(folder: Path, standalone: bool = False) -> bool:
+    return versions.write_if_changed(folder / PAGE, version_page(folder, standalone))
+
+
+def _changes_pages(entries: list[history.Entry]) -> dict[Path, str]:
+    """Each version's comparison with its previous version, `changes/<version>.html`, linking
+    both versions' own figures (nothing copied)."""
+    pages = {}
+    for entry in entries:
+        result = history.comparison(entry)
+        if result is None:
+            continue
+        page = versions.reports() / entry.page
+        pages[page] = diffpage.render_page(
+            result, page, intro=f"The {entry.edition} edition's version {entry.version} against "
+            f"the version before it, {entry.previous}.",
+            back=f'<a href="../index.html#{entry.version}">All versions</a> · '
+                 f'<a href="../{entry.version}/index.html">This version</a> · '
+                 f'<a href="../{entry.previous}/index.html">The previous version</a>')
+    return pages
+
+
+def _root_pages(entries: list[history.Entry]) -> dict[Path, str]:
+    editions = history.by_edition(entries)
+    root = versions.reports()
+    return {root / PAGE: render("index.html", editions=editions),
+            root / CHANGELOG: render("CHANGELOG.md", editions=editions),
+            **_changes_pages(entries)}
 
 
 def expected() -> dict[Path, str]:
@@ -160,17 +304,18 @@ def expected() -> dict[Path, str]:
         folder = versions.folder(version)
         pages[folder / PAGE] = version_page(folder)
         pages[folder / README] = version_readme(folder)
-    editions = history.by_edition(history.entries())
-    root = versions.reports()
-    pages[root / PAGE] = render("index.html", editions=editions)
-    pages[root / CHANGELOG] = render("CHANGELOG.md", editions=editions)
+    pages.update(_root_pages(history.entries()))
     return pages
 
 
 def stale() -> list[Path]:
-    """Pages that are missing or differ from what their manifests render to."""
-    return [path for path, text in expected().items()
-            if not path.is_file() or path.read_text(encoding="utf-8") != text]
+    """Pages that are missing or differ from what their manifests render to, and comparison
+    pages of versions no longer there."""
+    pages = expected()
+    extra = sorted(p for p in (versions.reports() / history.CHANGES).glob("*.html")
+                   if p not in pages)
+    return [path for path, text in pages.items()
+            if not path.is_file() or path.read_text(encoding="utf-8") != text] + extra
 
 
 def refresh(rewrite_versions: bool = False) -> list[Path]:
@@ -184,10 +329,14 @@ def refresh(rewrite_versions: bool = False) -> list[Path]:
         if rewrite_versions and versions.write_if_changed(folder / README,
                                                           version_readme(folder)):
             written.append(folder / README)
-    editions = history.by_edition(history.entries())
-    root = versions.reports()
-    for name, text in ((PAGE, render("index.html", editions=editions)),
-                       (CHANGELOG, render("CHANGELOG.md", editions=editions))):
-        if versions.write_if_changed(root / name, text):
-            written.append(root / name)
+    pages = _root_pages(history.entries())
+    changes = versions.reports() / history.CHANGES
+    changes.mkdir(exist_ok=True)
+    for path, text in pages.items():
+        if versions.write_if_changed(path, text):
+            written.append(path)
+    for path in sorted(changes.glob("*.html")):
+        if path not in pages:  # the comparison of a version since pruned
+            path.unlink()
+            written.append(path)
     return written
