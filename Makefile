@@ -31,9 +31,11 @@ data: $(STAMP)
 ## test: lint, the whole suite (unit, build, robustness, drift), then the gate through nbval
 # Each check announces itself; the first that fails is named on the last line.
 test: $(STAMP)
-	@echo "== check 1/3: ruff (src, tests, notebooks, benchmarks; the only lint run)"
+	@echo "== check 1/3: ruff (src, tests, notebooks, benchmarks; the only lint run), import layers"
 	@$(BIN)/ruff check src tests notebooks benchmarks || \
 		{ echo "make test: FAILED at check 1/3: ruff"; exit 1; }
+	@$(BIN)/lint-imports --no-cache --no-logo || \
+		{ echo "make test: FAILED at check 1/3: import layers (docs/architecture.md)"; exit 1; }
 	@echo "== check 2/3: pytest tests (unit, build, robustness, gate and drift on copies)"
 	@$(BIN)/python -m pytest -n 2 --dist loadscope tests || \
 		{ echo "make test: FAILED at check 2/3: pytest tests"; exit 1; }
@@ -51,6 +53,7 @@ test-fast: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests notebooks benchmarks
+	$(BIN)/lint-imports --no-cache --no-logo
 
 ## lab: open the notebooks in JupyterLab, on the project's kernel
 lab: $(STAMP)

@@ -48,9 +48,10 @@ import json, os, sys, tempfile
 from pathlib import Path
 import matplotlib.pyplot as plt
 from IPython.display import display
+from ccp_analysis.edition_names import EDITIONS
 from ccp_analysis.pipeline import params, runner
 
-for edition in ("as-published", "updated"):
+for edition in EDITIONS:
     presets = runner.edition_presets(edition)
     for path in sorted(Path(sys.argv[1]).glob("*.ipynb")):
         values = {p.name: p.default for p in params.declared(path).values()}

@@ -21,7 +21,7 @@ from updated_edition import last_price_day, last_results_year
 
 import ccp_analysis
 from ccp_analysis import charts, cli, figure_data, figures, fx, paths, style
-from ccp_analysis.errors import CcpError, ParameterError
+from ccp_analysis.errors import CcpError, MissingDataWarning, ParameterError
 from ccp_analysis.figures import texts
 from ccp_analysis.pipeline import index, params, runner
 
@@ -351,7 +351,8 @@ def test_load_returns_one_row_per_key():
     stacked = ccp_analysis.load("huawei_revenue", edition="updated", fx_series=None)
     assert len(stacked) == 4 * len(revenue)
     assert ccp_analysis.load("huawei_revenue")["year"].max() == 2021  # as published
-    fed = ccp_analysis.load("fx_rates", fx_series="fed")
+    with pytest.warns(MissingDataWarning, match="rate for 2008, 2009, 2010, 2011, 2016, so"):
+        fed = ccp_analysis.load("fx_rates", fx_series="fed")  # a series lacking years
     assert set(fed["fx_series"]) == {"fed"} and fed["year"].is_unique
     stock = ccp_analysis.load("alibaba_stock")
     assert stock["date"].max() == pd.Timestamp("2022-12-16")

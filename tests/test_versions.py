@@ -182,10 +182,10 @@ def test_code_changes_without_output_changes_make_no_version(
     assert reports_check.snapshot(root) == before
     assert (root / "reports" / "LATEST.json").read_bytes() == latest
     recorded = json.loads((root / "runs.lock").read_text("utf-8"))["versions"]["lab"]
-    new_key = recorded["cache_keys"][FIG4]
+    new_key = recorded["run_keys"][FIG4]
     assert recorded["edition"] == "as-published"
     assert recorded["inputs_id"] != lab["inputs_id"]
-    assert new_key != lab["notebooks"][FIG4]["cache_key"]
+    assert new_key != lab["notebooks"][FIG4]["run_key"]
     assert (root / ".cache" / "notebooks" / new_key / "notebook.ipynb").is_file()  # what ran
     assert (root / "runs.lock").read_bytes() != lock
 
@@ -267,7 +267,7 @@ def test_run_lock_is_written_sorted_once_and_read_back(project_copy):
     data = json.loads(text)
     assert list(data) == ["about", "versions"] and data["about"]
     assert list(data["versions"]) == ["alpha", "zeta"]
-    assert data["versions"]["zeta"] == {"cache_keys": {FIG4: KEY_A}, "edition": "as-published",
+    assert data["versions"]["zeta"] == {"run_keys": {FIG4: KEY_A}, "edition": "as-published",
                                         "inputs_id": "1" * 64}
     assert text == json.dumps(data, indent=2, sort_keys=True) + "\n"
     assert runlock.read() == {"alpha": _entry(key=KEY_B), "zeta": _entry()}
@@ -294,12 +294,23 @@ def test_run_lock_prune_drops_only_versions_that_are_gone(project_copy):
     assert runlock.read() == {"kept": _entry()}
 
 
+def test_run_lock_written_before_run_keys_had_one_name_is_read(project_copy):
+    """`cache_keys`, the field's name before it was `run_keys`: such a file reads as it is."""
+    (project_copy / "runs.lock").write_text(
+        '{"versions": {"v1": {"edition": "as-published", "inputs_id": "x", '
+        '"cache_keys": {"nb": "k"}}}}\n', encoding="utf-8")
+    assert runlock.read() == {"v1": runlock.Entry("as-published", "x", {"nb": "k"})}
+    assert '"run_keys": {' in runlock.render(runlock.read())  # written under one name
+
+
 @pytest.mark.parametrize(("text", "message"), [
     ('{"about": "x",\n  "versions": {\n    "v1": {"edition": "as-published",,\n',
      "runs.lock: line 3, column 38: not valid JSON"),
     ('["v1"]\n', "runs.lock: expected an object with 'versions'"),
     ('{"versions": {"v1": {"edition": "as-published", "inputs_id": "x"}}}\n',
-     "runs.lock: versions.v1: 'cache_keys' is missing"),
+     "runs.lock: versions.v1: 'run_keys' is missing"),
+    ('{"versions": {"v1": {"edition": "as-published", "inputs_id": "x", "run_keys": {}}}}\n',
+     "runs.lock: versions.v1.run_keys: expected an object of notebook -> run key"),
     ('{"versions": {"v1": {"edition": "as-published", "inputs_id": "x", "cache_keys": []}}}\n',
      "runs.lock: versions.v1.cache_keys: expected an object of notebook -> run key"),
     ('{"versions": {"v1": {"edition": 7, "inputs_id": "x", "cache_keys": {"nb": "k"}}}}\n',
@@ -337,7 +348,7 @@ def test_versions_count_as_made_from_the_inputs_run_lock_records(project_copy):
     # version does not hold maps to nothing.
     assert known[KEY_B] == (version, notebooks[FIG4])
     assert KEY_A not in known
-    assert known[notebooks[FIG4]["cache_key"]][1] == notebooks[FIG4]
+    assert known[versions.run_key(notebooks[FIG4])][1] == notebooks[FIG4]
 
 
 @pytest.mark.copy_reports

@@ -19,6 +19,15 @@ from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 from ccp_analysis.errors import CcpError
+
+# Figure 3's styles, shared with its interactive twin (palette.py).
+from ccp_analysis.palette import (
+    CHINESE_COLOUR,
+    COUNTERPART_COLOUR,
+    EDGE_STYLES,
+    NODE_MARKERS,
+    NOT_A_DEAL,
+)
 from ccp_analysis.style import PALETTE, after_layout
 
 
@@ -262,23 +271,6 @@ def ai_park(edges: pd.DataFrame, positions: dict[str, tuple[float, float]],
     return fig
 
 
-# Figure 3's deal network: one style per edge kind (deals in blue, green and orange; what is not
-# a deal in purple or grey and dotted or dash-dotted), one marker per node kind.
-EDGE_STYLES: dict[str, tuple[str, object]] = {
-    "contract": (PALETTE[0], "-"),
-    "agreement": (PALETTE[2], "-"),
-    "joint venture": (PALETTE[2], (0, (6, 1.5))),
-    "cooperation": (PALETTE[5], "-"),
-    "MOU": (PALETTE[1], (0, (4, 1.5))),
-    "letter of intent": (PALETTE[1], (0, (1, 1.2))),
-    "award": (PALETTE[4], (0, (1, 1.2))),
-    "visit": (PALETTE[4], (0, (5, 1.5, 1, 1.5))),
-    "intra-group": ("#777777", (0, (1, 1.2))),
-}
-NOT_A_DEAL = ("award", "visit", "intra-group")
-NODE_MARKERS = {"company": "o", "subsidiary": "D", "affiliate": "D", "product": "^",
-                "government body": "s", "university": "p"}
-CHINESE_COLOUR, COUNTERPART_COLOUR = PALETTE[3], "#555555"
 
 
 def _kind_label(kind: str) -> str:

@@ -10,6 +10,7 @@ import os
 import sys
 import textwrap
 
+from ccp_analysis.edition_names import EDITIONS
 from ccp_analysis.errors import CcpError
 
 EPILOG = textwrap.dedent("""\
@@ -61,9 +62,9 @@ def cmd_data(args: argparse.Namespace) -> int:
         return 0
     if args.action == "import":
         return _data_import(args)
-    from ccp_analysis import processed
+    from ccp_analysis import claims, processed
 
-    target = processed.build(progress=lambda line: _say(f"  {line}"))
+    target = processed.build(progress=lambda line: _say(f"  {line}"), check=claims.check_frames)
     print(f"wrote {target}")
     return 0
 
@@ -147,9 +148,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from ccp_analysis.pipeline import runner
+    from ccp_analysis.publish import site
 
     result = runner.build(
-        editions=args.edition or ["as-published", "updated"],
+        editions=args.edition or list(EDITIONS),
         only=args.only or [],
         overrides=args.param or [],
         jobs=args.jobs,
@@ -158,6 +160,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         out=Path(args.out) if args.out else None,
         publish=args.publish,
         fork=not args.no_fork,
+        version_page=site.write_version_page,
+        refresh=site.refresh,
     )
     for line in result:
         print(line)
@@ -177,11 +181,12 @@ def cmd_params(args: argparse.Namespace) -> int:
         if param.open_end and spec.span is not None:
             presets[param.name] = [checks.data_span(spec.span.frame, spec.span.first,
                                                     spec.span.last, e)[1]
-                                   for e in ("as-published", "updated")]
+                                   for e in EDITIONS]
     for param in spec.parameters:
         default = repr(param.default) + (
-            f" = end of the data ({presets[param.name][0]} as-published, "
-            f"{presets[param.name][1]} updated)" if param.name in presets else "")
+            " = end of the data (" + ", ".join(
+                f"{end} {e}" for end, e in zip(presets[param.name], EDITIONS, strict=True))
+            + ")" if param.name in presets else "")
         print(f"  {param.name}: {param.type_name} = {default}")
         print(f"      accepts {param.describe()}; {param.help}")
     return 0
@@ -252,9 +257,11 @@ def cmd_prune(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from ccp_analysis.pipeline import gate
+    from ccp_analysis.publish import drift
 
     problems = gate.check(editions=args.edition or None, progress=_say,
-                          notebooks=args.only or None, nbval=args.nbval)
+                          notebooks=args.only or None, nbval=args.nbval,
+                          drift_pages=drift.pages, table_rows=drift.table_rows)
     if problems:
         print("\n".join(problems))
         return 1
@@ -468,7 +475,7 @@ def parser() -> argparse.ArgumentParser:
               ccp-analysis build --edition updated --only fig4_huawei_revenue \\
                   -p currency=CNY --version fig4-cny --publish"""),
     )
-    build.add_argument("--edition", action="append", choices=["as-published", "updated"],
+    build.add_argument("--edition", action="append", choices=EDITIONS,
                        help="as-published: data cut at the report's date (2022-12-16) and the "
                        "report's spans; updated: all data. Repeat for both (default: both).")
     build.add_argument("--only", action="append", metavar="FIGURE",
@@ -512,7 +519,7 @@ def parser() -> argparse.ArgumentParser:
     latest = sub.add_parser("latest", help="print the latest version of each edition",
                             description="Print the latest version of each edition, or its "
                             "executed notebooks, as absolute paths (usable from any folder).")
-    latest.add_argument("--edition", action="append", choices=["as-published", "updated"])
+    latest.add_argument("--edition", action="append", choices=EDITIONS)
     latest.add_argument("--notebooks", action="store_true",
                         help="print the executed notebooks of those versions instead")
     latest.set_defaults(func=cmd_latest)
@@ -532,7 +539,7 @@ def parser() -> argparse.ArgumentParser:
         "temporary folder and compare the sha256 of every figure, table and executed notebook "
         "with its committed manifest.json. Lists each artifact that differs (with the table "
         "rows that changed) and writes reports/.drift/<version>.html to compare them by eye.")
-    check.add_argument("--edition", action="append", choices=["as-published", "updated"])
+    check.add_argument("--edition", action="append", choices=EDITIONS)
     check.add_argument("--only", action="append", metavar="NOTEBOOK",
                        help="rebuild and compare only this notebook (name without .ipynb); "
                        "repeatable")

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ccp_analysis import processed
+from ccp_analysis import processed, schemas
+from ccp_analysis.edition_names import EDITIONS
 from ccp_analysis.errors import ParameterError
 
 PUBLICATION_DATE = pd.Timestamp("2022-12-16")
 LAST_PUBLISHED_YEAR = 2021  # Huawei's 2022 annual report came out in 2023.
-EDITIONS = ("as-published", "updated")
 
 
 def check(edition: str) -> str:
@@ -41,6 +41,4 @@ def load(name: str, edition: str) -> pd.DataFrame:
 
 
 def frames(edition: str) -> dict[str, pd.DataFrame]:
-    from ccp_analysis import schemas
-
     return {name: load(name, edition) for name in schemas.FRAMES}

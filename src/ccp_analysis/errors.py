@@ -38,5 +38,10 @@ class ParameterError(CcpError):
     """A build parameter, edition, figure or version label that cannot be used."""
 
 
+class MissingDataWarning(UserWarning):
+    """A result that holds less than it seems to: years an exchange-rate series has no rate
+    for, so a sum over them is short (`ccp_analysis.load`)."""
+
+
 class NotebookError(CcpError):
     """A notebook that failed: a cell raised, or its kernel or file could not start."""

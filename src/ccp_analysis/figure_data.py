@@ -459,6 +459,12 @@ def revenue_table(frame: pd.DataFrame, *, year_start: int, year_end: int, curren
         raise ParameterError(f"currency {currency!r} is not known; accepted: USD, CNY")
     if year_end < year_start:
         raise ParameterError(f"year_end {year_end} is before year_start {year_start}")
+    held = sorted(frame["fx_series"].unique())
+    if fx_series not in held:  # e.g. ccp_analysis.load keeps one series (ecb) unless asked
+        raise ParameterError(
+            f"fx_series {fx_series!r}: the huawei_revenue frame given holds "
+            f"{', '.join(held) or 'no series'} only; load it with fx_series={fx_series!r} or "
+            "fx_series=None (every series)")
     rows = frame[(frame["fx_series"] == fx_series) & frame["year"].between(year_start, year_end)]
     unit = currency.lower()
     value = "revenue_usd_mn" if currency == "USD" else "revenue_cny_mn"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ccp_analysis import fx, raw
+from ccp_analysis import fx, raw, revisions
 
 FILE = "market/huawei_financials.csv"
 COLUMNS = [
@@ -36,10 +36,8 @@ BASE_SOURCE = "Huawei annual reports"
 def revenue_sources() -> dict[int, str]:
     """year -> the --source of the last import that added the year or revised its revenue
     (data/raw/REVISIONS.jsonl), so a figure names the source of the rows it plots."""
-    from ccp_analysis.imports import log
-
     sources: dict[int, str] = {}
-    for entry in log.read():
+    for entry in revisions.read():
         if entry.get("file") != FILE:
             continue
         span = entry.get("added_range") or []

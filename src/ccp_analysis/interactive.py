@@ -22,9 +22,15 @@ import altair as alt
 import pandas as pd
 
 from ccp_analysis import figure_data, paths
+from ccp_analysis import figure_words as texts  # the words the static figure uses too
 from ccp_analysis.errors import CcpError
-from ccp_analysis.figures import texts
-from ccp_analysis.palette import PALETTE
+from ccp_analysis.palette import (  # drawn alike: the static figures' colours and styles
+    CHINESE_COLOUR,
+    COUNTERPART_COLOUR,
+    EDGE_STYLES,
+    NOT_A_DEAL,
+    PALETTE,
+)
 
 # Altair writes this Vega-Lite version ($schema of every spec); the vendored runtime bundles
 # the same one (pipeline/vega_runtime.py), and a test keeps the two equal.
@@ -312,7 +318,7 @@ def _fig3_park(tables: dict[str, pd.DataFrame], source_note: str) -> alt.TopLeve
     return alt.layer(lines, points, labels).properties(width="container", height=HEIGHT + 60)
 
 
-# Node kinds as the static figure marks them (charts.NODE_MARKERS), in Vega's shapes; a
+# Node kinds as the static figure marks them (NODE_MARKERS), in Vega's shapes; a
 # pentagon has no name there, so it is drawn as an SVG path.
 NODE_SHAPES = {"company": "circle", "subsidiary": "diamond", "affiliate": "diamond",
                "product": "triangle-up", "government body": "square",
@@ -331,8 +337,6 @@ def _fig3_network(tables: dict[str, pd.DataFrame], source_note: str) -> alt.TopL
     line per entry stating a link (`fig3_deal_network_entries`): line colour and dash = edge
     kind, marker = node kind, colour = side, as in the static figure. Hovering or tapping a
     party highlights exactly its links; a link gives its entry, date, kind and words."""
-    from ccp_analysis import charts  # drawn alike: the static figure's styles
-
     nodes = tables["fig3_deal_network_nodes"].copy()
     entries = tables["fig3_deal_network_entries"].copy()
     place = {n: (x, y) for n, x, y in zip(nodes["node"], nodes["x"], nodes["y"], strict=True)}
@@ -367,18 +371,18 @@ def _fig3_network(tables: dict[str, pd.DataFrame], source_note: str) -> alt.TopL
     name = "fig3_network"
     hover = _hover(name)
     width, opacity = _highlight(name, "company", "counterpart")
-    kinds = [k for k in charts.EDGE_STYLES if k in set(entries["edge_kind"])]
-    kind_words = [k if k not in charts.NOT_A_DEAL else f"{k} (not a deal)" for k in kinds]
+    kinds = [k for k in EDGE_STYLES if k in set(entries["edge_kind"])]
+    kind_words = [k if k not in NOT_A_DEAL else f"{k} (not a deal)" for k in kinds]
     x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-0.9, 1.7]))
     y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[-0.02, 1.02]))
     lines = alt.Chart(_data(entries)).mark_rule().encode(
         x=x, y=y, x2="x2:Q", y2="y2:Q",
         # stroke, not color: the parties' fill has its own scale (their side).
         stroke=alt.Stroke("kind:N", title="link (entry)", scale=alt.Scale(
-            domain=kind_words, range=[charts.EDGE_STYLES[k][0] for k in kinds]),
+            domain=kind_words, range=[EDGE_STYLES[k][0] for k in kinds]),
             legend=alt.Legend(orient="bottom", columns=3)),
         strokeDash=alt.StrokeDash("kind:N", title="link (entry)", scale=alt.Scale(
-            domain=kind_words, range=[_dash(charts.EDGE_STYLES[k][1]) for k in kinds]),
+            domain=kind_words, range=[_dash(EDGE_STYLES[k][1]) for k in kinds]),
             legend=alt.Legend(orient="bottom", columns=3)),
         strokeWidth=width, opacity=opacity,
         tooltip=[_tip("entry_id", "entry"), _tip("date_text", "date (report's words)"),
@@ -390,7 +394,7 @@ def _fig3_network(tables: dict[str, pd.DataFrame], source_note: str) -> alt.TopL
         x=x, y=y,
         color=alt.Color("side:N", title="party", scale=alt.Scale(
             domain=["Chinese", "counterpart"],
-            range=[charts.CHINESE_COLOUR, charts.COUNTERPART_COLOUR]),
+            range=[CHINESE_COLOUR, COUNTERPART_COLOUR]),
             legend=alt.Legend(orient="bottom")),
         shape=alt.Shape("kind:N", title="kind of party", scale=alt.Scale(
             domain=shapes, range=[NODE_SHAPES[k] for k in shapes]),

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ccp_analysis import claims, deals, fx, huawei, paths, schemas, stock, support
+from ccp_analysis import claimsfile, deals, fx, huawei, paths, schemas, stock, support
 
 DICTIONARY = "DATA_DICTIONARY.md"
 
@@ -37,7 +37,7 @@ BUILDERS: dict[str, Callable[[Built], pd.DataFrame]] = {
                                                           built["malaysia_deal_parties"]),
     "ai_park_network": lambda _: deals.ai_park_network(),
     "alibaba_ipo": lambda _: stock.alibaba_ipo(),
-    "report_claims": lambda _: claims.report_claims(),
+    "report_claims": lambda _: claimsfile.read(),
 }
 
 
@@ -47,19 +47,25 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
                  encoding="utf-8")
 
 
-def build_frames(progress: Callable[[str], None] = lambda _: None) -> dict[str, pd.DataFrame]:
+def build_frames(progress: Callable[[str], None] = lambda _: None,
+                 check: Callable[[Built], None] = lambda _: None) -> dict[str, pd.DataFrame]:
+    """Every frame built and validated; `check` then sees them all (see `build`)."""
     frames = {}
     for name, builder in BUILDERS.items():
         frame = builder(frames)
         frames[name] = schemas.validate(name, frame.reset_index(drop=True))
         progress(f"{name}: {len(frame)} rows")
+    check(frames)
     return frames
 
 
-def build(progress: Callable[[str], None] = lambda _: None) -> Path:
-    """Rebuild data/processed atomically; returns its path."""
+def build(progress: Callable[[str], None] = lambda _: None,
+          check: Callable[[Built], None] = lambda _: None) -> Path:
+    """Rebuild data/processed atomically; returns its path. `check` is run on the built frames
+    before anything is written: the checks of a layer above this one, which this layer cannot
+    import (the command line passes `ccp_analysis.claims.check_frames`: claims.csv's methods)."""
     target = paths.processed_dir()
-    frames = build_frames(progress)
+    frames = build_frames(progress, check)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".processed-", dir=target.parent))
     try:
@@ -84,13 +90,27 @@ def _swap(staging: Path, target: Path) -> None:
         os.replace(staging, target)
 
 
+def _no_frames_because() -> str:
+    """Why data/processed has no frame: not built yet, or the root is not the project (the
+    package installed elsewhere finds the project only through CCP_ANALYSIS_ROOT)."""
+    root = paths.project_root()
+    if paths.raw_manifest().is_file():
+        return "run 'ccp-analysis data build' first"
+    given = os.environ.get(paths.ROOT_ENV)
+    found = (f"{paths.ROOT_ENV} names {root}" if given
+             else f"the project root was taken from where the package is installed ({root})")
+    return (f"{found}, which holds no ccp-analysis project (no data/raw/MANIFEST.json); set "
+            f"{paths.ROOT_ENV} to the folder of a checkout of the project, the one holding "
+            "data/ and notebooks/")
+
+
 def load(name: str) -> pd.DataFrame:
     """A processed frame with the dtypes its schema declares."""
     if name not in schemas.FRAMES:
         raise KeyError(f"no processed frame {name!r}; known: {', '.join(schemas.FRAMES)}")
     path = paths.processed_dir() / f"{name}.csv"
     if not path.is_file():
-        raise FileNotFoundError(f"{path} is missing: run 'ccp-analysis data build' first")
+        raise FileNotFoundError(f"{path} is missing: {_no_frames_because()}")
     columns = schemas.FRAMES[name].columns
     # Text stays text ("" is an empty note, not a missing value); in every other column an
     # empty field is missing. The schema then converts each column to its declared dtype.

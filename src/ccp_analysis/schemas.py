@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pandera.pandas as pa
 
-from ccp_analysis import deals, fx, huawei, money, periods, raw, stock, support
-from ccp_analysis.claims import table as claims_table
+from ccp_analysis import claimsfile, deals, fx, huawei, money, periods, raw, stock, support
 from ccp_analysis.errors import InputError
 
 
@@ -399,7 +398,7 @@ _register(Frame(
         Col("quote", "str", "The report's words stating the value."),
         Col("stated_value", "str", "The value stated, in `unit` (a month as YYYY-MM, a year, "
             "or a plain number; for thresholds the bound)."),
-        Col("unit", "str", "Unit of stated_value.", isin=claims_table.UNITS),
+        Col("unit", "str", "Unit of stated_value.", isin=claimsfile.UNITS),
         Col("method", "str", "Recompute method of ccp_analysis.claims.METHODS, or stated_only."),
         Col("tolerance", "float", "Absolute tolerance in `unit` (NaN where the rule compares "
             "exactly, judges a range or threshold, or the method gives the tolerance its data "
@@ -420,7 +419,7 @@ _register(Frame(
             "why its reading is the one counted; empty otherwise."),
         _RAW_LINE,
     ),
-    sources=(claims_table.CLAIMS,),
+    sources=(claimsfile.CLAIMS,),
 ))
 
 

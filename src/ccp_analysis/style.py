@@ -12,7 +12,7 @@ import io
 import json
 import os
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import matplotlib as mpl
@@ -34,10 +34,20 @@ METADATA = {
 }
 
 
-def use() -> None:
-    """Apply the project style (call once per notebook, before drawing)."""
+# Each output's heading ("Figure 4: Huawei's Annual Revenue"), given by the figure library's
+# hand-off (`figures.start` passes its declarations' headings to `use`): the declarations sit in
+# the layer above this one, so they come here as values, never by an import.
+_HEADINGS: dict[str, str] = {}
+
+
+def use(headings: Mapping[str, str] | None = None) -> None:
+    """Apply the project style (call once per notebook, before drawing); `headings`: the
+    heading `frame` puts above each output (kept from an earlier call when not given)."""
     mpl.rcdefaults()
     plt.style.use(STYLE)
+    if headings is not None:
+        _HEADINGS.clear()
+        _HEADINGS.update(headings)
 
 
 def output_dir() -> Path | None:
@@ -59,10 +69,7 @@ def frame(fig: plt.Figure, name: str, source_note: str) -> None:
     A figure lifted out of the report or the index keeps what it is and where its data came
     from. The chart's own heading (with the span it plots) stays under the number and title.
     """
-    from ccp_analysis import figures
-
-    spec = figures.by_output().get(name)
-    heading = spec.heading(name) if spec is not None else name
+    heading = _HEADINGS.get(name, name)
     existing = fig.get_suptitle()
     fig.suptitle(heading + (f"\n{existing}" if existing else ""), x=0.01, ha="left",
                  fontsize=12, fontweight="bold")

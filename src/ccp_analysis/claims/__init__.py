@@ -30,8 +30,8 @@ from ccp_analysis.claims.registry import (
     Recomputed,
     register,
 )
-from ccp_analysis.claims.table import CLAIMS, UNITS, report_claims
+from ccp_analysis.claims.table import CLAIMS, UNITS, check_frames, report_claims
 
 __all__ = ["AUDIT_COLUMNS", "CHECKED_AGAINST", "CLAIMS", "METHODS", "STATED_ONLY_METHOD", "UNITS",
-           "VERDICTS", "Recomputed", "audit", "judge", "register", "report_claims",
+           "VERDICTS", "Recomputed", "audit", "check_frames", "judge", "register", "report_claims",
            "verdict_counts"]

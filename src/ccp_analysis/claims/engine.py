@@ -139,7 +139,7 @@ def audit(frames: Frames, only: Collection[str] | None = None) -> pd.DataFrame:
     """One row per row of the report_claims frame (in its order), with its recomputation and
     verdict. `only`: the claim ids to judge (all when None); methods still see every row."""
     rows = []
-    claims = frame(frames, "report_claims")
+    claims = table.check(frame(frames, "report_claims"))  # its methods, before any verdict
     if only is not None:
         claims = claims[claims["claim_id"].isin(only)]
     for _, claim in claims.iterrows():

@@ -13,6 +13,8 @@ from types import MappingProxyType
 
 import pandas as pd
 
+from ccp_analysis.claimsfile import STATED_ONLY_METHOD
+
 VERDICTS = ("reproduced", "differs", "internal inconsistency", "stated only")
 REPRODUCED, DIFFERS, INCONSISTENT, STATED_ONLY = VERDICTS
 
@@ -21,7 +23,6 @@ REPRODUCED, DIFFERS, INCONSISTENT, STATED_ONLY = VERDICTS
 CHECKED_AGAINST = ("data", "report", "nothing")
 DATA, REPORT, NOTHING = CHECKED_AGAINST
 
-STATED_ONLY_METHOD = "stated_only"
 
 Frames = Mapping[str, pd.DataFrame]
 

@@ -16,6 +16,7 @@ from ccp_analysis.claims.registry import (
     no_data,
     register,
 )
+from ccp_analysis.editions import PUBLICATION_DATE
 
 # Share counts within this many years of a day bound its market value: Alibaba's count moves by
 # buybacks and issues between the yearly 20-F counts, and a vendor may use any count of that span.
@@ -171,10 +172,7 @@ def _gain_lost(baseline: str) -> Method:
     """Share of the gain from the baseline to the peak close lost by the publication date."""
 
     def recompute(frames: Frames) -> Recomputed:
-        # "have lost": as of publication, whatever the edition's last price. Imported here:
-        # editions imports processed, which imports this package to build report_claims.
-        from ccp_analysis.editions import PUBLICATION_DATE
-
+        # "have lost": as of publication, whatever the edition's last price.
         stock = _stock(frames)
         stock = stock[stock["date"] <= PUBLICATION_DATE]
         if stock.empty:
@@ -213,8 +211,6 @@ def _steady_decline(step: str) -> Method:
     """Closes at the end of each year (or month) after the peak's: how many rose."""
 
     def recompute(frames: Frames) -> Recomputed:
-        from ccp_analysis.editions import PUBLICATION_DATE  # see _gain_lost
-
         stock = _stock(frames)
         stock = stock[stock["date"] <= PUBLICATION_DATE]
         if stock.empty:

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from ccp_analysis.edition_names import EDITIONS
 from ccp_analysis.figures.catalogue import (
     FIGURES,
     TABLE_NOTEBOOKS,
@@ -43,9 +44,9 @@ def parameter_table() -> str:
         for param in spec.parameters:
             default = repr(param.default)
             if param.open_end and spec.span is not None:
-                ends = [data_span(spec.span.frame, spec.span.first, spec.span.last, e)[1]
-                        for e in ("as-published", "updated")]
-                default += f" = end of the data ({ends[0]} as-published, {ends[1]} updated)"
+                ends = [f"{data_span(spec.span.frame, spec.span.first, spec.span.last, e)[1]} {e}"
+                        for e in EDITIONS]
+                default += f" = end of the data ({', '.join(ends)})"
             lines.append(f"| `{spec.notebook}` | `{param.name}` | {param.type_name} | "
                          f"{param.describe()} | {default} | {param.help} |")
     return "\n".join(lines)

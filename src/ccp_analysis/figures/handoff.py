@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ccp_analysis.figures import checks
-from ccp_analysis.figures.catalogue import FigureSpec
+from ccp_analysis.figures.catalogue import FigureSpec, by_output
 from ccp_analysis.figures.texts import FigureText
 
 # Outside a kernel, what can be a parameter: literals (what papermill injects). Functions and
@@ -127,12 +127,12 @@ def start(notebook: str, namespace: MutableMapping[str, object]) -> Run:
     year or day and ranges are clamped to the data, so the code after the hand-off sees the
     years it will actually plot. Also applies the project style.
     """
-    from ccp_analysis import style
+    from ccp_analysis import style  # matplotlib only once a notebook starts, not in the CLI
 
     declared = list(checks.spec_of(notebook).params())
     values, notes = checks.resolve(notebook, given(namespace, declared))
     namespace.update(values)
     for note in notes:
         print(note)
-    style.use()
+    style.use(headings={name: spec.heading(name) for name, spec in by_output().items()})
     return Run(checks.spec_of(notebook), values, tuple(notes))

@@ -7,26 +7,25 @@ is named only on a chart that was converted with it.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 
 import pandas as pd
 
+# Shared with the interactive charts; defined below both.
+from ccp_analysis.figure_words import (  # noqa: F401
+    FX_WORDS,
+    PRICE_PROVIDERS,
+    SHARES_WORDS,
+    pct,
+    price_source_words,
+    words,
+)
+
 REPORT = "CSIS, CCP Inc. in Malaysia (2022)"
 # Where a reader of a figure lifted out of the project learns how the market data were
 # gathered and checked: named in words, not as a path in the repository.
 DATA_NOTES = "see the ccp-analysis notes on its market data"
-BABA_WORDS = ("Yahoo Finance, BABA daily history (unadjusted close), from public copies of its "
-              "downloads checked against Nasdaq.com")
-SHARES_WORDS = "share counts from Alibaba's 20-F filings"
-# Each exchange-rate series in words, as a source note names it.
-FX_WORDS = {
-    "ecb": "ECB euro reference rates (yearly mean of the CNY/USD cross rate)",
-    "oecd_imf": "OECD/IMF yearly average rates",
-    "fed": "Federal Reserve G.5A yearly average rates",
-    "pboc": "PBoC central parity rates (yearly mean)",
-}
 
 
 @dataclass(frozen=True)
@@ -38,22 +37,8 @@ class FigureText:
     source_note: str
 
 
-def pct(value: float, *, signed: bool = True) -> str:
-    """A percentage for text; a missing change is said in words, never '+nan%'."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "no change on record (first year of the series)"
-    return f"{value:+.1f}%" if signed else f"{abs(value):.1f}%"
-
-
 def span(first: object, last: object) -> str:
     return str(first) if first == last else f"{first}-{last}"
-
-
-def words(items: list[str]) -> str:
-    items = [str(i) for i in items]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def count(n: int, one: str, many: str) -> str:
@@ -413,16 +398,6 @@ def revenue_source_words(table: pd.DataFrame, edition: str) -> str:
 
 # ------------------------------------------------------------------------------ Figure 5
 
-# Price rows' `source` values the project vendored, with the provider whose history they copy
-# (data/raw/market/SOURCES.md section 1). A source imported later is named as it was given.
-PRICE_PROVIDERS = {
-    "dieperdev/yfinance-stock-data": ("Yahoo Finance", "dieperdev/yfinance-stock-data"),
-    "Koi-west/stock-predictor": ("Yahoo Finance", "Koi-west/stock-predictor"),
-    "Koi-west/stock-predictor (unadjusted = adjusted / factor)":
-        ("Yahoo Finance", "Koi-west/stock-predictor"),
-}
-
-
 def price_sources(table: pd.DataFrame, edition: str) -> list[str]:
     """The `source` of each price row the table plots, in date order, each once."""
     from ccp_analysis import editions
@@ -430,25 +405,6 @@ def price_sources(table: pd.DataFrame, edition: str) -> list[str]:
     frame = editions.load("alibaba_stock", edition)
     rows = frame[frame["date"].isin(table["date"])].sort_values("date")
     return list(dict.fromkeys(rows["price_source"]))
-
-
-def price_source_words(sources: list[str]) -> str:
-    """'Yahoo Finance history via A and B; C': vendored rows by provider, imported ones as
-    their --source gave them."""
-    providers: dict[str, list[str]] = {}
-    parts: list[str] = []
-    for source in sources:
-        if source not in PRICE_PROVIDERS:
-            parts.append(source)
-            continue
-        provider, repository = PRICE_PROVIDERS[source]
-        if provider not in providers:
-            providers[provider] = []
-            parts.append(provider)
-        if repository not in providers[provider]:
-            providers[provider].append(repository)
-    return "; ".join(f"{p} history via {words(providers[p])}" if p in providers else p
-                     for p in parts)
 
 
 # The report's Figure 5 caption: "Since its peak in September 2020, Alibaba's stock has

@@ -9,35 +9,10 @@ commit as the raw file and its manifest entry (`atomic.commit`), so it cannot fa
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from ccp_analysis import paths
-from ccp_analysis.errors import InputError
-
-NAME = "REVISIONS.jsonl"
-
-
-def path() -> Path:
-    return paths.raw_dir() / NAME
-
-
-def read() -> list[dict]:
-    file = path()
-    if not file.is_file():
-        return []
-    entries = []
-    for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            entry = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"data/raw/{NAME}", number, None, line[:60],
-                             f"one JSON object a line ({exc.msg})") from None
-        if not isinstance(entry, dict):
-            raise InputError(f"data/raw/{NAME}", number, None, line[:60], "a JSON object")
-        entries.append(entry)
-    return entries
+# The log's name, place and reader live in the data layer (revisions.py), which the source
+# modules read it through; re-exported here for the import tool.
+from ccp_analysis.revisions import NAME, path, read  # noqa: F401
 
 
 def appended(entry: dict) -> bytes:

@@ -27,8 +27,10 @@ from ccp_analysis.hashing import canonical_json, sha256_bytes, sha256_file, sha2
 __all__ = ["canonical_json", "code_files", "data_hashes", "environment", "library_hash",
            "run_key", "sha256_bytes", "sha256_file"]
 
-KEY_PACKAGES = ("pandas", "numpy", "matplotlib", "seaborn", "papermill", "nbclient",
-                "nbformat", "ipykernel", "pandera", "altair")
+# The packages whose versions a run's key holds, and that a version's page lists (in this
+# order) as its provenance; a manifest records them under "environment", sorted.
+KEY_PACKAGES = ("pandas", "numpy", "matplotlib", "seaborn", "pandera", "papermill", "nbclient",
+                "ipykernel", "nbformat", "altair")
 PACKAGE = "ccp_analysis"
 # Runs in the pool worker around each kernel and writes the executed notebook's bytes.
 WORKER_MODULES = (f"{PACKAGE}.pipeline.execute",)

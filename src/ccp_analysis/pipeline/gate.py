@@ -2,8 +2,9 @@
 
 Each notebook of a committed version runs again from its recorded parameters into a temporary
 folder, never through the cache, and the sha256 of each figure and table it writes is compared
-with the version's manifest.json. A table that differs is shown by the rows that changed, so a
-reviewer sees what moved, not only that something did. Two ways to run a notebook again:
+with the version's manifest.json. A table that differs is shown by the rows that changed,
+matched by the table's key, so a reviewer sees what moved, not only that something did. Two
+ways to run a notebook again:
 
 * forked (the default): the source notebook in a kernel forked from the build's warm template,
   exactly as a build runs it, so the executed notebook is compared byte for byte too;
@@ -23,7 +24,6 @@ reviewer sees what moved, not only that something did. Two ways to run a noteboo
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import subprocess
@@ -38,10 +38,11 @@ from ccp_analysis import paths
 from ccp_analysis.determinism import DETERMINISM_ENV
 from ccp_analysis.hashing import sha256_file
 from ccp_analysis.pipeline import execute, kernelspec, nbval_reports, runstore, versions, workers
-from ccp_analysis.publish import drift
 from ccp_analysis.style import OUTPUT_ENV
 
-MAX_ROWS = 6
+# The rows of a table that drifted, as lines, matched by the table's key: given by the caller
+# (`ccp-analysis check` passes publish's `drift.table_rows`, a layer above this one).
+TableRows = Callable[[str, Path, Path], list[str]]
 # nbval's own report of the cells that failed, shown under the gate's line, cut to this many
 # lines of at most this many characters (a figure's HTML output is one long line of base64).
 NBVAL_LINES, NBVAL_WIDTH = 120, 160
@@ -52,19 +53,12 @@ NOT_INHERITED = ("PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_C
                  "PYTEST_CURRENT_TEST", "CI", "BUILD_NUMBER")
 
 
-def _rows_that_differ(expected: Path, actual: Path) -> list[str]:
-    old = expected.read_text(encoding="utf-8").splitlines()
-    new = actual.read_text(encoding="utf-8").splitlines()
-    changed = [line for line in difflib.unified_diff(old, new, lineterm="", n=0)
-               if line[:1] in "+-" and not line.startswith(("+++", "---"))]
-    shown = [f"      {line}" for line in changed[:MAX_ROWS]]
-    if len(changed) > MAX_ROWS:
-        shown.append(f"      ... {len(changed) - MAX_ROWS} more changed rows")
-    return shown
+def _no_rows(name: str, committed: Path, rebuilt: Path) -> list[str]:
+    return []
 
 
 def compare(version: str, notebook: str, run_dir: Path, manifest: dict,
-            executed: bool = True) -> list[str]:
+            executed: bool = True, table_rows: TableRows = _no_rows) -> list[str]:
     """What a notebook's run folder does not reproduce of a version's manifest, as lines (a
     committed file edited by hand is named too). Empty when every output is identical.
 
@@ -99,7 +93,8 @@ def compare(version: str, notebook: str, run_dir: Path, manifest: dict,
         else:
             continue
         if rel.endswith(".csv") and committed.is_file():
-            problems.extend(_rows_that_differ(committed, actual[rel]))
+            problems += [f"      {line}"
+                         for line in table_rows(Path(rel).stem, committed, actual[rel])]
     return problems
 
 
@@ -131,7 +126,7 @@ def _cut(lines: list[str]) -> list[str]:
 
 
 def _nbval(group: list[tuple[str, execute.Task]], manifests: dict[str, dict], ini: Path,
-           folder: Path) -> dict[str, list[str]]:
+           folder: Path, table_rows: TableRows = _no_rows) -> dict[str, list[str]]:
     """Run the committed executed notebooks of `group` under nbval in one pytest process (its
     settings from `ini`), one after the other, each writing its figures and tables to its
     task's run_dir; per task key, the lines of what nbval or the byte comparison found.
@@ -185,7 +180,7 @@ def _nbval(group: list[tuple[str, execute.Task]], manifests: dict[str, dict], in
             problems += [f"      {line}" for line in
                          _cut(report) + [f"FAILED {nodeid}" for nodeid, _ in failed]]
         problems += compare(version, task.notebook, task.run_dir, manifests[version],
-                            executed=False)
+                            executed=False, table_rows=table_rows)
         found[task.key] = problems
     return found
 
@@ -210,12 +205,18 @@ def _size(item: tuple[str, execute.Task]) -> int:
 
 def check(editions: list[str] | None = None, jobs: int = 2,
           progress: Callable[[str], None] = lambda _: None,
-          notebooks: list[str] | None = None, nbval: bool = False) -> list[str]:
+          notebooks: list[str] | None = None, nbval: bool = False,
+          drift_pages: Callable[[Path, list[str]], list[str]] = lambda *_: [],
+          table_rows: TableRows = _no_rows) -> list[str]:
     """Every artifact of the latest versions that a rerun does not reproduce, as lines.
 
     `notebooks` limits the rerun to those notebooks of each version (default: all); `nbval`
     reruns the committed executed notebooks under nbval, `jobs` at a time, instead of the
-    source notebooks in forked kernels."""
+    source notebooks in forked kernels. `drift_pages(rebuilt, versions)` is given the rebuilt
+    outputs (rebuilt/<version>/<notebook>/) when something differs, before they are deleted,
+    and returns lines to show: the command line passes publish's `drift.pages`, a layer above
+    this one, and `drift.table_rows` as `table_rows`, which lists the rows of a drifted table
+    by key (without it only the table's sha256 is named)."""
     latest = versions.read_latest()
     chosen = sorted(editions or latest)
     missing = [e for e in chosen if e not in latest]
@@ -250,7 +251,8 @@ def check(editions: list[str] | None = None, jobs: int = 2,
                 found[task.key] = [f"{version}/notebooks/{task.notebook}.ipynb: the rebuild "
                                    f"failed\n{outcome.error}"]
                 return
-            found[task.key] = compare(version, task.notebook, task.run_dir, manifests[version])
+            found[task.key] = compare(version, task.notebook, task.run_dir, manifests[version],
+                                      table_rows=table_rows)
             progress(f"{version} {task.notebook}: " + (
                 "identical" if not found[task.key]
                 else f"{len(found[task.key])} difference(s)"))
@@ -268,7 +270,7 @@ def check(editions: list[str] | None = None, jobs: int = 2,
             reporting = threading.Lock()
 
             def one(number: int, group: list[tuple[str, execute.Task]]) -> None:
-                lines = _nbval(group, manifests, ini, Path(tmp) / f"nbval{number}")
+                lines = _nbval(group, manifests, ini, Path(tmp) / f"nbval{number}", table_rows)
                 with reporting:
                     for version, task in group:
                         found[task.key] = lines[task.key]
@@ -293,6 +295,6 @@ def check(editions: list[str] | None = None, jobs: int = 2,
         # In the order of the tasks, whichever finished first.
         problems = [line for _, task in tasks for line in found[task.key]]
         if problems:  # the rebuilt outputs beside the committed ones, before tmp goes
-            for line in drift.pages(Path(tmp), list(manifests)):
+            for line in drift_pages(Path(tmp), list(manifests)):
                 progress(line)
     return problems

@@ -10,6 +10,7 @@ from ccp_analysis import figures, paths
 from ccp_analysis.pipeline import versions
 
 AUDIT_TABLE = "claims_audit.csv"
+# The claims audit's columns a version's pages show (README.md here, index.html in publish/).
 AUDIT_COLUMNS = ("claim_id", "location", "stated_value", "unit", "recomputed_value", "verdict",
                  "explanation")
 

@@ -15,14 +15,15 @@ exist), so the version store can import it.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ccp_analysis import paths
 from ccp_analysis.errors import CcpError
+from ccp_analysis.writing import write_if_changed
 
+RUN_KEYS, LEGACY_RUN_KEYS = "run_keys", "cache_keys"
 ABOUT = ("Run keys of builds whose rerun reproduced a committed version byte for byte with "
          "other inputs (written by `ccp-analysis build`; commit it): a fresh clone then finds "
          "those versions made and reruns nothing.")
@@ -35,11 +36,11 @@ class Entry:
 
     edition: str
     inputs_id: str
-    cache_keys: dict[str, str]
+    run_keys: dict[str, str]
 
     def as_json(self) -> dict[str, object]:
         return {"edition": self.edition, "inputs_id": self.inputs_id,
-                "cache_keys": dict(sorted(self.cache_keys.items()))}
+                "run_keys": dict(sorted(self.run_keys.items()))}
 
 
 def _shown(path: Path) -> str:
@@ -65,16 +66,18 @@ def _entry(path: Path, version: str, value: object) -> Entry:
     where = f"versions.{version}"
     if not isinstance(value, dict):
         raise _broken(path, f"{where}: expected an object, found {value!r}")
-    missing = [name for name in ("edition", "inputs_id", "cache_keys") if name not in value]
+    # `cache_keys`: the name files written before the run key had one name; read as it is.
+    field = RUN_KEYS if RUN_KEYS in value or LEGACY_RUN_KEYS not in value else LEGACY_RUN_KEYS
+    missing = [name for name in ("edition", "inputs_id", field) if name not in value]
     if missing:
         raise _broken(path, f"{where}: '{missing[0]}' is missing")
-    keys = value["cache_keys"]
+    keys = value[field]
     if not isinstance(keys, dict) or not keys:
-        raise _broken(path, f"{where}.cache_keys: expected an object of notebook -> run key, "
+        raise _broken(path, f"{where}.{field}: expected an object of notebook -> run key, "
                       f"found {keys!r}")
     return Entry(_text(path, f"{where}.edition", value["edition"]),
                  _text(path, f"{where}.inputs_id", value["inputs_id"]),
-                 {notebook: _text(path, f"{where}.cache_keys.{notebook}", key)
+                 {notebook: _text(path, f"{where}.{field}.{notebook}", key)
                   for notebook, key in keys.items()})
 
 
@@ -110,17 +113,7 @@ def render(entries: dict[str, Entry]) -> str:
 def write(entries: dict[str, Entry], path: Path | None = None) -> bool:
     """Write atomically (a temporary file, then one rename), and only when the bytes differ,
     so a build that changes nothing leaves the file as it is. True if written."""
-    path = paths.run_lock() if path is None else path
-    text = render(entries)
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return False
-    except FileNotFoundError:
-        pass
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    return True
+    return write_if_changed(paths.run_lock() if path is None else path, render(entries))
 
 
 def record(version: str, entry: Entry, existing: Iterable[str],

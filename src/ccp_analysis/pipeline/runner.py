@@ -30,7 +30,6 @@ from ccp_analysis.pipeline import (
     workers,
 )
 from ccp_analysis.pipeline.lock import project_lock
-from ccp_analysis.publish import site
 
 
 @dataclass(frozen=True)
@@ -195,9 +194,12 @@ def _same_version(edition: str, parameters: dict, outputs: dict[str, str],
 
 def _assemble(edition: str, inputs: str, items: list[Item], build_kind: str,
               label: str | None, data: dict[str, str], code: dict[str, str],
-              library: str, export: Path | None = None) -> tuple[str, bool]:
+              library: str, version_page: Callable[..., object],
+              export: Path | None = None) -> tuple[str, bool]:
     """Collect the runs of an edition into a version; (version, whether it is new). Outputs
     byte-identical to an existing version's make no new version: nothing is written.
+    `version_page(folder, standalone=...)` writes the version's derived page into its folder
+    before it is published (publish's, passed down by the command line).
 
     With `export`, the version is written to that folder instead, outside the publication
     record: reports/, LATEST.json, the index and the changelog are not touched."""
@@ -219,7 +221,7 @@ def _assemble(edition: str, inputs: str, items: list[Item], build_kind: str,
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
             outputs.append(target_rel)
-        notebooks[item.notebook] = {"cache_key": item.key,
+        notebooks[item.notebook] = {"run_key": item.key,
                                     "source_sha256": fingerprint.sha256_file(item.source),
                                     "outputs": sorted(outputs)}
     outputs = {p.relative_to(staging).as_posix(): fingerprint.sha256_file(p)
@@ -278,7 +280,7 @@ def _assemble(edition: str, inputs: str, items: list[Item], build_kind: str,
                                              + "\n", encoding="utf-8")
     (staging / "README.md").write_text(index.render(staging, manifest), encoding="utf-8")
     # A derived view: not among the manifest's outputs.
-    site.write_version_page(staging, standalone=export is not None)
+    version_page(staging, standalone=export is not None)
     if export is not None:
         _export(staging, export)
         return version, True
@@ -323,12 +325,17 @@ def _record_reproduction(edition: str, inputs: str, items: list[Item], version: 
 
 def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
           label: str | None, progress: Callable[[str], None], out: Path | None = None,
-          publish: bool = False, fork: bool = True) -> list[str]:
+          publish: bool = False, fork: bool = True,
+          version_page: Callable[..., object] = lambda *_, **__: None,
+          refresh: Callable[[], object] = lambda: None) -> list[str]:
     """Build versions. A default build (every notebook, no -p) enters the publication record
     under reports/. A custom build (--only or -p) is an export: it goes to the folder `out`
     names, and into reports/, the index and the changelog only with `publish`. `fork=False`
     (`--no-fork`) starts every kernel from its kernelspec instead of forking it from the warm
-    template (slower, same bytes)."""
+    template (slower, same bytes). The pages are publish's (a layer above): the command line
+    passes `version_page` (a version's index.html, written into its folder before it is
+    published or exported) and `refresh` (the site's index and changelog, run when a version
+    was published), both under the build's lock."""
     started = time.perf_counter()
     editions = list(dict.fromkeys(check_edition(e) for e in editions))
     if jobs < 1:
@@ -346,7 +353,7 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
         raw.verify_all()
         if not (paths.processed_dir() / "huawei_revenue.csv").is_file():
             raise CcpError("data/processed is empty: run 'ccp-analysis data build' first")
-        # Hashed once per build: the plan's cache keys and every manifest use the same values.
+        # Hashed once per build: the plan's run keys and every manifest use the same values.
         data, code = fingerprint.data_hashes(), fingerprint.code_files()
         library = fingerprint.library_hash(code)
         items = plan(editions, only, overrides, data, library)
@@ -394,11 +401,11 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
             if out is not None:
                 target = _export_target(out, edition, editions)
                 version, _ = _assemble(edition, inputs, mine, build_kind, label, data, code,
-                                       library, export=target)
+                                       library, version_page, export=target)
                 lines.append(f"{edition}: exported {version} to {target}")
                 continue
             version, new = _assemble(edition, inputs, mine, build_kind, label, data, code,
-                                     library)
+                                     library, version_page)
             if build_kind == "default":
                 versions.set_latest(edition, version)
             lines.append(f"{edition}: built reports/{version}" if new
@@ -408,7 +415,7 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
                          f"new run keys recorded in {paths.run_lock().name})")
             published = published or new
         if published:
-            site.refresh()  # reports/index.html, CHANGELOG.md, pages missing from older versions
+            refresh()  # reports/index.html, CHANGELOG.md, pages missing from older versions
     progress(f"done in {time.perf_counter() - started:.1f} s")
     return lines
 

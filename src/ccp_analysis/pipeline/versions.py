@@ -25,6 +25,7 @@ from ccp_analysis import paths
 from ccp_analysis.errors import CcpError, ParameterError
 from ccp_analysis.hashing import canonical_json, sha256_file, sha256_json
 from ccp_analysis.pipeline import runlock
+from ccp_analysis.writing import write_if_changed
 
 MANIFEST = "manifest.json"
 LATEST = "LATEST.json"
@@ -125,16 +126,6 @@ def latest() -> dict[str, Path]:
             if (folder(version) / MANIFEST).is_file()}
 
 
-def write_if_changed(path: Path, text: str) -> bool:
-    """Write atomically, and only when the bytes differ (a no-op build changes nothing)."""
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
-        return False
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    return True
-
-
 def set_latest(edition: str, version: str) -> None:
     pointers = read_latest()
     pointers[edition] = version
@@ -173,8 +164,14 @@ def publish(staging: Path, version: str) -> Path:
     return target
 
 
+def run_key(entry: dict) -> str:
+    """The run key of a manifest's notebook entry: `run_key`, or `cache_key` in manifests
+    written before the run key had one name (read as they are, like `content_id`)."""
+    return entry["run_key"] if "run_key" in entry else entry["cache_key"]
+
+
 def known_runs() -> dict[str, tuple[str, dict]]:
-    """cache key -> (version, notebook entry of its manifest), for reuse of committed runs.
+    """run key -> (version, notebook entry of its manifest), for reuse of committed runs.
 
     The keys runs.lock records for a version map to the same notebook entries: those runs
     reproduced the version's bytes, so its files are their outputs."""
@@ -183,12 +180,12 @@ def known_runs() -> dict[str, tuple[str, dict]]:
                     for version in all_versions()}
     for version, notebooks in notebooks_of.items():
         for entry in notebooks.values():
-            runs.setdefault(entry["cache_key"], (version, entry))
+            runs.setdefault(run_key(entry), (version, entry))
     for version, recorded in sorted(runlock.read().items()):
         if version not in notebooks_of:
             continue
         notebooks = notebooks_of[version]
-        for notebook, key in sorted(recorded.cache_keys.items()):
+        for notebook, key in sorted(recorded.run_keys.items()):
             if notebook in notebooks:
                 runs.setdefault(key, (version, notebooks[notebook]))
     return runs

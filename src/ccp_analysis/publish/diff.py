@@ -7,7 +7,6 @@ the gate compares the outputs it rebuilt with the committed version the same way
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -16,12 +15,13 @@ from pathlib import Path
 from ccp_analysis import figures as figure_specs
 from ccp_analysis import paths
 from ccp_analysis.errors import CcpError
+from ccp_analysis.hashing import sha256_file
+from ccp_analysis.pipeline.versions import MANIFEST
 from ccp_analysis.publish import tables
 
 # A figure's files by what follows its name: images, sidecar, and its interactive chart's spec.
 FIGURE_FORMATS = ("png", "svg", "pdf", "json", "vl.json")
 AUDIT = "claims_audit"
-MANIFEST = "manifest.json"
 
 
 @dataclass(frozen=True)
@@ -134,10 +134,6 @@ class VersionDiff:
                     or self.inputs or self.environment or self.notebooks)
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _figure_names(folder: Path) -> set[str]:
     return {p.stem for p in (folder / "figures").glob("*")
             if p.is_file() and p.suffix[1:] in FIGURE_FORMATS and not paths.is_chart_spec(p)}
@@ -162,8 +158,8 @@ def _figures(old: Path, new: Path) -> list[FigureChange]:
         else:
             differ = [f for f in FIGURE_FORMATS
                       if (f in files_old) != (f in files_new) or (
-                          f in files_old and sha256(old / "figures" / f"{name}.{f}")
-                          != sha256(new / "figures" / f"{name}.{f}"))]
+                          f in files_old and sha256_file(old / "figures" / f"{name}.{f}")
+                          != sha256_file(new / "figures" / f"{name}.{f}"))]
             if differ:
                 found.append(FigureChange(name, "changed", tuple(differ)))
     return found
@@ -221,7 +217,7 @@ def _tables(old: Path, new: Path) -> list[TableDiff]:
     for name in table_order(before | after):
         old_path = old / "tables" / f"{name}.csv" if name in before else None
         new_path = new / "tables" / f"{name}.csv" if name in after else None
-        if old_path and new_path and sha256(old_path) == sha256(new_path):
+        if old_path and new_path and sha256_file(old_path) == sha256_file(new_path):
             continue
         table = compare_table(name, old_path, new_path)
         if table is not None:
@@ -287,7 +283,7 @@ def _notebooks(old: Path, new: Path) -> list[str]:
         p.name for p in (new / "notebooks").glob("*.ipynb")}
     return [f"notebooks/{n}" for n in sorted(names)
             if not (old / "notebooks" / n).is_file() or not (new / "notebooks" / n).is_file()
-            or sha256(old / "notebooks" / n) != sha256(new / "notebooks" / n)]
+            or sha256_file(old / "notebooks" / n) != sha256_file(new / "notebooks" / n)]
 
 
 def compare(old: Side, new: Side) -> VersionDiff:
@@ -388,6 +384,33 @@ def summary(result: VersionDiff) -> list[str]:
     return lines
 
 
+def table_lines(table: TableDiff, max_rows: int = 20) -> list[str]:
+    """A table's differences, one line each: columns added or removed, then the rows changed
+    (each changed column old -> new), added and removed, by key (more than three added or
+    removed as one span); at most `max_rows` rows. `ccp-analysis diff` and the gate show these."""
+    lines = []
+    if table.columns_added:
+        lines.append(f"columns added: {', '.join(table.columns_added)}")
+    if table.columns_removed:
+        lines.append(f"columns removed: {', '.join(table.columns_removed)}")
+    rows = [("changed", r) for r in table.changed]
+    for kind, group in (("added", table.added), ("removed", table.removed)):
+        if len(group) > 3 and span(group, table.key):
+            lines.append(f"rows {kind}: {span(group, table.key)}")
+        else:
+            rows += [(kind, r) for r in group]
+    for kind, row in rows[:max_rows]:
+        if kind == "changed":
+            detail = "; ".join(f"{c} {row.old.get(c, '')!r} -> {row.new.get(c, '')!r}"
+                               for c in row.columns)
+            lines.append(f"changed {row.key_text()}: {detail}")
+        else:
+            lines.append(f"{kind} {row.key_text()}")
+    if len(rows) > max_rows:
+        lines.append(f"... {len(rows) - max_rows} more rows")
+    return lines
+
+
 def report(result: VersionDiff, max_rows: int = 20) -> list[str]:
     """The full comparison as text lines (`ccp-analysis diff`)."""
     lines = [f"{result.old.name} -> {result.new.name}"]
@@ -398,25 +421,7 @@ def report(result: VersionDiff, max_rows: int = 20) -> list[str]:
         lines += [f"  {f.status} {f.heading}: {', '.join(f.files)}" for f in result.figures]
     for table in result.tables:
         lines.append(f"table {table.name} ({table.status}; key: {', '.join(table.key)}):")
-        if table.columns_added:
-            lines.append(f"  columns added: {', '.join(table.columns_added)}")
-        if table.columns_removed:
-            lines.append(f"  columns removed: {', '.join(table.columns_removed)}")
-        rows = [("changed", r) for r in table.changed]
-        for kind, group in (("added", table.added), ("removed", table.removed)):
-            if len(group) > 3 and span(group, table.key):
-                lines.append(f"  rows {kind}: {span(group, table.key)}")
-            else:
-                rows += [(kind, r) for r in group]
-        for kind, row in rows[:max_rows]:
-            if kind == "changed":
-                detail = "; ".join(f"{c} {row.old.get(c, '')!r} -> {row.new.get(c, '')!r}"
-                                   for c in row.columns)
-                lines.append(f"  changed {row.key_text()}: {detail}")
-            else:
-                lines.append(f"  {kind} {row.key_text()}")
-        if len(rows) > max_rows:
-            lines.append(f"  ... {len(rows) - max_rows} more rows")
+        lines += [f"  {line}" for line in table_lines(table, max_rows)]
     for title, values in (("verdicts flipped", result.verdicts),
                           ("parameters", result.parameters),
                           ("inputs", result.inputs), ("environment", result.environment)):

@@ -15,6 +15,16 @@ from ccp_analysis.pipeline import execute, versions
 from ccp_analysis.publish import diff, diffpage
 
 FOLDER = ".drift"
+# Rows of one table the gate shows under its line; the drift page shows them all.
+MAX_ROWS = 6
+
+
+def table_rows(name: str, committed: Path, rebuilt: Path) -> list[str]:
+    """The rows of table `name` that differ between the committed file and the rebuilt one,
+    matched by the table's key (publish/tables.py) as `ccp-analysis diff` matches them: what
+    the gate shows under a table that drifted."""
+    result = diff.compare_table(name, committed, rebuilt)
+    return [] if result is None else diff.table_lines(result, MAX_ROWS)
 
 
 def _assemble(version: str, runs: Path, target: Path) -> None:

@@ -16,11 +16,13 @@ from functools import cache
 
 from ccp_analysis import figures as figure_specs
 from ccp_analysis import paths
+from ccp_analysis.edition_names import EDITIONS
 from ccp_analysis.errors import CcpError
 from ccp_analysis.pipeline import versions
 from ccp_analysis.publish import diff
 
-EDITIONS = {
+# What each edition of edition_names.EDITIONS holds, for the site index.
+DESCRIPTIONS = {
     "as-published": "The data cut at the report's publication date (prices to 2022-12-16, "
                     "annual results to 2021) and the report's spans.",
     "updated": "All the data there is, with the report's methods.",
@@ -216,5 +218,5 @@ def by_edition(found: list[Entry]) -> list[dict]:
     """Editions in a fixed order, each with its versions newest first."""
     names = [e for e in EDITIONS if any(x.edition == e for x in found)]
     names += sorted({x.edition for x in found} - set(names))
-    return [{"name": name, "description": EDITIONS.get(name, ""),
+    return [{"name": name, "description": DESCRIPTIONS.get(name, ""),
              "entries": [x for x in reversed(found) if x.edition == name]} for name in names]

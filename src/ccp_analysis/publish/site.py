@@ -24,6 +24,7 @@ from ccp_analysis import figures as figure_specs
 from ccp_analysis import paths
 from ccp_analysis.errors import CcpError
 from ccp_analysis.pipeline import index, versions
+from ccp_analysis.pipeline.fingerprint import KEY_PACKAGES
 from ccp_analysis.publish import charts, diff, diffpage, history
 from ccp_analysis.publish.render import render
 
@@ -37,8 +38,6 @@ AUDIT_COLUMNS = (("claim", "Claim"), ("quote", "The report says"),
                  ("checked", "Checked against"))
 CHECKED_AGAINST = {"data": "data from outside the report",
                    "report": "the report's own numbers only"}
-PROVENANCE_PACKAGES = ("pandas", "numpy", "matplotlib", "seaborn", "pandera", "papermill",
-                       "nbclient", "ipykernel", "nbformat")
 
 
 def _sidecar(folder: Path, name: str) -> dict:
@@ -225,7 +224,7 @@ def _provenance(manifest: dict, date: str) -> list[str]:
                 "notebooks" if path.startswith("notebooks/") else "library source")
         kinds[kind] += 1
     env = manifest.get("environment", {})
-    packages = ", ".join(f"{name} {env[name]}" for name in PROVENANCE_PACKAGES if name in env)
+    packages = ", ".join(f"{name} {env[name]}" for name in KEY_PACKAGES if name in env)
     when = f", committed {date}" if date else ""
     state = ("the working tree had uncommitted changes to the code or data at build time"
              if package.get("git_dirty") else

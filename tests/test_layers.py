@@ -1,0 +1,75 @@
+"""The layer contract (pyproject.toml's [tool.importlinter], docs/architecture.md) holds, and
+would fail on each back-edge the code once had: run by `lint-imports` on the package itself and
+on a copy of it with one such import added."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = PROJECT_ROOT / "src" / "ccp_analysis"
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+LAYERS = "layers: base -> data -> figure library -> claims -> pipeline -> publish -> cli"
+CYCLES = "no import cycles between the modules of a package"
+
+
+def _lint(src: Path) -> subprocess.CompletedProcess[str]:
+    """lint-imports with the project's contracts on the package found under `src`."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    return subprocess.run([str(LINT_IMPORTS), "--no-cache", "--no-logo",
+                           str(PROJECT_ROOT / "pyproject.toml")],
+                          cwd=src, env=env, capture_output=True, text=True, check=False)
+
+
+def test_the_package_keeps_its_layers():
+    result = _lint(PROJECT_ROOT / "src")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Contracts: 2 kept, 0 broken." in result.stdout
+
+
+# The back-edges the layering was made true against (one import each, added to a copy), and
+# which contract names them. An import inside a function counts like any other.
+BACK_EDGES = [
+    ("processed.py", "from ccp_analysis import claims\n", LAYERS,
+     "ccp_analysis.processed -> ccp_analysis.claims"),
+    ("schemas.py", "from ccp_analysis.claims import table\n", LAYERS,
+     "ccp_analysis.schemas -> ccp_analysis.claims.table"),
+    ("pipeline/runner.py", "from ccp_analysis.publish import site\n", LAYERS,
+     "ccp_analysis.pipeline.runner -> ccp_analysis.publish.site"),
+    ("pipeline/gate.py", "from ccp_analysis.publish import drift\n", LAYERS,
+     "ccp_analysis.pipeline.gate -> ccp_analysis.publish.drift"),
+    ("style.py", "def _heading():\n    from ccp_analysis import figures\n", LAYERS,
+     "ccp_analysis.style -> ccp_analysis.figures"),
+    ("figures/catalogue.py", "def _checks():\n    from ccp_analysis.figures import handoff\n",
+     CYCLES, ".catalogue -> .handoff"),
+]
+
+
+@pytest.mark.parametrize(("module", "added", "contract", "named"), BACK_EDGES,
+                         ids=[edge[0] for edge in BACK_EDGES])
+def test_a_back_edge_breaks_the_contract(tmp_path, module, added, contract, named):
+    shutil.copytree(PACKAGE, tmp_path / "ccp_analysis",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    with (tmp_path / "ccp_analysis" / module).open("a", encoding="utf-8") as handle:
+        handle.write("\n\n" + added)
+    result = _lint(tmp_path)
+    assert result.returncode == 1, result.stdout
+    broken = result.stdout[result.stdout.index("Broken contracts"):]
+    assert contract in broken
+    assert named in broken
+
+
+def test_a_module_in_no_layer_breaks_the_contract(tmp_path):
+    """Every module of the package must be placed in a layer (`exhaustive`)."""
+    shutil.copytree(PACKAGE, tmp_path / "ccp_analysis",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "ccp_analysis" / "unplaced.py").write_text("X = 1\n", encoding="utf-8")
+    result = _lint(tmp_path)
+    assert result.returncode == 1
+    assert "ccp_analysis.unplaced" in result.stdout
