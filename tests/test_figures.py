@@ -503,7 +503,7 @@ def test_fig2_colours_mean_one_level_in_both_panels():
     for bar, level in zip(right.patches, rates["government_level"], strict=True):
         assert tuple(round(c, 6) for c in bar.get_facecolor()[:3]) == \
             tuple(round(c, 6) for c in legend[level]), level
-    # 9.9% in 2014 and 10% in 2016 are central measures (State Administration of Taxation).
+    # 9.9% in 2014 and about 10% in 2016 are central measures (State Administration of Taxation).
     assert list(rates["government_level"]) == ["central", "municipal", "central"]
 
 
@@ -625,3 +625,15 @@ def test_fig4_fall_wording_follows_the_plotted_years():
     # A span without a fall says so.
     table, text = _fig4_text(year_start=2014, year_end=2020)
     assert "revenue did not fall in any year of 2014-2020 in USD" in text.caption
+
+
+def test_fig2_labels_a_rate_the_report_gives_roughly_as_approximate():
+    # Appendix B row 10: "Effective PRC tax rate for Alibaba once again roughly 10%"; row 5
+    # states 9.9% exactly and row 9 15%: only row 10's bar may say "about".
+    table = figure_data.alibaba_support_table(
+        ccp_analysis.load("alibaba_state_support"), year_start=2011, year_end=2016)
+    rates = table.set_index("item_id")["tax_rate_approximate"]
+    assert rates["B10"] and not rates["B05"] and not rates["B09"]
+    fig = charts.alibaba_support(table, title="t", standard_rate=25)
+    labels = {t.get_text() for t in fig.axes[1].texts}
+    assert {"9.9%", "15%", "about 10%"} <= labels and "10%" not in labels

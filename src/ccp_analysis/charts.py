@@ -184,8 +184,10 @@ def alibaba_support(items: pd.DataFrame, *, title: str, standard_rate: float) ->
     right.axhline(standard_rate, color=PALETTE[7], linestyle="--", linewidth=1)
     right.text(max(len(rates), 1) - 0.5, standard_rate, f"standard rate {standard_rate:g}%",
                color=PALETTE[7], ha="right", va="bottom", fontsize=8)
-    for x, value in enumerate(rates["tax_rate_pct"]):
-        right.text(x, value, f"{value:g}%", ha="center", va="bottom", fontsize=8)
+    for x, (value, approximate) in enumerate(
+            zip(rates["tax_rate_pct"], rates["tax_rate_approximate"], strict=True)):
+        right.text(x, value, f"{'about ' if approximate else ''}{value:g}%", ha="center",
+                   va="bottom", fontsize=8)
     if rates.empty:
         right.text(0.5, 0.5, "no stated tax rate in these years", transform=right.transAxes,
                    ha="center", va="center", fontsize=9, color="#555555")

@@ -448,7 +448,13 @@ def alibaba_support_table(frame: pd.DataFrame, *, year_start: int, year_end: int
     columns = ["item_id", "period_start_year", "government_level", "place", "instrument",
                "amount_usd", "tax_rate_pct", "standard_tax_rate_pct", "entity"]
     table = items[columns].rename(columns={"period_start_year": "year"})
+    # A rate the report gives as "roughly 10%" is labelled as approximate, never as exact.
+    table["tax_rate_approximate"] = items["raw_text"].str.contains(
+        APPROXIMATE_RATE, regex=True).to_numpy() & table["tax_rate_pct"].notna().to_numpy()
     return table.sort_values(["year", "item_id"], ignore_index=True)
+
+
+APPROXIMATE_RATE = r"(?i)\b(?:roughly|about|approximately|around|nearly)\s+[\d.]+\s*%"
 
 
 def revenue_table(frame: pd.DataFrame, *, year_start: int, year_end: int, currency: str,
