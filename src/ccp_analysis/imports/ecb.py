@@ -9,9 +9,7 @@ and none before the first year the project holds.
 
 from __future__ import annotations
 
-import io
 import statistics
-import zipfile
 
 from ccp_analysis.errors import InputError
 from ccp_analysis.imports import table
@@ -24,18 +22,7 @@ URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.zip"
 
 def unpack(data: bytes, shown: str) -> tuple[bytes, str]:
     """The CSV inside a zip (or the bytes as they are), with the name to show in messages."""
-    if data[:4] != b"PK\x03\x04":
-        return data, shown
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = [n for n in archive.namelist() if n.endswith(".csv")]
-            if len(names) != 1:
-                raise InputError(shown, None, None, ", ".join(archive.namelist()),
-                                 f"a zip holding one CSV ({MEMBER})")
-            return archive.read(names[0]), f"{shown}:{names[0]}"
-    except zipfile.BadZipFile as exc:
-        raise InputError(shown, None, None, str(exc), "a complete zip file (download it "
-                         "again)") from None
+    return table.unpack(data, shown, lambda name: name.endswith(".csv"), f"one CSV ({MEMBER})")
 
 
 def read(data: bytes, shown: str, options: Options, first_year: int) -> Incoming:

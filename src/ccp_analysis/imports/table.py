@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ccp_analysis.errors import InputError
@@ -46,6 +48,24 @@ class Table:
         for row in self.rows:
             writer.writerow([row.values.get(c, "") for c in self.columns])
         return out.getvalue().encode("utf-8")
+
+
+def unpack(data: bytes, shown: str, member: Callable[[str], bool], wanted: str
+           ) -> tuple[bytes, str]:
+    """The one file of a publisher's zip that `member` accepts (or the bytes as they are, when
+    they are no zip), with the name to show in messages; `wanted` says what was expected."""
+    if data[:4] != b"PK\x03\x04":
+        return data, shown
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = [n for n in archive.namelist() if member(n)]
+            if len(names) != 1:
+                raise InputError(shown, None, None, ", ".join(archive.namelist()),
+                                 f"a zip holding {wanted}")
+            return archive.read(names[0]), f"{shown}:{names[0]}"
+    except zipfile.BadZipFile as exc:
+        raise InputError(shown, None, None, str(exc), "a complete zip file (download it "
+                         "again)") from None
 
 
 def decode(data: bytes, shown: str) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 
 from ccp_analysis.errors import InputError
 from ccp_analysis.imports import table
@@ -26,18 +25,8 @@ URL = f"https://api.worldbank.org/v2/en/indicator/{INDICATOR}?downloadformat=csv
 
 def unpack(data: bytes, shown: str) -> tuple[bytes, str]:
     """The API_PA.NUS.FCRF_*.csv inside the World Bank's zip (or the bytes as they are)."""
-    if data[:4] != b"PK\x03\x04":
-        return data, shown
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = [n for n in archive.namelist() if n.startswith(f"API_{INDICATOR}")]
-            if len(names) != 1:
-                raise InputError(shown, None, None, ", ".join(archive.namelist()),
-                                 f"a zip holding one API_{INDICATOR}_*.csv")
-            return archive.read(names[0]), f"{shown}:{names[0]}"
-    except zipfile.BadZipFile as exc:
-        raise InputError(shown, None, None, str(exc), "a complete zip file (download it "
-                         "again)") from None
+    return table.unpack(data, shown, lambda name: name.startswith(f"API_{INDICATOR}"),
+                        f"one API_{INDICATOR}_*.csv")
 
 
 def read(data: bytes, shown: str, options: Options, first_year: int) -> Incoming:
