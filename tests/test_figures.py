@@ -23,7 +23,8 @@ import ccp_analysis
 from ccp_analysis import charts, cli, figure_data, figures, fx, paths, style
 from ccp_analysis.errors import CcpError, MissingDataWarning, ParameterError
 from ccp_analysis.figures import texts
-from ccp_analysis.pipeline import index, params, runner
+from ccp_analysis.pipeline import params, runner
+from ccp_analysis.publish import site
 
 matplotlib.use("Agg")
 ROOT = Path(__file__).resolve().parents[1]
@@ -394,8 +395,10 @@ def test_index_follows_the_report_order_with_its_titles(tmp_path):
         (tmp_path / "figures" / f"{name}.json").write_text(json.dumps(
             {"name": name, "caption": "c", "alt_text": "a", "source_note": "s"}),
             encoding="utf-8")
-    page = index.render(tmp_path, {"edition": "as-published", "version": "v",
-                                   "package": {"version": "0"}, "parameters": {}})
+    (tmp_path / "manifest.json").write_text(json.dumps(
+        {"edition": "as-published", "version": "v", "package": {"version": "0"},
+         "parameters": {}}), encoding="utf-8")
+    page = site.version_readme(tmp_path)
     headings = [line for line in page.splitlines() if line.startswith("## ")]
     assert headings == ["## Figure 1: A Snapshot of Huawei's State Support",
                         "## Figure 3: A CCP Inc. Microcosm in Malaysia",

@@ -287,6 +287,18 @@ def test_committed_versions_carry_their_current_pages(monkeypatch):
     assert site.stale() == [], "run 'ccp-analysis site' and commit reports/"
 
 
+def test_committed_readmes_render_byte_for_byte_from_their_template(monkeypatch):
+    """Each committed version's README.md is what the README.md template renders from that
+    version's folder (manifest, sidecars, tables), byte for byte, older versions included."""
+    monkeypatch.setenv(ROOT_ENV, str(PROJECT_ROOT))
+    folders = sorted(p.parent for p in (PROJECT_ROOT / "reports").glob("*/manifest.json"))
+    assert len(folders) >= 2 and set(_latest(PROJECT_ROOT / "reports").values()) <= {
+        f.name for f in folders}
+    for folder in folders:
+        committed = (folder / site.README).read_bytes()
+        assert site.version_readme(folder).encode("utf-8") == committed, folder.name
+
+
 def test_licence_citation_and_data_terms_agree_with_the_project():
     import tomllib
 

@@ -160,7 +160,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         out=Path(args.out) if args.out else None,
         publish=args.publish,
         fork=not args.no_fork,
-        version_page=site.write_version_page,
+        version_pages=site.write_version_pages,
         refresh=site.refresh,
     )
     for line in result:

@@ -20,7 +20,6 @@ from ccp_analysis.figures import checks
 from ccp_analysis.pipeline import (
     execute,
     fingerprint,
-    index,
     params,
     runlock,
     runstore,
@@ -194,12 +193,13 @@ def _same_version(edition: str, parameters: dict, outputs: dict[str, str],
 
 def _assemble(edition: str, inputs: str, items: list[Item], build_kind: str,
               label: str | None, data: dict[str, str], code: dict[str, str],
-              library: str, version_page: Callable[..., object],
+              library: str, version_pages: Callable[..., object],
               export: Path | None = None) -> tuple[str, bool]:
     """Collect the runs of an edition into a version; (version, whether it is new). Outputs
     byte-identical to an existing version's make no new version: nothing is written.
-    `version_page(folder, standalone=...)` writes the version's derived page into its folder
-    before it is published (publish's, passed down by the command line).
+    `version_pages(folder, standalone=...)` writes the version's derived pages (README.md,
+    index.html) into its folder before it is published (publish's, passed down by the
+    command line).
 
     With `export`, the version is written to that folder instead, outside the publication
     record: reports/, LATEST.json, the index and the changelog are not touched."""
@@ -278,9 +278,8 @@ def _assemble(edition: str, inputs: str, items: list[Item], build_kind: str,
         manifest["chart_runtime"] = vega_runtime.ensure()
     (staging / versions.MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True)
                                              + "\n", encoding="utf-8")
-    (staging / "README.md").write_text(index.render(staging, manifest), encoding="utf-8")
-    # A derived view: not among the manifest's outputs.
-    version_page(staging, standalone=export is not None)
+    # Derived views, rendered from the manifest and the outputs: not among the outputs.
+    version_pages(staging, standalone=export is not None)
     if export is not None:
         _export(staging, export)
         return version, True
@@ -326,16 +325,17 @@ def _record_reproduction(edition: str, inputs: str, items: list[Item], version: 
 def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
           label: str | None, progress: Callable[[str], None], out: Path | None = None,
           publish: bool = False, fork: bool = True,
-          version_page: Callable[..., object] = lambda *_, **__: None,
+          version_pages: Callable[..., object] = lambda *_, **__: None,
           refresh: Callable[[], object] = lambda: None) -> list[str]:
     """Build versions. A default build (every notebook, no -p) enters the publication record
     under reports/. A custom build (--only or -p) is an export: it goes to the folder `out`
     names, and into reports/, the index and the changelog only with `publish`. `fork=False`
     (`--no-fork`) starts every kernel from its kernelspec instead of forking it from the warm
     template (slower, same bytes). The pages are publish's (a layer above): the command line
-    passes `version_page` (a version's index.html, written into its folder before it is
-    published or exported) and `refresh` (the site's index and changelog, run when a version
-    was published), both under the build's lock."""
+    passes `version_pages` (a version's README.md and index.html, written into its folder
+    before it is published or exported) and `refresh` (the site's index and changelog, run
+    when a version was published), both under the build's lock. Called without them, a build
+    writes no page."""
     started = time.perf_counter()
     editions = list(dict.fromkeys(check_edition(e) for e in editions))
     if jobs < 1:
@@ -401,11 +401,11 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
             if out is not None:
                 target = _export_target(out, edition, editions)
                 version, _ = _assemble(edition, inputs, mine, build_kind, label, data, code,
-                                       library, version_page, export=target)
+                                       library, version_pages, export=target)
                 lines.append(f"{edition}: exported {version} to {target}")
                 continue
             version, new = _assemble(edition, inputs, mine, build_kind, label, data, code,
-                                     library, version_page)
+                                     library, version_pages)
             if build_kind == "default":
                 versions.set_latest(edition, version)
             lines.append(f"{edition}: built reports/{version}" if new

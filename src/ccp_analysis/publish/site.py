@@ -2,8 +2,9 @@
 comparison with the version before it (`reports/changes/<version>.html`), `reports/index.html`
 listing every version, and `reports/CHANGELOG.md`.
 
-Pages are derived views: a version's pages are rendered from its manifest.json, figure sidecars
-and claims audit, and are not among the manifest's outputs (the gate compares those; a page can
+Pages are derived views: a version's pages (templates `version.html` and `README.md`) are
+rendered from its manifest.json, figure sidecars and claims audit, and are not among the
+manifest's outputs (the gate compares those; a page can
 be rewritten at any time with `ccp-analysis site` without touching anything the manifest lists).
 Nothing is fetched from elsewhere: no fonts, scripts or stylesheets outside the page.
 """
@@ -23,19 +24,22 @@ from PIL import Image
 from ccp_analysis import figures as figure_specs
 from ccp_analysis import paths
 from ccp_analysis.errors import CcpError
-from ccp_analysis.pipeline import index, versions
+from ccp_analysis.pipeline import versions
 from ccp_analysis.pipeline.fingerprint import KEY_PACKAGES
 from ccp_analysis.publish import charts, diff, diffpage, history
 from ccp_analysis.publish.render import render
 
 PAGE = "index.html"
 CHANGELOG = "CHANGELOG.md"
-README = "README.md"  # a version's index in Markdown (pipeline.index renders it)
-# The claims audit's columns under headers in words: (key, header, what sorts it).
+README = "README.md"  # a version's index in Markdown, as GitHub shows a folder
+# The claims audit's columns a version's pages show, both declared here. index.html: under
+# headers in words (key, header); README.md: the audit CSV's own columns, as a Markdown table.
 AUDIT_COLUMNS = (("claim", "Claim"), ("quote", "The report says"),
                  ("reading", "Reading judged"), ("stated", "Stated"),
                  ("recomputed", "Recomputed"), ("verdict", "Verdict"),
                  ("checked", "Checked against"))
+README_AUDIT_COLUMNS = ("claim_id", "location", "stated_value", "unit", "recomputed_value",
+                        "verdict", "explanation")
 CHECKED_AGAINST = {"data": "data from outside the report",
                    "report": "the report's own numbers only"}
 
@@ -261,14 +265,80 @@ def version_page(folder: Path, standalone: bool = False) -> str:
                   inputs=sorted(manifest.get("inputs", {}).items()))
 
 
+def _readme_figure(folder: Path, name: str, own_heading: bool) -> dict:
+    meta = _sidecar(folder, name)
+    # A project chart drawn by a report figure's notebook says so in its own heading.
+    spec = figure_specs.by_output().get(name)
+    heading = f"{spec.heading(name)} ({name})" if spec and name in spec.output_headings else name
+    links = [f"[{label}](figures/{name}.{ext})" for label, ext in
+             (("PNG", "png"), ("SVG", "svg"), ("PDF", "pdf"))]
+    links += [f"[data]({t})" if t == f"tables/{name}.csv" else f"[{Path(t).stem}]({t})"
+              for t in versions.figure_tables(folder, name)]
+    if (folder / "figures" / f"{name}{paths.CHART_SUFFIX}").is_file():
+        links.append(f"[interactive chart (Vega-Lite)](figures/{name}{paths.CHART_SUFFIX})")
+    return {"name": name, "heading": heading if own_heading else "", "links": links,
+            **{key: meta[key] for key in ("caption", "alt_text", "source_note")}}
+
+
+def _readme_groups(folder: Path) -> list[dict]:
+    """The report's order with its numbers and titles, a figure under its own heading when its
+    notebook draws several; a figure no declaration names (none should exist) follows under
+    its file name rather than being dropped."""
+    left = [p.stem for p in sorted((folder / "figures").glob("*.json"))
+            if not paths.is_chart_spec(p)]
+    groups = []
+    for spec in figure_specs.FIGURES:
+        present = [name for name in spec.outputs if name in left]
+        if present:
+            groups.append({"heading": spec.heading(),
+                           "figures": [_readme_figure(folder, name, len(present) > 1)
+                                       for name in present]})
+            left = [name for name in left if name not in present]
+    return groups + [{"heading": name, "figures": [_readme_figure(folder, name, False)]}
+                     for name in left]
+
+
+def _readme_audit(folder: Path) -> dict | None:
+    path = folder / "tables" / f"{diff.AUDIT}.csv"
+    if not path.is_file():
+        return None
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+
+    def cell(text: str) -> str:  # one Markdown table cell
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    return {"table": path.name, "columns": README_AUDIT_COLUMNS,
+            "rows": [[cell(row.get(c, "")) for c in README_AUDIT_COLUMNS] for row in rows]}
+
+
 def version_readme(folder: Path) -> str:
-    """The version's index in Markdown (pipeline.index), as GitHub shows a folder."""
+    """The version's index in Markdown (template README.md), as GitHub shows a folder: each
+    figure with its caption, alt text, source note and files, the claims audit, the
+    parameters."""
     manifest = json.loads((folder / versions.MANIFEST).read_text(encoding="utf-8"))
-    return index.render(folder, manifest)
+    order = {name: i for i, name in enumerate(figure_specs.report_order())}
+    parameters = [(notebook, ", ".join(f"`{k}={v!r}`" for k, v in sorted(values.items())))
+                  for notebook, values in sorted(manifest["parameters"].items(),
+                                                 key=lambda kv: (order.get(kv[0], len(order)),
+                                                                 kv[0]))]
+    return render("README.md", m=manifest, groups=_readme_groups(folder),
+                  audit=_readme_audit(folder), parameters=parameters)
 
 
 def write_version_page(folder: Path, standalone: bool = False) -> bool:
     return versions.write_if_changed(folder / PAGE, version_page(folder, standalone))
+
+
+def write_version_pages(folder: Path, standalone: bool = False) -> list[Path]:
+    """Both pages of a version, README.md and index.html, written into its folder (the build
+    is given this by the command line); the files whose bytes changed."""
+    written = []
+    if versions.write_if_changed(folder / README, version_readme(folder)):
+        written.append(folder / README)
+    if write_version_page(folder, standalone):
+        written.append(folder / PAGE)
+    return written
 
 
 def _changes_pages(entries: list[history.Entry]) -> dict[Path, str]:
