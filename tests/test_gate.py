@@ -14,7 +14,7 @@ The forked gate (three notebook runs in all with the nbval one) must then find t
 rerun identical to the manifest and still name the edited table with its rows, name every
 updated artifact that moved with the changed rows, write the drift page, and change nothing
 published; the gate through nbval must name the cells whose outputs moved, with the old and the
-new value, and the files.
+new value, as read from the JUnit XML file pytest wrote, and the files with the table's rows.
 """
 
 from __future__ import annotations
@@ -68,12 +68,17 @@ def _table_row(text: str, year: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def drifted(tmp_path_factory):
     from ccp_analysis import processed, raw
-    from ccp_analysis.pipeline import gate, versions
+    from ccp_analysis.pipeline import gate, junit, versions
     from ccp_analysis.publish import drift
 
     root = copy_project(tmp_path_factory.mktemp("gate") / "project")
     with pytest.MonkeyPatch.context() as patch:
         point_at(patch, root)
+        # What the gate through nbval read from pytest's JUnit XML, kept for the tests.
+        read, junit_read = junit.read, []
+        patch.setattr(junit, "read",
+                      lambda path, rootdir: junit_read.append(read(path, rootdir)) or
+                      junit_read[-1])
         latest = versions.read_latest()
         published, updated = latest["as-published"], latest["updated"]
         # The data update.
@@ -105,7 +110,7 @@ def drifted(tmp_path_factory):
         root=root, published=published, updated=updated, original_sha=original_sha,
         lines=lines, edited_last=edited_last, before=before, after=after,
         forked=forked, forked_said=forked_said, via_nbval=via_nbval, nbval_said=nbval_said,
-        mismatches=mismatches, drift_page=drift_page,
+        mismatches=mismatches, drift_page=drift_page, junit_read=junit_read,
         committed_table=(root / "reports" / updated / TABLE).read_text(encoding="utf-8"))
 
 
@@ -162,26 +167,41 @@ def test_gate_writes_only_its_drift_page_and_says_where(drifted):
 
 def test_gate_through_nbval_names_the_cells_and_values_that_moved(drifted):
     """nbval reran the committed executed notebook: the cells showing the table, the yearly
-    summary and the figure differ, with the committed and the new 2023 value; the figure and
-    table files are named by the byte comparison (the executed notebook is nbval's to check)."""
+    summary and the figure differ, with the committed and the new 2023 value, as pytest's JUnit
+    XML records them; the figure and table files are named by the byte comparison (the executed
+    notebook is nbval's to check), the table with its rows by key."""
     problems = drifted.via_nbval
-    header = (f"{drifted.updated}/notebooks/{FIG4}.ipynb: nbval found outputs that differ "
-              "(pytest exit 1):")
-    assert problems[0] == header
-    report = "\n".join(problems)
-    executed = json.loads((drifted.root / "reports" / drifted.updated / "notebooks"
-                           / f"{FIG4}.ipynb").read_text(encoding="utf-8"))
+    rel = f"notebooks/{FIG4}.ipynb"
+    path = drifted.root / "reports" / drifted.updated / rel
+    # One pytest run, its XML read once: each code cell of the notebook a test case.
+    (results,) = drifted.junit_read
+    assert list(results) == [path.resolve()]
+    executed = json.loads(path.read_text(encoding="utf-8"))
     code = [cell for cell in executed["cells"] if cell["cell_type"] == "code"]
+    assert results[path.resolve()].tests == len(code)
+    found = results[path.resolve()].problems
+    assert {p.kind for p in found} == {"failure"}
+    nodeids = [p.nodeid for p in found]
     shows_2023 = [number for number, cell in enumerate(code)
                   if any("2023" in json.dumps(o) for o in cell.get("outputs", []))]
     assert shows_2023, "no committed cell shows 2023"
-    for number in shows_2023:
-        assert (f"FAILED reports/{drifted.updated}/notebooks/{FIG4}.ipynb::Cell {number}"
-                in report), report[-3000:]
+    assert {f"reports/{drifted.updated}/{rel}::Cell {n}" for n in shows_2023} <= set(nodeids)
+    # The gate's lines are the XML's: the count, nbval's report of each cell, each by name.
+    assert problems[0] == (f"{drifted.updated}/{rel}: nbval: {len(found)} of {len(code)} "
+                           "cell(s) failed (pytest exit 1):")
+    assert [line.strip() for line in problems if line.strip().startswith("FAILED ")] == [
+        f"FAILED {nodeid}" for nodeid in nodeids]
+    report = "\n".join(problems)
+    assert "#x1B" not in report and "\x1b" not in report  # the kernel's colours dropped
     old = _table_row(drifted.committed_table, "2023")
     assert f"<td>{old['revenue_bn']}</td>" in report
     assert f"  2023: {float(old['revenue_bn']):,.1f} " in report
     assert _hash_lines(problems, drifted.updated, FIG4, "rebuilt") == sorted(FIG4_MOVED)
+    # The drifted table by its key, as `ccp-analysis diff` shows it (publish's comparison).
+    table = problems.index(next(line for line in problems
+                                if line.startswith(f"{drifted.updated}/{TABLE}: ")))
+    assert [line.strip().split(":")[0] for line in problems[table + 1:table + 3]] == [
+        "changed year=2023", "changed year=2024"]
     assert drifted.nbval_said[0].startswith(f"[1/1] nbval {drifted.updated} {FIG4}: ")
 
 

@@ -36,8 +36,17 @@ from pathlib import Path
 
 from ccp_analysis import paths
 from ccp_analysis.determinism import DETERMINISM_ENV
+from ccp_analysis.errors import CcpError
 from ccp_analysis.hashing import sha256_file
-from ccp_analysis.pipeline import execute, kernelspec, nbval_reports, runstore, versions, workers
+from ccp_analysis.pipeline import (
+    execute,
+    junit,
+    kernelspec,
+    nbval_reports,
+    runstore,
+    versions,
+    workers,
+)
 from ccp_analysis.style import OUTPUT_ENV
 
 # The rows of a table that drifted, as lines, matched by the table's key: given by the caller
@@ -46,6 +55,10 @@ TableRows = Callable[[str, Path, Path], list[str]]
 # nbval's own report of the cells that failed, shown under the gate's line, cut to this many
 # lines of at most this many characters (a figure's HTML output is one long line of base64).
 NBVAL_LINES, NBVAL_WIDTH = 120, 160
+# The nested pytest's settings (-c): nothing of the project's or the user's; the xunit1 family,
+# the one whose JUnit XML names each test's file (junit.py).
+PYTEST_INI = "[pytest]\njunit_family = xunit1\n"
+JUNIT_XML = "junit.xml"
 # Options of an outer pytest run (e.g. the test suite's) that must not reach the nested one;
 # CI and BUILD_NUMBER make pytest print whole assertion diffs, so nbval's report would read
 # differently on CI than on a laptop.
@@ -133,7 +146,9 @@ def _nbval(group: list[tuple[str, execute.Task]], manifests: dict[str, dict], in
 
     One process for several notebooks: pytest, nbval and jupyter_client are imported once
     (about as long as a kernel start). The nbval_reports plugin points CCP_OUTPUT_DIR at each
-    notebook's run folder before its kernel starts, and records each notebook's failures."""
+    notebook's run folder before its kernel starts. What nbval found is read from the JUnit XML
+    file pytest is asked to write into `folder` (junit.py): per notebook, the cells that failed
+    and those that could not run, with nbval's report of each."""
     found: dict[str, list[str]] = {}
     runs = []
     for version, task in group:
@@ -146,43 +161,58 @@ def _nbval(group: list[tuple[str, execute.Task]], manifests: dict[str, dict], in
         runs.append((version, task, executed))
     if not runs:
         return found
-    results = folder / "results.json"
+    xml = folder / JUNIT_XML
     env = {k: v for k, v in execute.kernel_environment(os.environ, DETERMINISM_ENV).items()
            if k not in NOT_INHERITED}
     env[nbval_reports.RUNS_ENV] = json.dumps({
-        "variable": OUTPUT_ENV, "results": str(results),
+        "variable": OUTPUT_ENV,
         "folders": {str(executed): str(task.run_dir) for _, task, executed in runs}})
     # The project as rootdir, so nbval names cells as reports/<version>/notebooks/<name>::Cell N.
+    root = paths.project_root()
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-c", str(ini), "--rootdir",
-         str(paths.project_root()), "-p", "no:cacheprovider", "-q", "--color=no",
+        [sys.executable, "-m", "pytest", "-c", str(ini), "--rootdir", str(root),
+         "-p", "no:cacheprovider", "-q", "--color=no", f"--junitxml={xml}",
          "--nbval", *(str(executed) for _, _, executed in runs)],
-        cwd=paths.project_root(), env=env, capture_output=True, text=True, check=False)
+        cwd=root, env=env, capture_output=True, text=True, check=False)
     try:
-        recorded = json.loads(results.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        recorded = {}
+        results = junit.read(xml, root)
+        unread = ""
+    except FileNotFoundError:
+        results, unread = {}, f"pytest wrote no {JUNIT_XML}"
+    except (OSError, CcpError) as exc:
+        results, unread = {}, str(exc)
     for version, task, executed in runs:
         problems = []
-        failed = recorded.get(str(executed))
-        if failed is None:  # pytest stopped before it: its own words
+        result = results.get(executed.resolve())
+        if result is None:  # no cell of it ran: pytest stopped before it, in its own words
             problems.append(f"{version}/notebooks/{task.notebook}.ipynb: nbval did not check "
-                            f"it (pytest exit {proc.returncode}):")
+                            f"it (pytest exit {proc.returncode}"
+                            + (f"; {unread}" if unread else "") + "):")
             problems += [f"      {line}" for line in
                          _cut((proc.stdout + proc.stderr).rstrip().splitlines())]
-        elif failed:
-            # The cells, their inputs and what differs (cut when long), then every failed
-            # cell by name (whole), as pytest's own report shows them.
-            report = [line for nodeid, text in failed
-                      for line in (f"{'_' * 20} {nodeid} {'_' * 20}", *text.splitlines())]
-            problems.append(f"{version}/notebooks/{task.notebook}.ipynb: nbval found outputs "
-                            f"that differ (pytest exit {proc.returncode}):")
-            problems += [f"      {line}" for line in
-                         _cut(report) + [f"FAILED {nodeid}" for nodeid, _ in failed]]
+        elif result.problems:
+            problems += _nbval_findings(f"{version}/notebooks/{task.notebook}.ipynb", result,
+                                        proc.returncode)
         problems += compare(version, task.notebook, task.run_dir, manifests[version],
                             executed=False, table_rows=table_rows)
         found[task.key] = problems
     return found
+
+
+def _nbval_findings(notebook: str, result: junit.FileResult, status: int) -> list[str]:
+    """What nbval found in one notebook, from pytest's JUnit XML: a line counting the cells
+    that failed and those that could not run, nbval's report of each (the cell, its input,
+    what differs; cut when long), then every such cell by name, whole."""
+    failed, errors = result.of_kind("failure"), result.of_kind("error")
+    counts = [f"{len(failed)} of {result.tests} cell(s) failed"] if failed else []
+    counts += [f"{len(errors)} could not run"] if errors else []
+    report = [line for problem in result.problems
+              for line in (f"{'_' * 20} {problem.nodeid} {'_' * 20}",
+                           *problem.text.splitlines())]
+    return ([f"{notebook}: nbval: {', '.join(counts)} (pytest exit {status}):"]
+            + [f"      {line}" for line in _cut(report)]
+            + [f"      {'FAILED' if p.kind == 'failure' else 'ERROR'} {p.nodeid}"
+               for p in result.problems])
 
 
 def _groups(items: list[tuple[str, execute.Task]], count: int) -> list[list]:
@@ -258,9 +288,9 @@ def check(editions: list[str] | None = None, jobs: int = 2,
                 else f"{len(found[task.key])} difference(s)"))
 
         if nbval:
-            # An empty ini in the gate's own folder (-c): no project or user pytest settings.
+            # The gate's own ini (-c): no project or user pytest settings.
             ini = Path(tmp) / "pytest.ini"
-            ini.write_text("[pytest]\n", encoding="utf-8")
+            ini.write_text(PYTEST_INI, encoding="utf-8")
             note = kernelspec.ensure()
             if note:
                 progress(note)

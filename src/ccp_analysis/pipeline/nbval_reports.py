@@ -8,6 +8,10 @@ time (or are custom builds with other parameters), so today's code cannot be exp
 their outputs, and `ccp-analysis prune` is how they leave. One line after collection names the
 versions left out and why. A notebook path given explicitly (as the gate passes it) is never
 left out.
+
+For the gate through nbval (gate.py), it points each notebook's output folder at the gate's run
+folder before the notebook's kernel starts. What nbval found, the gate reads from the JUnit XML
+file it asks pytest to write (junit.py), not from this plugin.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ LATEST = "LATEST.json"
 _LEFT_OUT = pytest.StashKey[dict[Path, list[str]]]()
 _SAID = pytest.StashKey[set[Path]]()
 # Set by the gate through nbval (gate._nbval) for the pytest process it starts: JSON naming the
-# output variable, each notebook's run folder and where to record each notebook's failures.
+# output variable and each notebook's run folder.
 RUNS_ENV = "CCP_NBVAL_RUNS"
 _RUNS: dict = {}  # read from RUNS_ENV once, in the process the gate started
 
@@ -97,7 +101,6 @@ def pytest_configure(config: pytest.Config) -> None:
     if spec:
         runs = json.loads(spec)
         runs["named"] = {str(Path(notebook).resolve()): notebook for notebook in runs["folders"]}
-        runs["failed"] = {notebook: [] for notebook in runs["folders"]}
         _RUNS.update(runs)
 
 
@@ -112,20 +115,3 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     notebook = _notebook(item.path)
     if notebook:
         os.environ[_RUNS["variable"]] = _RUNS["folders"][notebook]
-
-
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    notebook = _notebook(report.fspath)
-    if report.failed and notebook:
-        _RUNS["failed"][notebook].append([report.nodeid, report.longreprtext])
-
-
-def pytest_collectreport(report: pytest.CollectReport) -> None:
-    notebook = _notebook(report.fspath)
-    if report.failed and notebook:
-        _RUNS["failed"][notebook].append([report.nodeid, report.longreprtext])
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    if _RUNS:
-        Path(_RUNS["results"]).write_text(json.dumps(_RUNS["failed"]), encoding="utf-8")
