@@ -5,6 +5,7 @@ on a copy of it with one such import added."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -73,3 +74,31 @@ def test_a_module_in_no_layer_breaks_the_contract(tmp_path):
     result = _lint(tmp_path)
     assert result.returncode == 1
     assert "ccp_analysis.unplaced" in result.stdout
+
+
+def _table(page: str, header: str) -> list[str]:
+    """The rows of the Markdown table of docs/`page` whose header row starts with `header`."""
+    lines = (PROJECT_ROOT / "docs" / page).read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(header))
+    rows = []
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        rows.append(line)
+    return rows
+
+
+def test_every_module_file_is_in_the_room_table():
+    """docs/layout.md's room table names every module file of the package by its path in the
+    package (`pipeline/gate.py`), and no file that does not exist; docs/architecture.md's layer
+    table names every top-level module and subpackage."""
+    rooms = "\n".join(_table("layout.md", "| room | files |"))
+    files = sorted(p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py"))
+    assert len(files) > 90
+    assert [f for f in files if f"`{f}`" not in rooms] == []
+    named = {name for name in re.findall(r"`([\w/]+\.py)`", rooms)}
+    assert sorted(named - set(files)) == []
+    layers = "\n".join(_table("architecture.md", "| layer | modules |"))
+    top = sorted({f"`{p.stem}`" for p in PACKAGE.glob("*.py") if p.stem != "__init__"}
+                 | {f"`{p.name}/`" for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()})
+    assert [name for name in top if name not in layers] == []
