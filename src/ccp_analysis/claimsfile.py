@@ -15,6 +15,8 @@ the file alone decides, `check_methods` the fields that depend on the methods (t
 registered, whether it needs a tolerance), given the registry's names as values, so the data
 layer imports nothing of the claims package. `ccp_analysis.claims.check_frames` is that check
 with the registry filled in; the command line's `data build` runs it before anything is written.
+`check_methods` and the other rules the audit applies too are in `claim_rules`, so the audit,
+run in a notebook, never imports this reader (only `frame_builders` does).
 """
 
 from __future__ import annotations

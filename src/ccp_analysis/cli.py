@@ -64,7 +64,8 @@ def cmd_data(args: argparse.Namespace) -> int:
         return _data_import(args)
     from ccp_analysis import claims, frame_builders
 
-    target = frame_builders.build(progress=lambda line: _say(f"  {line}"), check=claims.check_frames)
+    target = frame_builders.build(progress=lambda line: _say(f"  {line}"),
+                                  check=claims.check_frames)
     print(f"wrote {target}")
     return 0
 

@@ -32,7 +32,8 @@ def check(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def check_frames(frames: Mapping[str, pd.DataFrame]) -> None:
-    """`check` on a data build's frames, before they are written (`processed.build(check=)`)."""
+    """`check` on a data build's frames, before they are written
+    (`frame_builders.build(check=)`)."""
     check(frames["report_claims"])
 
 
