@@ -57,7 +57,7 @@ def _warn_missing_years(name: str, edition: str, series: str, every: pd.DataFram
     missing = sorted(int(year) for year in set(every["year"]) - rated)
     if not missing:
         return
-    what = "revenue_usd_mn is empty" if name == "huawei_revenue" else "there is no row"
+    what = "revenue_usd_mn is empty" if "revenue_usd_mn" in every else "there is no row"
     warnings.warn(
         f"{name}, {edition} edition: fx_series {series!r} has no CNY per USD rate for "
         f"{', '.join(map(str, missing))}, so {what} for those years and a sum over the frame "
