@@ -150,8 +150,8 @@ def ccp_cli():
 @pytest.fixture(scope="session")
 def frames():
     """Every tidy frame built from this checkout's data/raw, once per test process (read-only)."""
-    from ccp_analysis import processed
+    from ccp_analysis import frame_builders
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(ROOT_ENV, str(PROJECT_ROOT))
-        return processed.build_frames()
+        return frame_builders.build_frames()

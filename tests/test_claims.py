@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from report_text import report_text_path
 
-from ccp_analysis import claims, editions, processed
+from ccp_analysis import claims, claimsfile, editions, frame_builders
 from ccp_analysis.errors import ChecksumError, InputError
 from ccp_analysis.paths import ROOT_ENV
 
@@ -29,7 +29,7 @@ CLAIMS_FILE = "report/claims.csv"
 
 def _audit_copy() -> pd.DataFrame:
     """Rebuild the frames of the project copy CCP_ANALYSIS_ROOT points at, and audit them."""
-    processed.build()
+    frame_builders.build()
     return claims.audit(editions.frames("as-published")).set_index("claim_id")
 
 
@@ -443,7 +443,7 @@ def test_bad_claims_are_input_errors(project_copy, rewrite_raw, claim, field, va
     line = _set_field(project_copy, rewrite_raw, claim, field, value)
     before = _processed_bytes(project_copy)
     with pytest.raises(InputError) as caught:  # the data build as the command line runs it
-        processed.build(check=claims.check_frames)
+        frame_builders.build(check=claims.check_frames)
     error = caught.value
     assert error.file == "data/raw/report/claims.csv"
     assert (error.line, error.field, error.value) == (line, field, value)
@@ -469,7 +469,7 @@ def test_bad_ranges_and_readings_are_input_errors(project_copy, rewrite_raw, cla
     # read as the data build reads it, without building every other frame
     line = _set_field(project_copy, rewrite_raw, claim, field, value)
     with pytest.raises(InputError) as caught:
-        claims.report_claims()
+        claims.table.check(claimsfile.read())
     error = caught.value
     assert error.file == "data/raw/report/claims.csv"
     assert error.field == field and expected in error.expected
@@ -482,7 +482,7 @@ def test_an_edited_claims_file_fails_its_checksum(project_copy):
     path.write_text(path.read_text(encoding="utf-8").replace("-28.6", "-27.6"),
                     encoding="utf-8")
     with pytest.raises(ChecksumError, match="claims.csv"):
-        processed.build()
+        frame_builders.build()
 
 
 def test_a_text_claim_disagreeing_with_appendix_c_is_internal(project_copy, rewrite_raw):

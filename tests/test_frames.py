@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from updated_edition import check_prices, last_results_year
 
-from ccp_analysis import processed, schemas
+from ccp_analysis import frame_builders, schemas
 from ccp_analysis.errors import InputError
 from ccp_analysis.paths import ROOT_ENV
 
@@ -354,7 +354,7 @@ def test_build_is_deterministic(project_copy, tmp_path, monkeypatch):
     hashes = []
     for root in (project_copy, second):
         monkeypatch.setenv(ROOT_ENV, str(root))
-        assert processed.build() == root / "data" / "processed"
+        assert frame_builders.build() == root / "data" / "processed"
         hashes.append(_hashes(root / "data" / "processed"))
         assert sorted(p.name for p in (root / "data").iterdir()) == ["processed", "raw"]
     assert hashes[0] == hashes[1]
@@ -371,7 +371,7 @@ def test_schema_rejects_duplicate_key(frames, name):
     frame = frames[name]
     doubled = pd.concat([frame.iloc[[0]], frame], ignore_index=True)
     with pytest.raises(InputError) as info:
-        schemas.validate(name, doubled)
+        frame_builders.validate(name, doubled)
     # Named as the raw input it comes from, not as a row of the processed frame.
     assert info.value.file.startswith("data/raw/"), str(info.value)
     assert "not repeated" in info.value.expected
@@ -386,9 +386,9 @@ def test_schema_rejects_unsorted_rows(frames, name):
     order[[0, -1]] = order[[-1, 0]]
     swapped = frame.iloc[order].reset_index(drop=True)
     with pytest.raises(InputError, match="rows sorted by"):
-        schemas.validate(name, swapped)
+        frame_builders.validate(name, swapped)
 
 
 @pytest.mark.parametrize("name", list(schemas.FRAMES))
 def test_schema_accepts_the_built_frame(frames, name):
-    assert len(schemas.validate(name, frames[name].copy())) == len(frames[name])
+    assert len(frame_builders.validate(name, frames[name].copy())) == len(frames[name])

@@ -67,7 +67,7 @@ def _table_row(text: str, year: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def drifted(tmp_path_factory):
-    from ccp_analysis import processed, raw
+    from ccp_analysis import frame_builders, raw
     from ccp_analysis.pipeline import gate, junit, versions
     from ccp_analysis.publish import drift
 
@@ -87,7 +87,7 @@ def drifted(tmp_path_factory):
         write_raw(root, HUAWEI_RAW, text.replace(f"\n2023,{OLD_2023},",
                                                  f"\n2023,{NEW_2023},").encode())
         raw.verify_all()  # the copy's manifest records the new bytes
-        processed.build()
+        frame_builders.build()
         # The hand edit: the last row's currency.
         table = root / "reports" / published / TABLE
         lines = table.read_text(encoding="utf-8").splitlines(keepends=True)

@@ -21,7 +21,7 @@ import pytest
 from conftest import PROJECT_ROOT, write_raw
 from updated_edition import check_log
 
-from ccp_analysis import cli, editions, figures, processed
+from ccp_analysis import cli, editions, figures, frame_builders
 from ccp_analysis.errors import InputError
 from ccp_analysis.hashing import sha256_file
 from ccp_analysis.imports import atomic, checks, log, rules, worldbank
@@ -394,7 +394,7 @@ def test_schema_failure_in_data_build_names_the_raw_value(root):
     write_raw(root, PRICES, text.replace("\n2015-02-10,87.01,87.47,86.52,87.26,",
                                          "\n2015-02-10,87.01,87.47,86.52,-87.26,").encode())
     with pytest.raises(InputError) as info:
-        processed.build()
+        frame_builders.build()
     assert str(info.value) == ("data/raw/market/baba_daily.csv, line 100, field 'close': "
                                "value -87.26: expected a value above 0")
 
@@ -457,7 +457,7 @@ def test_as_published_frames_and_tables_stay_when_rows_come_after_the_cut(root, 
     original = rows(raw_text(root, PRICES))
     cut_back(root, PRICES, 15)
     lost_2024 = cut_back(root, HUAWEI, 1)
-    processed.build()
+    frame_builders.build()
     before = _as_published()
     download = tmp_path / "BABA.csv"
     download.write_text(yahoo(original[-15:]))
@@ -465,7 +465,7 @@ def test_as_published_frames_and_tables_stay_when_rows_come_after_the_cut(root, 
     results = tmp_path / "huawei.csv"
     results.write_text(raw_text(root, HUAWEI).splitlines(keepends=True)[0] + lost_2024[0])
     assert run(capsys, "huawei", str(results), "--source", "Huawei 2024 annual report")[0] == 0
-    processed.build()
+    frame_builders.build()
     after = _as_published()
     assert before.keys() == after.keys()
     for name, frame in before.items():

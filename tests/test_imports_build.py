@@ -16,7 +16,7 @@ from conftest import PROJECT_ROOT, point_at
 from test_imports import ECB_ZIP, WDI, cut_back, raw_text, rows, yahoo
 from updated_edition import check_log, check_prices, check_results
 
-from ccp_analysis import cli, figures, processed
+from ccp_analysis import cli, figures, frame_builders
 from ccp_analysis.pipeline import runner
 
 FIG4 = "fig4_huawei_revenue"
@@ -47,7 +47,7 @@ def test_extension_of_every_source_builds_a_new_updated_version_only(tmp_path, m
     huawei_2024 = cut_back(root, "market/huawei_financials.csv", 1)
     cut_back(root, "market/cny_per_usd_annual.csv", 1)  # 2025
     shares_last = cut_back(root, "market/alibaba_shares_outstanding.csv", 1)
-    processed.build()
+    frame_builders.build()
     before = _build("as-published")
     published = before.split("reports/")[-1].split()[0].rstrip(")")
 
@@ -71,10 +71,10 @@ def test_extension_of_every_source_builds_a_new_updated_version_only(tmp_path, m
 
     # The data-derived checks hold on the copy as on the checkout.
     check_log(root)
-    frames = processed.build_frames()
+    frames = frame_builders.build_frames()
     check_prices(root, frames["alibaba_stock"])
     check_results(root, frames["huawei_revenue"])
-    processed.build()
+    frame_builders.build()
     # Figure 4 names the source of the year it was given, beside Huawei's annual reports.
     run = figures.start(FIG4, {"edition": "updated"})
     assert run.text(run.table()).source_note.startswith(

@@ -41,6 +41,12 @@ BACK_EDGES = [
      "ccp_analysis.processed -> ccp_analysis.claims"),
     ("schemas.py", "from ccp_analysis.claims import table\n", LAYERS,
      "ccp_analysis.schemas -> ccp_analysis.claims.table"),
+    # The registry names allowed values; the cleaning modules read them from it, never back.
+    ("schemas.py", "from ccp_analysis import support\n", LAYERS,
+     "ccp_analysis.schemas -> ccp_analysis.support"),
+    # The builders stand beside the editions, which the notebooks import: never under them.
+    ("editions.py", "def _build():\n    from ccp_analysis import frame_builders\n", LAYERS,
+     "ccp_analysis.editions -> ccp_analysis.frame_builders"),
     ("pipeline/runner.py", "from ccp_analysis.publish import site\n", LAYERS,
      "ccp_analysis.pipeline.runner -> ccp_analysis.publish.site"),
     ("pipeline/gate.py", "from ccp_analysis.publish import drift\n", LAYERS,

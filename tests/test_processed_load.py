@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ccp_analysis import processed, schemas
+from ccp_analysis import frame_builders, processed, schemas
 
 DECLARED = {"str": "str", "int": "int64", "Int64": "Int64", "float": "float64", "bool": "bool",
             "date": "datetime64[ns]"}
@@ -17,7 +17,7 @@ DECLARED = {"str": "str", "int": "int64", "Int64": "Int64", "float": "float64", 
 
 @pytest.fixture(scope="module")
 def built() -> dict[str, pd.DataFrame]:
-    return processed.build_frames()
+    return frame_builders.build_frames()
 
 
 @pytest.mark.parametrize("name", list(schemas.FRAMES))

@@ -11,18 +11,17 @@ import warnings
 
 import pandas as pd
 
-from ccp_analysis import editions, fx, schemas
+from ccp_analysis import editions, schemas
 from ccp_analysis.errors import MissingDataWarning, ParameterError
 
-# Frames that stack one exchange-rate series after another: summing one of them as it is
-# would count every year once per series, so load() returns one series unless asked.
-PER_SERIES = ("fx_rates", "huawei_revenue")
 
-
+# A frame whose registry entry is per_series stacks one exchange-rate series after another:
+# summing it as it is would count every year once per series, so load() returns one series
+# unless asked.
 def _key(name: str, fx_series: str | None) -> tuple[str, ...]:
-    key = schemas.FRAMES[name].key
-    return tuple(k for k in key if k != "fx_series") if (
-        name in PER_SERIES and fx_series is not None) else key
+    entry = schemas.FRAMES[name]
+    return tuple(k for k in entry.key if k != "fx_series") if (
+        entry.per_series and fx_series is not None) else entry.key
 
 
 def load(name: str, edition: str = "as-published", fx_series: str | None = "ecb"
@@ -40,9 +39,9 @@ def load(name: str, edition: str = "as-published", fx_series: str | None = "ecb"
     if name not in schemas.FRAMES:
         raise ParameterError(f"frame {name!r} is not known; known: {', '.join(schemas.FRAMES)}")
     frame = editions.load(name, editions.check(edition))
-    if name in PER_SERIES and fx_series is not None:
+    if schemas.FRAMES[name].per_series and fx_series is not None:
         every = frame
-        frame = frame[frame["fx_series"] == fx.check_series(fx_series)]
+        frame = frame[frame["fx_series"] == schemas.check_fx_series(fx_series)]
         _warn_missing_years(name, edition, fx_series, every, frame)
     frame = frame.reset_index(drop=True)
     key = list(_key(name, fx_series))
@@ -58,7 +57,7 @@ def _warn_missing_years(name: str, edition: str, series: str, every: pd.DataFram
     missing = sorted(int(year) for year in set(every["year"]) - rated)
     if not missing:
         return
-    what = "revenue_usd_mn is empty" if name == "huawei_revenue" else "there is no row"
+    what = "revenue_usd_mn is empty" if "revenue_usd_mn" in every else "there is no row"
     warnings.warn(
         f"{name}, {edition} edition: fx_series {series!r} has no CNY per USD rate for "
         f"{', '.join(map(str, missing))}, so {what} for those years and a sum over the frame "

@@ -15,52 +15,41 @@ the file alone decides, `check_methods` the fields that depend on the methods (t
 registered, whether it needs a tolerance), given the registry's names as values, so the data
 layer imports nothing of the claims package. `ccp_analysis.claims.check_frames` is that check
 with the registry filled in; the command line's `data build` runs it before anything is written.
+`check_methods` and the other rules the audit applies too are in `claim_rules`, so the audit,
+run in a notebook, never imports this reader (only `frame_builders` does).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Collection
 
 import pandas as pd
 
 from ccp_analysis import raw
+from ccp_analysis.claim_rules import (  # noqa: F401  (the rules' names, importable from here)
+    CLAIMS,
+    NO_TOLERANCE,
+    NUMERIC_UNITS,
+    STATED_ONLY_METHOD,
+    THRESHOLDS,
+    TOLERANCE,
+    UNITS,
+    check_methods,
+    needs_tolerance,
+    parse_stated,
+    threshold,
+)
 from ccp_analysis.errors import InputError
 
-CLAIMS = "report/claims.csv"
 CLAIM_COLUMNS = ["claim_id", "location", "quote", "stated_value", "unit", "method", "tolerance",
                  "reading", "note", "range_low", "range_high", "reading_of", "counted_reason"]
 
-NUMERIC_UNITS = ("pct", "usd", "usd_bn", "usd_mn", "cny_mn", "count", "rank", "rate_pct",
-                 "ratio", "usd_per_ads", "km", "hectares", "weeks", "months", "years")
-UNITS = (*NUMERIC_UNITS, "year", "month")
-# The method of a statement nothing here recomputes (its note says why).
-STATED_ONLY_METHOD = "stated_only"
-
-# Threshold claims: the method name's suffix says how the value must relate to the stated bound,
-# so the bound stays in claims.csv next to its words; the engine writes the rule out as the row's
-# range (range_low, range_high, range_bounds), so every audit row reads true on its own.
-# `_nearly`: at least claims.csv's range_low and below the bound ("nearly all": less than all,
-# and not far from it). Bounds are written as in interval notation: "[" / "]" include the end,
-# "(" / ")" leave it out (always for an open end).
-THRESHOLDS = ("_below", "_above", "_at_least", "_at_most", "_nearly")
-
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-_YEAR = re.compile(r"^\d{4}$")
 _CLAIM_ID = re.compile(r"^K\d{2,3}$")
-_NO_TOLERANCE = ("empty for stated_only, month, year, range and threshold claims, and for "
-                 "methods that give their own tolerance")
-_TOLERANCE = "an absolute tolerance (a number >= 0) in the claim's unit"
 
 
 def _number(claim_id: str) -> int:
     return int(claim_id[1:])
-
-
-def threshold(method_name: str) -> str | None:
-    """The suffix of a threshold method, None for other methods."""
-    return next((s for s in THRESHOLDS if method_name.endswith(s)), None)
 
 
 def _error(row: pd.Series, field: str, expected: str) -> InputError:
@@ -181,40 +170,6 @@ def _check_readings(table: pd.DataFrame) -> None:
                          "judges this statement under the same reading")
 
 
-def parse_stated(text: str, unit: str,
-                 error: Callable[[str], Exception] | None = None) -> float | int | str:
-    """The stated value in its unit's type: a month 'YYYY-MM', a year int, else a float."""
-
-    def fail(expected: str) -> Exception:
-        return error(expected) if error else ValueError(f"stated value {text!r}: {expected}")
-
-    if unit == "month":
-        if not _MONTH.match(text):
-            raise fail("a month as YYYY-MM for unit 'month'")
-        return text
-    if unit == "year":
-        if not _YEAR.match(text):
-            raise fail("a four-digit year for unit 'year'")
-        return int(text)
-    try:
-        value = float(text)
-    except ValueError:
-        raise fail(f"a plain decimal number for unit '{unit}'") from None
-    if not math.isfinite(value):
-        raise fail(f"a finite number for unit '{unit}'")
-    return value
-
-
-def needs_tolerance(unit: str, method_name: str, has_range: bool = False,
-                    own_tolerance: bool = False) -> bool:
-    """A numeric claim recomputed to a number needs one, unless it is judged within a range
-    (thresholds included) or its method gives the tolerance its data allow (`own_tolerance`);
-    months and years must be equal."""
-    if unit not in NUMERIC_UNITS or method_name == STATED_ONLY_METHOD:
-        return False
-    return threshold(method_name) is None and not has_range and not own_tolerance
-
-
 def _parse_tolerance(row: pd.Series, has_range: bool) -> float:
     """The tolerance as written: a number >= 0 where one may stand, else empty. Whether an
     empty one is missing depends on the method (`check_methods`)."""
@@ -222,32 +177,11 @@ def _parse_tolerance(row: pd.Series, has_range: bool) -> float:
     if not text:
         return math.nan
     if not needs_tolerance(row["unit"], row["method"], has_range):
-        raise _error(row, "tolerance", _NO_TOLERANCE)
+        raise _error(row, "tolerance", NO_TOLERANCE)
     try:
         value = float(text)
     except ValueError:
-        raise _error(row, "tolerance", _TOLERANCE) from None
+        raise _error(row, "tolerance", TOLERANCE) from None
     if not value >= 0 or not math.isfinite(value):
-        raise _error(row, "tolerance", _TOLERANCE)
+        raise _error(row, "tolerance", TOLERANCE)
     return value
-
-
-def check_methods(frame: pd.DataFrame, methods: Collection[str],
-                  own_tolerance: Collection[str]) -> pd.DataFrame:
-    """The `report_claims` frame checked against the recompute methods there are (`methods`;
-    `own_tolerance`: those that give the tolerance their data allow): every method is
-    registered, and a tolerance stands exactly where the method needs one. Returns the frame."""
-    shown = raw.display_path(CLAIMS)
-    for _, row in frame.iterrows():
-        line, method = int(row["raw_line"]), row["method"]
-        if method != STATED_ONLY_METHOD and method not in methods:
-            raise InputError(shown, line, "method", method,
-                             f"'{STATED_ONLY_METHOD}' or a method of ccp_analysis.claims.METHODS")
-        tolerance = row["tolerance"]
-        has_range = not math.isnan(row["range_low"])
-        needed = needs_tolerance(row["unit"], method, has_range, method in own_tolerance)
-        if needed and math.isnan(tolerance):
-            raise InputError(shown, line, "tolerance", "", _TOLERANCE)
-        if not needed and not math.isnan(tolerance):
-            raise InputError(shown, line, "tolerance", f"{tolerance:g}", _NO_TOLERANCE)
-    return frame

@@ -62,9 +62,10 @@ def cmd_data(args: argparse.Namespace) -> int:
         return 0
     if args.action == "import":
         return _data_import(args)
-    from ccp_analysis import claims, processed
+    from ccp_analysis import claims, frame_builders
 
-    target = processed.build(progress=lambda line: _say(f"  {line}"), check=claims.check_frames)
+    target = frame_builders.build(progress=lambda line: _say(f"  {line}"),
+                                  check=claims.check_frames)
     print(f"wrote {target}")
     return 0
 

@@ -19,6 +19,20 @@ import pandas as pd
 
 from ccp_analysis import periods, raw
 from ccp_analysis.errors import InputError
+from ccp_analysis.schemas import (  # noqa: F401  (the allowed values, by their names here too)
+    CHINESE,
+    COMPANY,
+    COUNTERPART,
+    DEAL_KINDS,
+    DEAL_TYPES,
+    EDGE_KINDS,
+    ENDS,
+    INTRA_GROUP,
+    KIND_BASES,
+    LAUNCH_OFFICE,
+    NODE_KINDS,
+    WITH_PARENT,
+)
 
 TIMELINE = "report/appendix_c_timeline.csv"
 TIMELINE_COLUMNS = ["entry_id", "date_text", "text", "chinese_companies", "counterparts", "note"]
@@ -32,20 +46,6 @@ NETWORK_COLUMNS = ["edge_id", "source", "source_kind", "target", "target_kind", 
 SEPARATOR = "; "
 EVIDENCE_SEPARATOR = " | "
 
-# Node kinds. A subsidiary, affiliate or product belongs to its parent's group and is drawn and
-# counted as part of it, never as a company of its own.
-COMPANY = "company"
-WITH_PARENT = ("subsidiary", "affiliate", "product")
-NODE_KINDS = (COMPANY, *WITH_PARENT, "government body", "university")
-# How a node kind is known: the report's words say it ('a subsidiary of China Unicom'), the
-# party's printed name says it ('... Sdn Bhd', '... Government'), or the project coded it
-# (the note says why).
-KIND_BASES = ("report", "name", "coded")
-
-# Sides of the network, from the column of the timeline that names the party.
-CHINESE, COUNTERPART = "Chinese", "counterpart"
-# Ends of an edge: a Chinese party and a counterpart, or two Chinese parties of one entry.
-ENDS = ("counterpart", "co-party")
 
 # Kinds of stated relations, in the order the wording rules try them: the most specific wording
 # first (a "letter of intent ... collaboration" is a letter of intent, a "cooperation agreement"
@@ -62,14 +62,10 @@ KIND_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("agreement", re.compile(r"agreement|\bpartner|\balliance\b|\bdeal\b", re.I)),
     ("cooperation", re.compile(r"\bcollaborat|\bcooperat|\bsupported by\b|\bintegrate\b", re.I)),
 ]
-DEAL_KINDS = ("contract", "agreement", "joint venture", "cooperation", "MOU", "letter of intent")
-INTRA_GROUP = "intra-group"
-EDGE_KINDS = (*DEAL_KINDS, "award", "visit", INTRA_GROUP)
 # An entry with no stated relation is typed by what it announces.
-LAUNCH_RULE = ("launch/office", re.compile(
+LAUNCH_RULE = (LAUNCH_OFFICE, re.compile(
     r"\bopens?\b|\blaunch|\bset up\b|\bestablish|\bexpands?\b|\bbegins\b|becomes available"
     r"|formally becomes", re.I))
-DEAL_TYPES = (*EDGE_KINDS[:-1], "launch/office", "other")
 
 # The words entries use for a party whose canonical name they do not print; every other party
 # must be named (case aside) in its edge's evidence.

@@ -2,7 +2,8 @@
 
 as-published cuts every frame at the report's publication date (2022-12-16): prices up to that
 day, annual figures only for years whose full-year results were out by then (to 2021). updated
-uses everything in data/processed.
+uses everything in data/processed. Which column of a frame is cut at which bound is the frame's
+registry entry (`schemas.Frame.cut`); the bounds' values are here.
 """
 
 from __future__ import annotations
@@ -15,6 +16,12 @@ from ccp_analysis.errors import ParameterError
 
 PUBLICATION_DATE = pd.Timestamp("2022-12-16")
 LAST_PUBLISHED_YEAR = 2021  # Huawei's 2022 annual report came out in 2023.
+# The value of each bound a registry entry's cut names.
+BOUNDS: dict[str, pd.Timestamp | int] = {
+    schemas.PUBLICATION_DATE: PUBLICATION_DATE,
+    schemas.PUBLICATION_YEAR: PUBLICATION_DATE.year,
+    schemas.LAST_RESULTS_YEAR: LAST_PUBLISHED_YEAR,
+}
 
 
 def check(edition: str) -> str:
@@ -24,16 +31,12 @@ def check(edition: str) -> str:
 
 
 def cut(name: str, frame: pd.DataFrame, edition: str) -> pd.DataFrame:
-    """A frame as the edition sees it."""
-    if check(edition) == "updated":
+    """A frame as the edition sees it: as-published keeps the rows its registry entry's cut
+    allows (a frame without a cut is the same in both editions)."""
+    rule = schemas.entry(name).cut
+    if check(edition) == "updated" or rule is None:
         return frame
-    if name == "alibaba_stock":
-        return frame[frame["date"] <= PUBLICATION_DATE].reset_index(drop=True)
-    if name in ("huawei_revenue", "fx_rates"):
-        return frame[frame["year"] <= LAST_PUBLISHED_YEAR].reset_index(drop=True)
-    if name in ("malaysia_deals", "malaysia_deal_edges"):
-        return frame[frame["year"] <= PUBLICATION_DATE.year].reset_index(drop=True)
-    return frame
+    return frame[frame[rule.column] <= BOUNDS[rule.upto]].reset_index(drop=True)
 
 
 def load(name: str, edition: str) -> pd.DataFrame:

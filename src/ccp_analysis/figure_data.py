@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ccp_analysis import deals, fx, money, support
+from ccp_analysis import schemas
 from ccp_analysis.errors import ParameterError
 
 CONSERVATIVE = "conservative"
@@ -111,13 +111,13 @@ def _excluded(row: pd.Series, *, include_credit_lines: bool, include_customer_fi
     kind = row["amount_kind"]
     if pd.isna(row["amount_usd"]):
         return NO_AMOUNT
-    if kind == support.LIMIT and not include_credit_lines:
+    if kind == schemas.LIMIT and not include_credit_lines:
         return "credit-line limits not chosen"
     if row["beneficiary"] == "customers" and not include_customer_financing:
         return "customer financing not chosen"
-    if row["amount_basis"] == money.DERIVED and not include_derived:
+    if row["amount_basis"] == schemas.DERIVED and not include_derived:
         return "derived amounts not chosen"
-    if kind == support.NOT_TO_FIRM and not include_fines:
+    if kind == schemas.NOT_TO_FIRM and not include_fines:
         return "not money to the firm (a fine on a competitor)"
     return ""
 
@@ -126,7 +126,7 @@ def select_support(frame: pd.DataFrame, relations: pd.DataFrame, *, year_start: 
                    year_end: int, include_credit_lines: bool = True,
                    include_customer_financing: bool = True, include_derived: bool = True,
                    include_fines: bool = False, bound: str = CONSERVATIVE,
-                   readings: tuple[str, ...] = support.READINGS,
+                   readings: tuple[str, ...] = schemas.READINGS,
                    ceiling_in_place: bool = False) -> pd.DataFrame:
     """Primary support items (figure repeats dropped) in a year range, each with its measure,
     the amount it adds to the chosen bound (`counted_usd`, NaN where it adds nothing) and why.
@@ -143,10 +143,10 @@ def select_support(frame: pd.DataFrame, relations: pd.DataFrame, *, year_start: 
         raise ParameterError(f"year_end {year_end} is before year_start {year_start}")
     if bound not in BOUNDS:
         raise ParameterError(f"bound {bound!r} is not known; accepted: {', '.join(BOUNDS)}")
-    unknown = sorted(set(readings) - set(support.READINGS))
+    unknown = sorted(set(readings) - set(schemas.READINGS))
     if unknown:
         raise ParameterError(f"reading {unknown[0]!r} is not known; accepted: "
-                             + ", ".join(support.READINGS))
+                             + ", ".join(schemas.READINGS))
     items = frame[frame["is_primary"]].copy()
     overlaps = (items["period_start_year"] <= year_end) & (items["period_end_year"] >= year_start)
     items = items[overlaps.fillna(False).astype(bool)].reset_index(drop=True)
@@ -157,7 +157,7 @@ def select_support(frame: pd.DataFrame, relations: pd.DataFrame, *, year_start: 
     reasons = {row["item_id"]: _excluded(row, **rules) for _, row in items.iterrows()}
     amounts = dict(zip(items["item_id"], items["amount_usd"], strict=True))
     if bound == CONSERVATIVE:
-        for _, row in items[items["amount_kind"] == support.LIMIT].iterrows():
+        for _, row in items[items["amount_kind"] == schemas.LIMIT].iterrows():
             if not reasons[row["item_id"]] and not ceiling_in_place:
                 reasons[row["item_id"]] = ("a credit-line ceiling, not money lent: the loans that "
                                            "may be drawn under it count instead")
@@ -177,7 +177,7 @@ def _apply_relations(applied: pd.DataFrame, reasons: dict[str, str],
     what a counted total may hold is never counted twice, however deep)."""
     inside: dict[str, list[pd.Series]] = {}
     for _, rel in applied.iterrows():
-        if rel["relation"] == support.PARTLY_LINKED:
+        if rel["relation"] == schemas.PARTLY_LINKED:
             item = rel["item_id"]
             if not reasons[item]:
                 part = rel["linked_usd"]
@@ -198,9 +198,9 @@ def _apply_relations(applied: pd.DataFrame, reasons: dict[str, str],
                 return target
         return ""
 
-    words = {support.CREDIT_LINE: "may be drawn under the counted ceiling {}",
-             support.TO_DATE: "may be inside {}, read as loaned to date",
-             support.IN_TOTAL: "may be inside the 'in total' amount {}"}
+    words = {schemas.CREDIT_LINE: "may be drawn under the counted ceiling {}",
+             schemas.TO_DATE: "may be inside {}, read as loaned to date",
+             schemas.IN_TOTAL: "may be inside the 'in total' amount {}"}
     found = {item: covered(item, frozenset()) for item in sorted(inside)}
     for item, target in found.items():
         if target and (not reasons[item] or reasons[item].startswith(("partly", COUNTED_PART))):
@@ -273,8 +273,8 @@ def summed_measures(by_measure: pd.DataFrame, bound: str) -> list[str]:
     return list(by_measure.loc[by_measure[column] > 0, "group"])
 
 
-RELATION_WORDS = {support.DRAWN_UNDER: "may be drawn under", support.CONTAINED_IN: "may be inside",
-                  support.PARTLY_LINKED: "only partly tied to Huawei"}
+RELATION_WORDS = {schemas.DRAWN_UNDER: "may be drawn under", schemas.CONTAINED_IN: "may be inside",
+                  schemas.PARTLY_LINKED: "only partly tied to Huawei"}
 
 
 def _relation_coding(relations: pd.DataFrame, item: str) -> tuple[str, str]:
@@ -285,14 +285,14 @@ def _relation_coding(relations: pd.DataFrame, item: str) -> tuple[str, str]:
     coding, quoted = [], []
     for _, rel in rows.iterrows():
         what = RELATION_WORDS[rel["relation"]]
-        target = "" if rel["relation"] == support.PARTLY_LINKED else f" {rel['target']}"
+        target = "" if rel["relation"] == schemas.PARTLY_LINKED else f" {rel['target']}"
         part = (f" (part tied to Huawei: {rel['linked_amount_text']})"
                 if pd.notna(rel["linked_amount_text"]) and rel["linked_amount_text"] else "")
         coding.append(f"{rel['reading']} ({rel['basis']}): {what}{target}{part}")
         quoted.append(f"{rel['reading']}: {rel['evidence']}")
     # The other side: the items coded as possibly inside this one, by reading.
     held = relations[(relations["target"] == item)
-                     & (relations["relation"] != support.PARTLY_LINKED)]
+                     & (relations["relation"] != schemas.PARTLY_LINKED)]
     for (reading, basis), group in held.groupby(["reading", "basis"], sort=True):
         coding.append(f"{reading} ({basis}): may hold {', '.join(sorted(group['item_id']))}")
     return "\n".join(coding), "\n".join(quoted)
@@ -368,7 +368,7 @@ def support_figure_table(frame: pd.DataFrame, relations: pd.DataFrame,
     usd = estimates[(estimates["unit"] == "usd") & (estimates["firm"] == "huawei")]
     for _, est in usd.sort_values("estimate_id").iterrows():
         rows.append({"panel": "text estimate", "row": estimate_label(est),
-                     "bound": "as much as" if est["bound"] == support.UPPER else est["bound"],
+                     "bound": "as much as" if est["bound"] == schemas.UPPER else est["bound"],
                      "usd_bn": round(est["value_high"] / 1e9, 4),
                      "item_ids": est["estimate_id"], "n_items": 0, "n_unquantified": 0,
                      "what": f"a different measure, stated in the text: {est['quote']}"})
@@ -384,9 +384,9 @@ SENSITIVITY_RULES = (
 )
 # Each reading of the conservative bound, and the other choice, in words.
 READING_FLIPS = (
-    (support.TO_DATE, "A07's $10 billion read as for 2011 only, not as loaned to date"),
-    (support.IN_TOTAL, "the 'in total' amounts not taken to hold the single loans of their span"),
-    (support.PARTLY, "partly linked loans counted in full"),
+    (schemas.TO_DATE, "A07's $10 billion read as for 2011 only, not as loaned to date"),
+    (schemas.IN_TOTAL, "the 'in total' amounts not taken to hold the single loans of their span"),
+    (schemas.PARTLY, "partly linked loans counted in full"),
 )
 CEILING_IN_PLACE = "the ceiling counted in place of every loan that may be drawn under it"
 
@@ -407,7 +407,7 @@ def support_sensitivity(frame: pd.DataFrame, relations: pd.DataFrame, *, year_st
         settings.append(("inclusion rule", f"{'without' if chosen[name] else 'with'} {words}",
                          f"{name}={flipped[name]}", flipped))
     for reading, words in READING_FLIPS:
-        others = tuple(r for r in support.READINGS if r != reading)
+        others = tuple(r for r in schemas.READINGS if r != reading)
         settings.append(("reading", words, f"readings without {reading!r}",
                          {**chosen, "readings": others}))
     settings.append(("reading", CEILING_IN_PLACE, "ceiling_in_place=True",
@@ -460,7 +460,7 @@ APPROXIMATE_RATE = r"(?i)\b(?:roughly|about|approximately|around|nearly)\s+[\d.]
 def revenue_table(frame: pd.DataFrame, *, year_start: int, year_end: int, currency: str,
                   fx_series: str) -> pd.DataFrame:
     """Huawei revenue per year in the chosen currency, with its change on the year before."""
-    fx.check_series(fx_series)
+    schemas.check_fx_series(fx_series)
     if currency not in ("USD", "CNY"):
         raise ParameterError(f"currency {currency!r} is not known; accepted: USD, CNY")
     if year_end < year_start:
@@ -617,7 +617,7 @@ def network_layout(edges: pd.DataFrame, parties: pd.DataFrame, *, year_start: in
     others = sorted(set(links.loc[links["ends"] == "counterpart", "counterpart"]),
                     key=lambda n: (-deals_of(n), -links_of(n), n))
     nodes = []
-    for side, x, names in ((deals.CHINESE, 0.0, left), (deals.COUNTERPART, 1.0, others)):
+    for side, x, names in ((schemas.CHINESE, 0.0, left), (schemas.COUNTERPART, 1.0, others)):
         for i, name in enumerate(names):
             nodes.append({"node": name, "side": side, "kind": party.loc[name, "kind"],
                           "parent": party.loc[name, "parent"], "group": party.loc[name, "group"],

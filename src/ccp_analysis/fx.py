@@ -10,7 +10,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ccp_analysis import raw
-from ccp_analysis.errors import ParameterError
+from ccp_analysis.schemas import FX_SERIES
+from ccp_analysis.schemas import check_fx_series as check_series  # noqa: F401
 
 FILE = "market/cny_per_usd_annual.csv"
 COLUMNS = [
@@ -27,13 +28,8 @@ SERIES: dict[str, tuple[str, str]] = {
 }
 
 
-def check_series(name: str) -> str:
-    if name not in SERIES:
-        raise ParameterError(
-            f"exchange-rate series {name!r} is not known; accepted: {', '.join(SERIES)} "
-            "(the IRS series is empty in the sources, see data/raw/market/SOURCES.md)"
-        )
-    return name
+if tuple(SERIES) != FX_SERIES:  # the registry names the series; this module reads them
+    raise ValueError(f"fx.SERIES {tuple(SERIES)} differ from schemas.FX_SERIES {FX_SERIES}")
 
 
 def rates() -> pd.DataFrame:

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ccp_analysis import fx, raw, revisions
+from ccp_analysis.schemas import HUAWEI_BASE_SOURCE
 
 FILE = "market/huawei_financials.csv"
 COLUMNS = [
@@ -28,9 +29,8 @@ def financials() -> pd.DataFrame:
     return frame.sort_values("year", ignore_index=True)
 
 
-# Where the revenue of a year comes from when no import added or revised it: the annual
-# reports data/raw/market/SOURCES.md section 2 lists year by year.
-BASE_SOURCE = "Huawei annual reports"
+# Where the revenue of a year comes from when no import added or revised it (schemas.py).
+BASE_SOURCE = HUAWEI_BASE_SOURCE
 
 
 def revenue_sources() -> dict[int, str]:

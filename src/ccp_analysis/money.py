@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ccp_analysis.schemas import DERIVED, STATED, UNQUANTIFIED  # noqa: F401
+
 SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
@@ -20,9 +22,6 @@ _DERIVED = re.compile(
     rf"^({_NUMBER})(?:%| percent) of (?:.*? )?(\$(?:{_NUMBER})(?: (?:million|billion|trillion))?)$"
 )
 
-STATED = "stated"
-DERIVED = "derived"
-UNQUANTIFIED = "unquantified"
 
 
 @dataclass(frozen=True)

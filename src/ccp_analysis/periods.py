@@ -12,6 +12,18 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from ccp_analysis.schemas import (  # noqa: F401  (the registry's allowed precisions)
+    APPROXIMATE,
+    DAY,
+    EARLY_YEAR,
+    EVENT_PRECISIONS,
+    HALF_YEAR,
+    LATE_YEAR,
+    MONTH,
+    SPAN,
+    YEAR,
+)
+
 MONTHS = {
     name: number
     for number, name in enumerate(
@@ -23,17 +35,6 @@ MONTHS = {
 # Parts of a decade as spans of its years: "early" is the first third, "late" the last.
 DECADE_PARTS = {"early": (0, 3), "mid": (4, 6), "late": (7, 9)}
 
-YEAR = "year"
-SPAN = "years"
-APPROXIMATE = "approximate span"
-DAY = "day"
-MONTH = "month"
-HALF_YEAR = "half-year"
-# "Early 2017" / "Late 2017": the first or last third of the year, as "early" and "late" are
-# the first and last thirds of a decade above; the precision keeps the word, not a half.
-EARLY_YEAR = "early-year"
-LATE_YEAR = "late-year"
-EVENT_PRECISIONS = (DAY, MONTH, HALF_YEAR, EARLY_YEAR, LATE_YEAR, YEAR)
 
 
 @dataclass(frozen=True)

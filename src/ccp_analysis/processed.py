@@ -1,93 +1,26 @@
-"""data/processed: building every tidy frame from data/raw, and reading them back.
+"""data/processed: reading the tidy frames back, and the bytes they are written as.
 
-A build writes all frames into a temporary folder beside data/processed and swaps it in only
-when every frame has been cleaned and validated, so bad input never leaves a partial or mixed
-set of frames behind.
+The frames are declared in the registry (`schemas.FRAMES`) and built by `frame_builders`
+(`ccp-analysis data build`), which the notebooks never import; this module only reads what the
+build wrote, with the dtypes the registry declares.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
-from ccp_analysis import claimsfile, deals, fx, huawei, paths, schemas, stock, support
+from ccp_analysis import paths, schemas
 
 DICTIONARY = "DATA_DICTIONARY.md"
-
-# Each builder gets the frames built before it, so a frame derived from another (revenue from
-# rates, edges from deals) reuses it instead of reading and cleaning its raw file again.
-Built = dict[str, pd.DataFrame]
-BUILDERS: dict[str, Callable[[Built], pd.DataFrame]] = {
-    "huawei_state_support": lambda _: support.state_support("huawei"),
-    "alibaba_state_support": lambda _: support.state_support("alibaba"),
-    "state_support_relations": lambda built: support.relations(pd.concat(
-        [built["huawei_state_support"], built["alibaba_state_support"]], ignore_index=True)),
-    "state_support_estimates": lambda _: support.estimates(),
-    "fx_rates": lambda _: fx.rates(),
-    "huawei_revenue": lambda built: huawei.revenue(built["fx_rates"]),
-    "alibaba_stock": lambda _: stock.alibaba_stock(),
-    "malaysia_deals": lambda _: deals.malaysia_deals(),
-    "malaysia_deal_parties": lambda built: deals.deal_parties(built["malaysia_deals"]),
-    "malaysia_deal_edges": lambda built: deals.deal_edges(built["malaysia_deals"],
-                                                          built["malaysia_deal_parties"]),
-    "ai_park_network": lambda _: deals.ai_park_network(),
-    "alibaba_ipo": lambda _: stock.alibaba_ipo(),
-    "report_claims": lambda _: claimsfile.read(),
-}
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
     """Deterministic CSV bytes: LF line ends, ISO dates, shortest round-trip floats."""
     frame.to_csv(path, index=False, lineterminator="\n", date_format="%Y-%m-%d",
                  encoding="utf-8")
-
-
-def build_frames(progress: Callable[[str], None] = lambda _: None,
-                 check: Callable[[Built], None] = lambda _: None) -> dict[str, pd.DataFrame]:
-    """Every frame built and validated; `check` then sees them all (see `build`)."""
-    frames = {}
-    for name, builder in BUILDERS.items():
-        frame = builder(frames)
-        frames[name] = schemas.validate(name, frame.reset_index(drop=True))
-        progress(f"{name}: {len(frame)} rows")
-    check(frames)
-    return frames
-
-
-def build(progress: Callable[[str], None] = lambda _: None,
-          check: Callable[[Built], None] = lambda _: None) -> Path:
-    """Rebuild data/processed atomically; returns its path. `check` is run on the built frames
-    before anything is written: the checks of a layer above this one, which this layer cannot
-    import (the command line passes `ccp_analysis.claims.check_frames`: claims.csv's methods)."""
-    target = paths.processed_dir()
-    frames = build_frames(progress, check)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".processed-", dir=target.parent))
-    try:
-        for name, frame in frames.items():
-            write_csv(frame, staging / f"{name}.csv")
-        (staging / DICTIONARY).write_text(schemas.data_dictionary() + "\n", encoding="utf-8")
-        os.chmod(staging, 0o755)
-        _swap(staging, target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return target
-
-
-def _swap(staging: Path, target: Path) -> None:
-    """Replace target by staging with renames only, so a crash leaves one or the other whole."""
-    if target.exists():
-        old = target.with_name(f".processed-old-{os.getpid()}")
-        os.replace(target, old)
-        os.replace(staging, target)
-        shutil.rmtree(old)
-    else:
-        os.replace(staging, target)
 
 
 def _no_frames_because() -> str:

@@ -20,6 +20,7 @@ import pandas as pd
 from ccp_analysis import paths
 from ccp_analysis.errors import ChecksumError, InputError
 from ccp_analysis.hashing import sha256_file
+from ccp_analysis.schemas import raw_path as display_path
 
 MANIFEST_FIELDS = (
     "path",
@@ -165,10 +166,6 @@ def _not_utf8(shown: str, data: bytes, exc: UnicodeDecodeError) -> InputError:
                 field = name
                 break
     return InputError(shown, line, field, bad, "UTF-8 text")
-
-
-def display_path(relpath: str) -> str:
-    return f"data/raw/{relpath}"
 
 
 def _display(path: Path) -> str:

@@ -1,8 +1,16 @@
-"""Each tidy frame declared once: its columns, units, key and order.
+"""The frame registry: every tidy frame of data/processed declared once, as one entry.
 
-The same declarations make the pandera schemas that validate every frame when it is written and
-the data dictionary published beside the frames, so the documentation cannot drift from the
-checks.
+An entry (`Frame`) holds everything the library knows about a frame apart from how it is
+cleaned: its columns with their types, units and allowed values (the pandera schema is made from
+them), its key and order, the raw files it is built from (as data/raw/MANIFEST.json names them),
+how the as-published edition cuts it (`Cut`, or none), and whether it stacks one exchange-rate
+series after another (`per_series`). `editions`, `api`, `processed` and the data dictionary
+published beside the frames read these entries; no module switches on a frame's name.
+
+How each frame is cleaned from its raw files is attached by name in `frame_builders`, which no
+notebook imports: a cleaning change that leaves data/processed as it is reruns no notebook.
+The vocabularies below (the allowed values of coded columns) live here rather than beside the
+cleaning code, so the figure library and the claims audit can name them without importing it.
 """
 
 from __future__ import annotations
@@ -12,8 +20,140 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pandera.pandas as pa
 
-from ccp_analysis import claimsfile, deals, fx, huawei, money, periods, raw, stock, support
-from ccp_analysis.errors import InputError
+from ccp_analysis.errors import ParameterError
+
+
+def raw_path(relpath: str) -> str:
+    """A raw file as the project shows it: its manifest name under data/raw/."""
+    return f"data/raw/{relpath}"
+
+
+# ------------------------------------------------------------------ vocabularies (allowed values)
+
+# Exchange-rate series of fx_rates and huawei_revenue (the IRS series is empty in the sources).
+FX_SERIES = ("ecb", "oecd_imf", "fed", "pboc")
+
+
+def check_fx_series(name: str) -> str:
+    if name not in FX_SERIES:
+        raise ParameterError(
+            f"exchange-rate series {name!r} is not known; accepted: {', '.join(FX_SERIES)} "
+            "(the IRS series is empty in the sources, see data/raw/market/SOURCES.md)"
+        )
+    return name
+
+
+# huawei_revenue.revenue_source of a year no import added or revised: the annual reports
+# data/raw/market/SOURCES.md section 2 lists year by year.
+HUAWEI_BASE_SOURCE = "Huawei annual reports"
+
+# Precision of a period or date as the report prints it (periods.py parses them).
+YEAR = "year"
+SPAN = "years"
+APPROXIMATE = "approximate span"
+DAY = "day"
+MONTH = "month"
+HALF_YEAR = "half-year"
+# "Early 2017" / "Late 2017": the first or last third of the year, as "early" and "late" are
+# the first and last thirds of a decade; the precision keeps the word, not a half.
+EARLY_YEAR = "early-year"
+LATE_YEAR = "late-year"
+EVENT_PRECISIONS = (DAY, MONTH, HALF_YEAR, EARLY_YEAR, LATE_YEAR, YEAR)
+
+# How a support item's USD amount is known (money.py parses the words).
+STATED = "stated"
+DERIVED = "derived"
+UNQUANTIFIED = "unquantified"
+
+# State support items (support.py codes them).
+ENTITY_TYPES = (
+    "policy bank", "commercial bank", "SOE", "central government",
+    "provincial or local government", "mixed", "unspecified",
+)
+CHANNELS = (
+    "Policy Banks", "Commercial Banks and SOEs", "Central and Local Government Bodies",
+    "Unassigned",
+)
+INSTRUMENTS = (
+    "loan to customers", "loan to the firm", "credit line", "grant", "tax benefit", "land",
+    "contract award", "fine on a competitor", "regulatory or policy measure", "personnel bonus",
+    "joint venture/technology transfer",
+)
+BENEFICIARIES = ("firm", "customers")
+GOVERNMENT_LEVELS = ("central", "provincial", "municipal", "provincial and municipal")
+
+# What kind of amount an item states (coding column amount_kind).
+SINGLE = "single"  # one amount of its own
+LIMIT = "limit"  # a credit line: a ceiling on lending, not money lent
+AGGREGATE = "aggregate"  # a stated total of several loans ("in total", "total loans")
+NOT_TO_FIRM = "not_to_firm"  # the amount is not money to the firm (a fine on a competitor)
+AMOUNT_KINDS = (SINGLE, LIMIT, AGGREGATE, NOT_TO_FIRM)
+
+# How one item's money may sit inside another's (state_support_relations.csv), each under a
+# named reading of the report's words. Every relation of a reading is applied together.
+DRAWN_UNDER = "drawn_under"  # lent under the credit-line limit `target`
+CONTAINED_IN = "contained_in"  # part of the aggregate `target`
+PARTLY_LINKED = "partly_linked"  # the words tie only part of the amount (linked_amount_text)
+RELATION_KINDS = (DRAWN_UNDER, CONTAINED_IN, PARTLY_LINKED)
+CREDIT_LINE = "credit line"  # loans a bank made while its buyer's credit line was open
+TO_DATE = "to date"  # an aggregate read as loaned up to its date ("has been loaned")
+IN_TOTAL = "in total"  # an aggregate over a span holds the lender's single loans of the span
+PARTLY = "partly linked"  # only part of the amount is tied to the firm
+READINGS = (CREDIT_LINE, TO_DATE, IN_TOTAL, PARTLY)
+BASES = ("stated", "inferred")
+
+# Bounds of the text's headline estimates.
+POINT = "point"
+RANGE = "range"
+UPPER = "upper bound"
+BOUNDS = (POINT, RANGE, UPPER)
+
+# Appendix C (deals.py codes it). Node kinds: a subsidiary, affiliate or product belongs to its
+# parent's group and is drawn and counted as part of it, never as a company of its own.
+COMPANY = "company"
+WITH_PARENT = ("subsidiary", "affiliate", "product")
+NODE_KINDS = (COMPANY, *WITH_PARENT, "government body", "university")
+# How a node kind is known: the report's words say it ('a subsidiary of China Unicom'), the
+# party's printed name says it ('... Sdn Bhd', '... Government'), or the project coded it
+# (the note says why).
+KIND_BASES = ("report", "name", "coded")
+# Sides of the network, from the column of the timeline that names the party.
+CHINESE, COUNTERPART = "Chinese", "counterpart"
+# Ends of an edge: a Chinese party and a counterpart, or two Chinese parties of one entry.
+ENDS = ("counterpart", "co-party")
+# Kinds of stated relations (deals.KIND_RULES finds them in the words). The first six are deals;
+# an award, a visit and a link inside one group are drawn apart and never counted as deals.
+DEAL_KINDS = ("contract", "agreement", "joint venture", "cooperation", "MOU", "letter of intent")
+INTRA_GROUP = "intra-group"
+EDGE_KINDS = (*DEAL_KINDS, "award", "visit", INTRA_GROUP)
+# An entry with no stated relation is typed by what it announces.
+LAUNCH_OFFICE = "launch/office"
+DEAL_TYPES = (*EDGE_KINDS[:-1], LAUNCH_OFFICE, "other")
+
+# The claims audit's units and its method for what nothing here recomputes (the note says why).
+CLAIM_NUMERIC_UNITS = ("pct", "usd", "usd_bn", "usd_mn", "cny_mn", "count", "rank", "rate_pct",
+                       "ratio", "usd_per_ads", "km", "hectares", "weeks", "months", "years")
+CLAIM_UNITS = (*CLAIM_NUMERIC_UNITS, "year", "month")
+STATED_ONLY_METHOD = "stated_only"
+
+
+# ------------------------------------------------------------------ entries
+
+# Where the as-published edition cuts a frame, named here and valued in `editions` (the
+# edition's dates are its own): the report's publication date, that date's year, or the last
+# year whose full-year results were out by then (Huawei's 2022 results came out in 2023).
+PUBLICATION_DATE = "publication date"
+PUBLICATION_YEAR = "publication year"
+LAST_RESULTS_YEAR = "last results year"
+CUT_BOUNDS = (PUBLICATION_DATE, PUBLICATION_YEAR, LAST_RESULTS_YEAR)
+
+
+@dataclass(frozen=True)
+class Cut:
+    """The as-published edition keeps the rows whose `column` is at most `upto`."""
+
+    column: str  # a date column (cut at a date) or a year column (cut at a year)
+    upto: str  # one of CUT_BOUNDS
 
 
 @dataclass(frozen=True)
@@ -28,12 +168,44 @@ class Col:
 
 @dataclass(frozen=True)
 class Frame:
+    """One frame's registry entry.
+
+    sources: the raw files it is built from, as data/raw/MANIFEST.json names them (paths under
+    data/raw/; REVISIONS.jsonl is the import log). cut: how the as-published edition cuts it;
+    None keeps every row in both editions. per_series: it stacks one exchange-rate series after
+    another (column and key `fx_series`), so `ccp_analysis.load` returns one series unless asked.
+    """
+
     name: str
     description: str
     key: tuple[str, ...]
     sort: tuple[str, ...]
     columns: tuple[Col, ...]
     sources: tuple[str, ...] = field(default_factory=tuple)
+    cut: Cut | None = None
+    per_series: bool = False
+
+    def __post_init__(self) -> None:
+        names = [c.name for c in self.columns]
+        wrong = [k for k in (*self.key, *self.sort) if k not in names]
+        if wrong:
+            raise ValueError(f"frame {self.name!r}: key or sort column(s) {wrong} not among its "
+                             "columns")
+        if not self.sources:
+            raise ValueError(f"frame {self.name!r}: no sources (the raw files it is built from)")
+        if self.cut is not None:
+            dtype = {c.name: c.dtype for c in self.columns}.get(self.cut.column)
+            if dtype not in ("date", "int"):
+                raise ValueError(f"frame {self.name!r}: cut column {self.cut.column!r} is not a "
+                                 "date or int (year) column of the frame")
+            if self.cut.upto not in CUT_BOUNDS:
+                raise ValueError(f"frame {self.name!r}: cut bound {self.cut.upto!r} is not one "
+                                 f"of {', '.join(CUT_BOUNDS)}")
+        if self.per_series and "fx_series" not in self.key:
+            raise ValueError(f"frame {self.name!r}: per_series needs fx_series in its key")
+
+    def column(self, name: str) -> Col:
+        return next(c for c in self.columns if c.name == name)
 
     def schema(self, coerce: bool = False) -> pa.DataFrameSchema:
         """coerce: convert each column to its declared dtype before checking (reading CSV)."""
@@ -87,28 +259,28 @@ def _support_columns(firm: str) -> tuple[Col, ...]:
             nullable=True),
         Col("period_end_year", "Int64", "Last year of that period.", nullable=True),
         Col("period_precision", "str", "How precise the period is.",
-            isin=(periods.YEAR, periods.SPAN, periods.APPROXIMATE, "not stated")),
+            isin=(YEAR, SPAN, APPROXIMATE, "not stated")),
         Col("entity", "str", "Chinese state entity as printed."),
-        Col("entity_type", "str", "Kind of entity.", isin=support.ENTITY_TYPES),
+        Col("entity_type", "str", "Kind of entity.", isin=ENTITY_TYPES),
     ]
     if firm == "huawei":
         head.append(Col("channel", "str", "Figure 1 column the item belongs to.",
-                        isin=support.CHANNELS))
+                        isin=CHANNELS))
     else:
         head += [
             Col("government_level", "str", "Level of government.",
-                isin=support.GOVERNMENT_LEVELS),
+                isin=GOVERNMENT_LEVELS),
             Col("place", "str", "City or province of the entity (central bodies: Beijing)."),
         ]
     tail = [
-        Col("instrument", "str", "Form of support.", isin=support.INSTRUMENTS),
+        Col("instrument", "str", "Form of support.", isin=INSTRUMENTS),
         Col("beneficiary", "str", "Who receives it: the firm itself or its customers.",
-            isin=support.BENEFICIARIES),
+            isin=BENEFICIARIES),
         Col("amount_usd", "float", "USD value of the support where the text states or implies "
             "one.", nullable=True, checks=(POSITIVE,)),
         Col("amount_basis", "str", "stated (a USD amount printed), derived (a printed share of a "
             "printed amount) or unquantified.",
-            isin=(money.STATED, money.DERIVED, money.UNQUANTIFIED)),
+            isin=(STATED, DERIVED, UNQUANTIFIED)),
         Col("amount_text", "str", "The words of raw_text that state the amount."),
         Col("amount_formula", "str", "How amount_usd follows from amount_text."),
         Col("unquantified_reason", "str", "Why no USD amount is given (unquantified items)."),
@@ -116,7 +288,7 @@ def _support_columns(firm: str) -> tuple[Col, ...]:
             "its own); limit (a credit line, a ceiling not money lent); aggregate (a stated total "
             "of several loans, 'in total' or 'total loans'); not_to_firm (not money to the firm, "
             "e.g. a fine on a competitor). How items may overlap is in state_support_relations.",
-            isin=support.AMOUNT_KINDS),
+            isin=AMOUNT_KINDS),
         Col("amount_kind_evidence", "str", "The report's words that show the kind, quotes "
             "separated by ' | ', each found verbatim in the firm's items; empty for single."),
     ]
@@ -140,6 +312,8 @@ FRAMES: dict[str, Frame] = {}
 
 
 def _register(frame: Frame) -> None:
+    if frame.name in FRAMES:
+        raise ValueError(f"frame {frame.name!r} is registered twice")
     FRAMES[frame.name] = frame
 
 
@@ -148,13 +322,15 @@ _register(Frame(
     description="Huawei's state support items: Appendix A (23 rows) and Figure 1's items, "
     "figure items that repeat an appendix row marked by same_item_as.",
     key=("item_id",), sort=("item_id",), columns=_support_columns("huawei"),
-    sources=(support.APPENDIX_A, support.FIGURE_1, support.CODING),
+    sources=("report/appendix_a_huawei.csv", "report/figure1_items.csv",
+             "report/state_support_coding.csv"),
 ))
 _register(Frame(
     name="alibaba_state_support",
     description="Alibaba's state support items: Appendix B (10 rows) and Figure 2's boxes.",
     key=("item_id",), sort=("item_id",), columns=_support_columns("alibaba"),
-    sources=(support.APPENDIX_B, support.FIGURE_2, support.CODING),
+    sources=("report/appendix_b_alibaba.csv", "report/figure2_items.csv",
+             "report/state_support_coding.csv"),
 ))
 _register(Frame(
     name="state_support_relations",
@@ -166,16 +342,16 @@ _register(Frame(
         Col("item_id", "str", "The primary item the relation is about."),
         Col("relation", "str", "drawn_under (may be lent under the limit `target`); "
             "contained_in (may be part of the aggregate `target`); partly_linked (the words tie "
-            "only part of the amount to the firm).", isin=support.RELATION_KINDS),
+            "only part of the amount to the firm).", isin=RELATION_KINDS),
         Col("target", "str", "item_id of the limit or aggregate; empty for partly_linked."),
         Col("firm", "str", "Firm.", isin=("huawei", "alibaba")),
         Col("reading", "str", "The reading of the report's words under which the relation holds: "
             "credit line (a bank's loans to the firm's customers while its buyer's credit line "
             "was open may be drawn under it); to date (an aggregate read as loaned up to its "
             "date holds the lender's earlier loans); in total (an aggregate over a span holds "
-            "the lender's single loans of that span); partly linked.", isin=support.READINGS),
+            "the lender's single loans of that span); partly linked.", isin=READINGS),
         Col("basis", "str", "stated (the words say it) or inferred (the project infers it from "
-            "lender, date and purpose; no words say it).", isin=support.BASES),
+            "lender, date and purpose; no words say it).", isin=BASES),
         Col("linked_amount_text", "str", "partly_linked: the words stating the part tied to the "
             "firm; empty when no part is stated."),
         Col("linked_usd", "float", "USD value of linked_amount_text.", nullable=True,
@@ -185,7 +361,7 @@ _register(Frame(
         Col("note", "str", "Why the relation is coded, and what the words do not say."),
         _RAW_LINE,
     ),
-    sources=(support.RELATIONS,),
+    sources=("report/state_support_relations.csv",),
 ))
 _register(Frame(
     name="state_support_estimates",
@@ -199,7 +375,7 @@ _register(Frame(
         Col("value_high", "float", "High end of the stated value (the bound itself for "
             "'as much as'), in `unit`."),
         Col("bound", "str", "point (one value), range (low to high) or upper bound ('as much "
-            "as').", isin=support.BOUNDS),
+            "as').", isin=BOUNDS),
         Col("unit", "str", "usd or pct.", isin=("usd", "pct")),
         Col("value_text", "str", "The words stating the value."),
         Col("period_text", "str", "Period the estimate covers, as printed."),
@@ -207,7 +383,7 @@ _register(Frame(
         Col("quote", "str", "The sentence as printed."),
         _RAW_LINE,
     ),
-    sources=(support.ESTIMATES,),
+    sources=("report/state_support_estimates.csv",),
 ))
 _register(Frame(
     name="fx_rates",
@@ -215,11 +391,12 @@ _register(Frame(
     key=("fx_series", "year"), sort=("fx_series", "year"),
     columns=(
         Col("year", "int", "Calendar year."),
-        Col("fx_series", "str", "Exchange-rate series.", isin=("ecb", "oecd_imf", "fed", "pboc")),
+        Col("fx_series", "str", "Exchange-rate series.", isin=FX_SERIES),
         Col("cny_per_usd", "float", "Yearly average, CNY per USD.", checks=(POSITIVE,)),
         Col("fx_status", "str", "How far the value is verified (data/raw/market/SOURCES.md)."),
     ),
-    sources=(fx.FILE,),
+    sources=("market/cny_per_usd_annual.csv",),
+    cut=Cut("year", LAST_RESULTS_YEAR), per_series=True,
 ))
 _register(Frame(
     name="huawei_revenue",
@@ -228,7 +405,7 @@ _register(Frame(
     key=("fx_series", "year"), sort=("fx_series", "year"),
     columns=(
         Col("fx_series", "str", "Exchange-rate series that made the USD values.",
-            isin=("ecb", "oecd_imf", "fed", "pboc")),
+            isin=FX_SERIES),
         Col("year", "int", "Fiscal (calendar) year."),
         Col("revenue_cny_mn", "float", "Revenue, CNY million, as reported.", checks=(POSITIVE,)),
         Col("net_profit_cny_mn", "float", "Net profit, CNY million, as reported."),
@@ -245,9 +422,11 @@ _register(Frame(
             nullable=True),
         Col("revenue_change_pct_usd", "float", "Change on the year before, percent, in USD.",
             nullable=True),
-        Col("raw_line", "int", f"Line of {raw.display_path(huawei.FILE)}."),
+        Col("raw_line", "int", "Line of data/raw/market/huawei_financials.csv."),
     ),
-    sources=(huawei.FILE, fx.FILE, "REVISIONS.jsonl"),  # the log: revenue_source
+    # REVISIONS.jsonl, the import log, gives revenue_source.
+    sources=("market/huawei_financials.csv", "market/cny_per_usd_annual.csv", "REVISIONS.jsonl"),
+    cut=Cut("year", LAST_RESULTS_YEAR), per_series=True,
 ))
 _register(Frame(
     name="alibaba_stock",
@@ -266,9 +445,10 @@ _register(Frame(
         Col("shares_status", "str", "Verification status of the count."),
         Col("market_value_usd_bn", "float", "close_usd x shares_ads_equivalent, USD billion."),
         Col("price_source", "str", "Repository the price row came from."),
-        Col("raw_line", "int", f"Line of {raw.display_path(stock.PRICES)}."),
+        Col("raw_line", "int", "Line of data/raw/market/baba_daily.csv."),
     ),
-    sources=(stock.PRICES, stock.SHARES),
+    sources=("market/baba_daily.csv", "market/alibaba_shares_outstanding.csv"),
+    cut=Cut("date", PUBLICATION_DATE),
 ))
 _register(Frame(
     name="malaysia_deals",
@@ -280,7 +460,7 @@ _register(Frame(
         Col("event_date_end", "date", "Last day of that period."),
         Col("date_precision", "str", "Precision of the date text: a day, a month, a half-year "
             "(H1/H2), the first or last third of a year ('Early'/'Late'), or a year.",
-            isin=periods.EVENT_PRECISIONS),
+            isin=EVENT_PRECISIONS),
         Col("year", "int", "Year of the event."),
         Col("date_text", "str", "Date as printed."),
         Col("chinese_companies", "str", "Chinese parties named (companies, and subsidiaries, "
@@ -293,12 +473,13 @@ _register(Frame(
             "Lazada is one group, Alibaba."),
         Col("deal_type", "str", "Kind of relation the entry's words state (first matching "
             "wording rule of deals.KIND_RULES), else 'launch/office' or 'other'.",
-            isin=deals.DEAL_TYPES),
+            isin=DEAL_TYPES),
         Col("text", "str", "Entry text as printed."),
         Col("note", "str", "Judgement made in coding the entry's parties or type."),
         _RAW_LINE,
     ),
-    sources=(deals.TIMELINE,),
+    sources=("report/appendix_c_timeline.csv",),
+    cut=Cut("year", PUBLICATION_YEAR),
 ))
 _register(Frame(
     name="malaysia_deal_parties",
@@ -309,21 +490,21 @@ _register(Frame(
     columns=(
         Col("party", "str", "Party as Appendix C's coding names it."),
         Col("side", "str", "Which timeline column names it: a Chinese party or a counterpart.",
-            isin=(deals.CHINESE, deals.COUNTERPART)),
+            isin=(CHINESE, COUNTERPART)),
         Col("kind", "str", "Node kind; a subsidiary, affiliate or product is never counted as a "
-            "company beside its parent.", isin=deals.NODE_KINDS),
+            "company beside its parent.", isin=NODE_KINDS),
         Col("parent", "str", "The party it belongs to (subsidiary, affiliate, product); empty "
             "otherwise."),
         Col("group", "str", "Its top parent (itself for a company, government body or "
             "university)."),
         Col("kind_basis", "str", "How the kind is known: the report's words say it, the printed "
-            "name says it, or the project coded it (see note).", isin=deals.KIND_BASES),
+            "name says it, or the project coded it (see note).", isin=KIND_BASES),
         Col("words", "str", "The report's words naming the party (and saying what it is), "
             "quotes separated by ' | '."),
         Col("note", "str", "Judgement made in coding the party."),
         Col("raw_line", "int", "Line of data/raw/report/appendix_c_parties.csv."),
     ),
-    sources=(deals.TIMELINE, deals.PARTIES),
+    sources=("report/appendix_c_timeline.csv", "report/appendix_c_parties.csv"),
 ))
 _register(Frame(
     name="malaysia_deal_edges",
@@ -337,20 +518,22 @@ _register(Frame(
         Col("counterpart", "str", "Counterpart (or, for co-party edges, the other Chinese "
             "party)."),
         Col("ends", "str", "counterpart (a Chinese party and another party) or co-party (two "
-            "Chinese parties of the entry, in name order).", isin=deals.ENDS),
+            "Chinese parties of the entry, in name order).", isin=ENDS),
         Col("edge_kind", "str", "The relation the evidence states (first matching wording rule "
             "of deals.KIND_RULES), or intra-group (two parties of one group).",
-            isin=deals.EDGE_KINDS),
+            isin=EDGE_KINDS),
         Col("is_deal", "bool", "A deal (contract, agreement, joint venture, cooperation, MOU, "
             "letter of intent); an award, a visit or an intra-group link is not."),
-        Col("company_kind", "str", "Node kind of the Chinese party.", isin=deals.NODE_KINDS),
-        Col("counterpart_kind", "str", "Node kind of the counterpart.", isin=deals.NODE_KINDS),
+        Col("company_kind", "str", "Node kind of the Chinese party.", isin=NODE_KINDS),
+        Col("counterpart_kind", "str", "Node kind of the counterpart.", isin=NODE_KINDS),
         Col("year", "int", "Year of the entry."),
         Col("evidence", "str", "The entry's words that state the link, quotes separated by "
             "' | '."),
         Col("raw_line", "int", "Line of data/raw/report/appendix_c_edges.csv."),
     ),
-    sources=(deals.TIMELINE, deals.PARTIES, deals.EDGES),
+    sources=("report/appendix_c_timeline.csv", "report/appendix_c_parties.csv",
+             "report/appendix_c_edges.csv"),
+    cut=Cut("year", PUBLICATION_YEAR),
 ))
 _register(Frame(
     name="ai_park_network",
@@ -367,7 +550,7 @@ _register(Frame(
         Col("quote", "str", "The text the link is read from."),
         _RAW_LINE,
     ),
-    sources=(deals.NETWORK,),
+    sources=("report/figure3_network.csv",),
 ))
 
 
@@ -384,7 +567,7 @@ _register(Frame(
         Col("source", "str", "Where the value comes from."),
         _RAW_LINE,
     ),
-    sources=(stock.IPO,),
+    sources=("market/alibaba_ipo.csv",),
 ))
 _register(Frame(
     name="report_claims",
@@ -398,7 +581,7 @@ _register(Frame(
         Col("quote", "str", "The report's words stating the value."),
         Col("stated_value", "str", "The value stated, in `unit` (a month as YYYY-MM, a year, "
             "or a plain number; for thresholds the bound)."),
-        Col("unit", "str", "Unit of stated_value.", isin=claimsfile.UNITS),
+        Col("unit", "str", "Unit of stated_value.", isin=CLAIM_UNITS),
         Col("method", "str", "Recompute method of ccp_analysis.claims.METHODS, or stated_only."),
         Col("tolerance", "float", "Absolute tolerance in `unit` (NaN where the rule compares "
             "exactly, judges a range or threshold, or the method gives the tolerance its data "
@@ -419,74 +602,15 @@ _register(Frame(
             "why its reading is the one counted; empty otherwise."),
         _RAW_LINE,
     ),
-    sources=(claimsfile.CLAIMS,),
+    sources=("report/claims.csv",),
 ))
 
 
-def validate(name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame, validated; a failure is reported as the raw file, line, field and value it
-    comes from (every frame built from a raw row carries its line), not as pandera's view of
-    the processed frame."""
-    try:
-        return FRAMES[name].schema().validate(frame, lazy=False)
-    except pa.errors.SchemaError as exc:
-        raise _raw_error(name, frame, exc) from None
-
-
-# Processed column -> the raw column it is read from, where the names differ.
-RAW_FIELDS = {"close_usd": "close", "adj_close_usd": "adj_close", "volume_ads": "volume",
-              "price_source": "source", "shares_ads_equivalent": "ads_equivalent",
-              "shares_as_of": "as_of_date", "shares_status": "status"}
-
-
-def _raw_error(name: str, frame: pd.DataFrame, exc: pa.errors.SchemaError) -> InputError:
-    cases = exc.failure_cases
-    column = getattr(exc.schema, "name", None) if isinstance(exc.schema, pa.Column) else None
-    if isinstance(cases, pd.DataFrame) and "column" in cases and column is None:
-        column = str(cases["column"].iloc[0])
-    rows = []
-    if isinstance(cases, pd.DataFrame) and "index" in cases:
-        rows = [i for i in dict.fromkeys(cases["index"].tolist()) if i in frame.index]
-    declared = FRAMES[name]
-    if not rows:
-        value = cases["failure_case"].iloc[0] if isinstance(cases, pd.DataFrame) else cases
-        return InputError(f"data/processed/{name}.csv (built from "
-                          f"{', '.join(raw.display_path(s) for s in declared.sources)})",
-                          None, column, value, _expected(exc))
-    row = frame.loc[rows[0]]
-    file = (row["raw_file"] if "raw_file" in frame else
-            raw.display_path(declared.sources[0]))
-    if not str(file).startswith("data/raw/"):
-        file = raw.display_path(str(file))
-    line = int(row["raw_line"]) if "raw_line" in frame else None
-    field = RAW_FIELDS.get(column or "", column)
-    if name == "fx_rates" and column == "cny_per_usd":
-        field = fx.SERIES[row["fx_series"]][0]
-    if line is None and "year" in frame:
-        field = f"{field} (year {row['year']})"
-    value = row[column] if column in frame else cases["failure_case"].iloc[0]
-    expected = _expected(exc)
-    if exc.reason_code == pa.errors.SchemaErrorReason.DUPLICATES and "raw_line" in frame:
-        others = [int(frame.loc[i, "raw_line"]) for i in rows[1:]]
-        expected = ("a value not repeated" + (f" (also on line(s) {', '.join(map(str, others))})"
-                                             if others else ""))
-    if isinstance(value, pd.Timestamp):
-        value = value.strftime("%Y-%m-%d")
-    elif hasattr(value, "item"):
-        value = value.item()
-    return InputError(file, line, field, value, expected)
-
-
-def _expected(exc: pa.errors.SchemaError) -> str:
-    check = exc.check
-    text = str(getattr(check, "error", None) or check or exc.reason_code)
-    words = {"greater_than(0)": "a value above 0", "isin": "one of the allowed values"}
-    for key, said in words.items():
-        if key in text:
-            return said
-    if exc.reason_code == pa.errors.SchemaErrorReason.DUPLICATES:
-        return "a value not repeated"
-    return text
+def entry(name: str) -> Frame:
+    """The registry entry of a frame; an unknown name is refused naming the known ones."""
+    if name not in FRAMES:
+        raise ParameterError(f"frame {name!r} is not known; known: {', '.join(FRAMES)}")
+    return FRAMES[name]
 
 
 def coerce(name: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -511,7 +635,7 @@ def data_dictionary() -> str:
             "",
             f"- Key (unique): {', '.join(f'`{k}`' for k in frame.key)}",
             f"- Sorted by: {', '.join(f'`{k}`' for k in frame.sort)}",
-            f"- Built from: {', '.join(f'`{raw.display_path(s)}`' for s in frame.sources)}",
+            f"- Built from: {', '.join(f'`{raw_path(s)}`' for s in frame.sources)}",
             "",
             "| column | type | null allowed | allowed values | description |",
             "|---|---|---|---|---|",

@@ -24,6 +24,32 @@ import pandas as pd
 
 from ccp_analysis import money, periods, raw
 from ccp_analysis.errors import InputError
+from ccp_analysis.schemas import (  # noqa: F401  (the allowed values, by their names here too)
+    AGGREGATE,
+    AMOUNT_KINDS,
+    BASES,
+    BENEFICIARIES,
+    BOUNDS,
+    CHANNELS,
+    CONTAINED_IN,
+    CREDIT_LINE,
+    DRAWN_UNDER,
+    ENTITY_TYPES,
+    GOVERNMENT_LEVELS,
+    IN_TOTAL,
+    INSTRUMENTS,
+    LIMIT,
+    NOT_TO_FIRM,
+    PARTLY,
+    PARTLY_LINKED,
+    POINT,
+    RANGE,
+    READINGS,
+    RELATION_KINDS,
+    SINGLE,
+    TO_DATE,
+    UPPER,
+)
 
 APPENDIX_A = "report/appendix_a_huawei.csv"
 APPENDIX_B = "report/appendix_b_alibaba.csv"
@@ -43,46 +69,13 @@ CODING_COLUMNS = [
 RELATION_COLUMNS = ["item_id", "relation", "target", "reading", "basis", "linked_amount_text",
                     "evidence", "note"]
 
-ENTITY_TYPES = (
-    "policy bank", "commercial bank", "SOE", "central government",
-    "provincial or local government", "mixed", "unspecified",
-)
-CHANNELS = (
-    "Policy Banks", "Commercial Banks and SOEs", "Central and Local Government Bodies",
-    "Unassigned",
-)
-INSTRUMENTS = (
-    "loan to customers", "loan to the firm", "credit line", "grant", "tax benefit", "land",
-    "contract award", "fine on a competitor", "regulatory or policy measure", "personnel bonus",
-    "joint venture/technology transfer",
-)
-BENEFICIARIES = ("firm", "customers")
-GOVERNMENT_LEVELS = ("central", "provincial", "municipal", "provincial and municipal")
-
-# What kind of amount an item states (coding column amount_kind).
-SINGLE = "single"  # one amount of its own
-LIMIT = "limit"  # a credit line: a ceiling on lending, not money lent
-AGGREGATE = "aggregate"  # a stated total of several loans ("in total", "total loans")
-NOT_TO_FIRM = "not_to_firm"  # the amount is not money to the firm (a fine on a competitor)
-AMOUNT_KINDS = (SINGLE, LIMIT, AGGREGATE, NOT_TO_FIRM)
+# The coded columns' allowed values are the frame registry's (schemas.py).
 # Instruments a kind requires, so the coding cannot call a grant a limit.
 _KIND_INSTRUMENT = {LIMIT: "credit line", NOT_TO_FIRM: "fine on a competitor"}
 
-# How one item's money may sit inside another's (state_support_relations.csv), each under a
-# named reading of the report's words. Every relation of a reading is applied together.
-DRAWN_UNDER = "drawn_under"  # lent under the credit-line limit `target`
-CONTAINED_IN = "contained_in"  # part of the aggregate `target`
-PARTLY_LINKED = "partly_linked"  # the words tie only part of the amount (linked_amount_text)
-RELATION_KINDS = (DRAWN_UNDER, CONTAINED_IN, PARTLY_LINKED)
-CREDIT_LINE = "credit line"  # loans a bank made while its buyer's credit line was open
-TO_DATE = "to date"  # an aggregate read as loaned up to its date ("has been loaned")
-IN_TOTAL = "in total"  # an aggregate over a span holds the lender's single loans of the span
-PARTLY = "partly linked"  # only part of the amount is tied to the firm
-READINGS = (CREDIT_LINE, TO_DATE, IN_TOTAL, PARTLY)
 _RELATION_READINGS = {DRAWN_UNDER: (CREDIT_LINE,), CONTAINED_IN: (TO_DATE, IN_TOTAL),
                       PARTLY_LINKED: (PARTLY,)}
 _TARGET_KINDS = {DRAWN_UNDER: LIMIT, CONTAINED_IN: AGGREGATE}
-BASES = ("stated", "inferred")
 # Lenders as the items name them: an entity names a lender by its name or its abbreviation.
 _LENDER_NAMES = {"China Development Bank": ("China Development Bank", "CDB"),
                  "China Exim Bank": ("China Exim Bank",)}
@@ -370,10 +363,6 @@ ESTIMATE_COLUMNS = ["estimate_id", "firm", "quote", "value_text", "unit", "perio
                     "attributed_to"]
 
 
-POINT = "point"
-RANGE = "range"
-UPPER = "upper bound"
-BOUNDS = (POINT, RANGE, UPPER)
 # "as much as $25 billion" states a ceiling: the low end is unknown, not $25 billion.
 _UPPER_WORDS = ("as much as ", "up to ")
 

@@ -1,6 +1,7 @@
 """The claims audit: every quantitative statement of the report, judged by its stated rule.
 
-- `table`: data/raw/report/claims.csv read and checked into the `report_claims` frame;
+- `table`: the `report_claims` frame (data/raw/report/claims.csv, read by the data build)
+  checked against the recompute methods, and each row's rule;
 - `registry`: the guarded registry of recompute methods and what a method returns;
 - `revenue`, `stock`, `support`, `deals`: the methods, by the data they recompute from;
   `crossref`: statements checked against the report's other statements of the same thing;
@@ -30,8 +31,8 @@ from ccp_analysis.claims.registry import (
     Recomputed,
     register,
 )
-from ccp_analysis.claims.table import CLAIMS, UNITS, check_frames, report_claims
+from ccp_analysis.claims.table import CLAIMS, UNITS, check_frames
 
 __all__ = ["AUDIT_COLUMNS", "CHECKED_AGAINST", "CLAIMS", "METHODS", "STATED_ONLY_METHOD", "UNITS",
-           "VERDICTS", "Recomputed", "audit", "check_frames", "judge", "register", "report_claims",
+           "VERDICTS", "Recomputed", "audit", "check_frames", "judge", "register",
            "verdict_counts"]

@@ -3,7 +3,8 @@ registered recompute methods, and the rule (tolerance or range) each row is judg
 
 claims.csv is read in the data layer (`ccp_analysis.claimsfile`, built by `ccp-analysis data
 build` into data/processed like every other frame); this module adds what only the claims layer
-knows, the methods (`check_frames`), and keeps the reader's names importable from here.
+knows, the methods (`check_frames`). The rules of a row it shares with the reader come from
+`ccp_analysis.claim_rules`, never from the reader, which no notebook imports.
 """
 
 from __future__ import annotations
@@ -13,17 +14,15 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from ccp_analysis.claims.registry import METHODS, STATED_ONLY_METHOD, own_tolerance
-from ccp_analysis.claimsfile import (  # noqa: F401  (the reader's names, importable from here)
-    CLAIM_COLUMNS,
+from ccp_analysis.claim_rules import (  # noqa: F401  (the rules' names, importable from here)
     CLAIMS,
     NUMERIC_UNITS,
     UNITS,
     parse_stated,
     threshold,
 )
-from ccp_analysis.claimsfile import check_methods as _check_methods
-from ccp_analysis.claimsfile import read as _read
+from ccp_analysis.claim_rules import check_methods as _check_methods
+from ccp_analysis.claims.registry import METHODS, STATED_ONLY_METHOD, own_tolerance
 
 
 def check(frame: pd.DataFrame) -> pd.DataFrame:
@@ -33,13 +32,9 @@ def check(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def check_frames(frames: Mapping[str, pd.DataFrame]) -> None:
-    """`check` on a data build's frames, before they are written (`processed.build(check=)`)."""
+    """`check` on a data build's frames, before they are written
+    (`frame_builders.build(check=)`)."""
     check(frames["report_claims"])
-
-
-def report_claims() -> pd.DataFrame:
-    """claims.csv (checksum verified) as the `report_claims` frame, every field checked."""
-    return check(_read())
 
 
 def accepted_range(claim: pd.Series) -> tuple[float, float, str] | None:

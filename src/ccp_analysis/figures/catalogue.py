@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ccp_analysis import fx
 from ccp_analysis.editions import EDITIONS
 from ccp_analysis.figures import texts
 from ccp_analysis.figures.parameters import Param
+from ccp_analysis.schemas import FX_SERIES
 
 Values = dict[str, object]
 TableFunction = Callable[[Values, str], pd.DataFrame]
@@ -165,7 +165,6 @@ def _deals(v: Values, e: str) -> pd.DataFrame:
     return table[table["entries_in_year"] > 0] if table["entries_in_year"].sum() else table[:0]
 
 
-FX_SERIES = tuple(fx.SERIES)
 # The label of the project's own charts: they are drawn from the report's data but are not
 # figures of the report, so they carry no figure number.
 PROJECT_CHART = "Project chart from Appendix C"

@@ -378,7 +378,7 @@ def revenue_source_words(table: pd.DataFrame, edition: str) -> str:
     """The sources of the plotted years' revenue: Huawei's annual reports, then any import's
     --source with the years it gave ('Huawei annual reports; 2025: Huawei 2025 annual report')."""
     from ccp_analysis import editions
-    from ccp_analysis.huawei import BASE_SOURCE
+    from ccp_analysis.schemas import HUAWEI_BASE_SOURCE as BASE_SOURCE
 
     frame = editions.load("huawei_revenue", edition)
     rows = frame[frame["year"].isin(table["year"])].drop_duplicates("year").sort_values("year")
