@@ -23,7 +23,7 @@ from ccp_analysis.pipeline.lock import LOCK
 from ccp_analysis.publish import drift
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-RUN_LOCK = "runs.lock"  # paths.run_lock() of a project, relative to its root
+RUN_RECORD = "runs.json"  # paths.run_record() of a project, relative to its root
 # reports/ entries that are build or gate state, not the publication record.
 BUILD_STATE = (LOCK, versions.STAGING, versions.FAILURES, drift.FOLDER)
 # Never inherited by a build, gate or nbval kernel of a test. MPLBACKEND: the committed notebooks
@@ -36,12 +36,12 @@ DROP_ENV = ("MPLBACKEND", "CCP_OUTPUT_DIR", "JUPYTER_PATH", "PYTEST_ADDOPTS")
 
 def copy_project(dest: Path, reports: bool = True) -> Path:
     """Copy data/, notebooks/, reports/ (without build state; only with `reports`) and
-    runs.lock into `dest`; return it.
+    runs.json into `dest`; return it.
 
-    `.cache` is never copied, so a copy starts with an empty run cache; runs.lock is, since
-    it says which inputs the committed versions were reproduced from. Without `reports` the
-    copy has an empty reports/ (no version yet): reports/ is most of the project's bytes, and
-    most tests never read it."""
+    `.cache` is never copied, so a copy starts with an empty run cache; runs.json is, since
+    it holds the run keys that later reproduced the committed versions (the run record).
+    Without `reports` the copy has an empty reports/ (no version yet): reports/ is most of the
+    project's bytes, and most tests never read it."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copytree(PROJECT_ROOT / "data", dest / "data")
     shutil.copytree(PROJECT_ROOT / "notebooks", dest / "notebooks")
@@ -50,8 +50,8 @@ def copy_project(dest: Path, reports: bool = True) -> Path:
                         ignore=shutil.ignore_patterns(*BUILD_STATE, "*.tmp"))
     else:
         (dest / "reports").mkdir()
-    if (PROJECT_ROOT / RUN_LOCK).is_file():
-        shutil.copyfile(PROJECT_ROOT / RUN_LOCK, dest / RUN_LOCK)
+    if (PROJECT_ROOT / RUN_RECORD).is_file():
+        shutil.copyfile(PROJECT_ROOT / RUN_RECORD, dest / RUN_RECORD)
     return dest
 
 
@@ -66,7 +66,7 @@ def point_at(patch: pytest.MonkeyPatch, root: Path) -> None:
 
 @pytest.fixture
 def project_copy(tmp_path, monkeypatch, request) -> Path:
-    """A copy of data/, notebooks/ and runs.lock with CCP_ANALYSIS_ROOT (and the determinism
+    """A copy of data/, notebooks/ and runs.json with CCP_ANALYSIS_ROOT (and the determinism
     variables) pointing every in-process build, gate and kernel at it; monkeypatch restores the
     environment after the test. The committed reports/ are copied only for a test (or module)
     marked `copy_reports`; otherwise reports/ is empty."""

@@ -86,7 +86,7 @@ def test_unchanged_build_maps_to_the_committed_version_and_runs_nothing(
     # notebooks/ or data/: rebuild them (`make report`) and commit.
     assert proc.stdout.strip() == f"as-published: unchanged, reports/{committed}"
     # If this fails, code the notebooks run changed without changing a published byte and
-    # runs.lock was not committed: `make report` records the new run keys there; commit it.
+    # runs.json was not committed: `make report` records the new run keys there; commit it.
     assert "run(s) to do" not in proc.stderr, proc.stderr
     assert not (project_copy / ".cache").exists()  # no kernel run, not even a seeded cache
     assert reports_check.snapshot(project_copy) == before

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from ccp_analysis.errors import CcpError
-from ccp_analysis.pipeline import fingerprint, kernels, runlock, versions
+from ccp_analysis.pipeline import fingerprint, kernels, runrecord, versions
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FIG4 = "fig4_huawei_revenue"
@@ -117,7 +117,7 @@ def test_code_changes_without_output_changes_make_no_version(
         project_copy, reports_check, ccp_cli):
     """In a copy of the project with its own src/: a change to the command line and the runner
     reruns nothing and publishes nothing; a change to code the notebooks run reruns them, and
-    with the same bytes out still publishes nothing but records the new run keys in runs.lock,
+    with the same bytes out still publishes nothing but records the new run keys in runs.json,
     from which the next build, even without a cache, knows the version is made. One notebook
     execution in all."""
     root = project_copy
@@ -133,7 +133,7 @@ def test_code_changes_without_output_changes_make_no_version(
         "as-published", manifest["parameters"], manifest["outputs"])
     # The manifest names the inputs that made it: the code the runs executed, file by file
     # (as it was then: a later change that draws nothing differently keeps the version and
-    # goes to runs.lock, below).
+    # goes to runs.json, below). It holds no hash over its run keys: the keys are compared.
     for rel in ("src/ccp_analysis/figure_data.py", "src/ccp_analysis/pipeline/execute.py"):
         assert re.fullmatch(r"[0-9a-f]{64}", manifest["inputs"][rel]), rel
     assert "src/ccp_analysis/cli.py" not in manifest["inputs"]
@@ -168,29 +168,31 @@ def test_code_changes_without_output_changes_make_no_version(
     assert lab["outputs"] == {rel: sha for rel, sha in manifest["outputs"].items()
                               if rel in lab["outputs"]}  # the committed Figure 4, byte for byte
     before = reports_check.snapshot(root)
-    lock = (root / "runs.lock").read_bytes() if (root / "runs.lock").is_file() else None
+    assert "inputs_id" not in lab  # the run keys themselves say what made it
+    record = root / "runs.json"
+    record_before = record.read_bytes() if record.is_file() else None
 
     # It reruns (code can change figures), the bytes come out the same, so the version that
-    # exists is the answer: nothing under reports/ is written, the new run keys go to runs.lock.
+    # exists is the answer: nothing under reports/ is written, the new run keys go to runs.json.
     _append(package / "figure_data.py", "\n# a change that draws nothing differently\n")
     rerun = ccp_cli(root, *args, **env)
     assert rerun.returncode == 0, rerun.stderr
     assert "1 notebook run(s) to do, 0 reused from the cache" in rerun.stderr
     assert rerun.stdout.strip() == "as-published: unchanged, reports/lab"
     assert ("as-published: unchanged, reports/lab (rerun gave the same bytes; new run keys "
-            "recorded in runs.lock)") in rerun.stderr
+            "recorded in runs.json)") in rerun.stderr
     assert reports_check.snapshot(root) == before
     assert (root / "reports" / "LATEST.json").read_bytes() == latest
-    recorded = json.loads((root / "runs.lock").read_text("utf-8"))["versions"]["lab"]
-    new_key = recorded["run_keys"][FIG4]
-    assert recorded["edition"] == "as-published"
-    assert recorded["inputs_id"] != lab["inputs_id"]
+    recorded = json.loads(record.read_text("utf-8"))["run_keys"]["lab"]
+    assert list(recorded) == [FIG4]
+    new_key = recorded[FIG4]
     assert new_key != lab["notebooks"][FIG4]["run_key"]
     assert (root / ".cache" / "notebooks" / new_key / "notebook.ipynb").is_file()  # what ran
-    assert (root / "runs.lock").read_bytes() != lock
+    assert record.read_bytes() != record_before
+    assert "runs.lock" not in {p.name for p in root.iterdir()}  # "lock" is the build's lock
 
-    # As in a fresh clone of that state: no run cache, and no kernel either, since runs.lock
-    # says these inputs made reports/lab.
+    # As in a fresh clone of that state: no run cache, and no kernel either, since the run
+    # record says these run keys made reports/lab.
     shutil.rmtree(root / ".cache")
     again = ccp_cli(root, *args, **env)
     assert again.returncode == 0, again.stderr
@@ -198,7 +200,7 @@ def test_code_changes_without_output_changes_make_no_version(
     assert "run(s) to do" not in again.stderr
     assert not (root / ".cache").exists()
     assert reports_check.snapshot(root) == before
-    assert json.loads((root / "runs.lock").read_text("utf-8"))["versions"]["lab"] == recorded
+    assert json.loads(record.read_text("utf-8"))["run_keys"]["lab"] == recorded
 
 
 def _fake_package(tmp_path: Path, files: dict[str, str], notebook_code: str, monkeypatch):
@@ -247,118 +249,135 @@ def test_run_keys_count_every_module_when_imports_cannot_be_read(tmp_path, monke
     assert sorted(fingerprint.code_files()) == sorted(f"src/ccp_analysis/{rel}" for rel in FAKE)
 
 
-# ------------------------------------------------------------------------------ runs.lock
+# ----------------------------------------------------------------------- the run record
 
 KEY_A, KEY_B = "a" * 64, "b" * 64
 
 
-def _entry(inputs: str = "1" * 64, key: str = KEY_A) -> runlock.Entry:
-    return runlock.Entry("as-published", inputs, {FIG4: key})
-
-
-def test_run_lock_is_written_sorted_once_and_read_back(project_copy):
-    path = project_copy / "runs.lock"
+def test_run_record_file_is_written_sorted_once_and_read_back(project_copy):
+    path = project_copy / "runs.json"
     path.unlink(missing_ok=True)
-    assert runlock.read() == {}  # no file: no entries
-    assert runlock.record("zeta", _entry(), existing=["zeta"])
-    assert runlock.record("alpha", _entry(key=KEY_B), existing=["alpha", "zeta"])
+    assert runrecord.read() == {}  # no file: no entries
+    assert runrecord.record("zeta", {FIG4: KEY_A}, existing=["zeta"])
+    assert runrecord.record("alpha", {FIG4: KEY_B}, existing=["alpha", "zeta"])
     text = path.read_text(encoding="utf-8")
     assert text.endswith("}\n")
     data = json.loads(text)
-    assert list(data) == ["about", "versions"] and data["about"]
-    assert list(data["versions"]) == ["alpha", "zeta"]
-    assert data["versions"]["zeta"] == {"run_keys": {FIG4: KEY_A}, "edition": "as-published",
-                                        "inputs_id": "1" * 64}
+    assert list(data) == ["about", "run_keys"] and data["about"]
+    assert data["run_keys"] == {"alpha": {FIG4: KEY_B}, "zeta": {FIG4: KEY_A}}
+    assert list(data["run_keys"]) == ["alpha", "zeta"]
     assert text == json.dumps(data, indent=2, sort_keys=True) + "\n"
-    assert runlock.read() == {"alpha": _entry(key=KEY_B), "zeta": _entry()}
+    assert runrecord.read() == {"alpha": {FIG4: KEY_B}, "zeta": {FIG4: KEY_A}}
     # The same record again changes nothing: not even the file's modification time.
     stamp = path.stat().st_mtime_ns
-    assert not runlock.record("zeta", _entry(), existing=["alpha", "zeta"])
+    assert not runrecord.record("zeta", {FIG4: KEY_A}, existing=["alpha", "zeta"])
     assert path.stat().st_mtime_ns == stamp and path.read_text(encoding="utf-8") == text
-    # Newer inputs replace the older ones of that version; versions gone are dropped.
-    assert runlock.record("zeta", _entry("2" * 64, KEY_B), existing=["zeta"])
-    assert runlock.read() == {"zeta": _entry("2" * 64, KEY_B)}
+    # Newer run keys replace the older ones of that version; versions gone are dropped.
+    assert runrecord.record("zeta", {FIG4: KEY_B}, existing=["zeta"])
+    assert runrecord.read() == {"zeta": {FIG4: KEY_B}}
     assert not [p for p in project_copy.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_run_lock_prune_drops_only_versions_that_are_gone(project_copy):
-    path = project_copy / "runs.lock"
+def test_run_record_prune_drops_only_versions_that_are_gone(project_copy):
+    path = project_copy / "runs.json"
     path.unlink(missing_ok=True)
-    assert runlock.prune(["kept"]) == []
+    assert runrecord.prune(["kept"]) == []
     assert not path.exists()  # nothing to drop: no file is made
-    runlock.write({"kept": _entry(), "gone": _entry(key=KEY_B)})
+    runrecord.write({"kept": {FIG4: KEY_A}, "gone": {FIG4: KEY_B}})
     text = path.read_text(encoding="utf-8")
-    assert runlock.prune(["kept", "gone", "other"]) == []
+    assert runrecord.prune(["kept", "gone", "other"]) == []
     assert path.read_text(encoding="utf-8") == text
-    assert runlock.prune(["kept"]) == ["gone"]
-    assert runlock.read() == {"kept": _entry()}
+    assert runrecord.prune(["kept"]) == ["gone"]
+    assert runrecord.read() == {"kept": {FIG4: KEY_A}}
 
 
-def test_run_lock_written_before_run_keys_had_one_name_is_read(project_copy):
-    """`cache_keys`, the field's name before it was `run_keys`: such a file reads as it is."""
-    (project_copy / "runs.lock").write_text(
-        '{"versions": {"v1": {"edition": "as-published", "inputs_id": "x", '
-        '"cache_keys": {"nb": "k"}}}}\n', encoding="utf-8")
-    assert runlock.read() == {"v1": runlock.Entry("as-published", "x", {"nb": "k"})}
-    assert '"run_keys": {' in runlock.render(runlock.read())  # written under one name
+def test_committed_run_record_names_committed_versions_and_notebooks():
+    """The committed runs.json reads, and records run keys only of versions and notebooks
+    that are committed (pruning drops the others)."""
+    committed = runrecord.read(PROJECT_ROOT / "runs.json")
+    for version, keys in committed.items():
+        notebooks = versions.manifest(version)["notebooks"]
+        assert set(keys) <= set(notebooks), version
+        assert all(re.fullmatch(r"[0-9a-f]{64}", key) for key in keys.values()), version
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ('{"about": "x",\n  "versions": {\n    "v1": {"edition": "as-published",,\n',
-     "runs.lock: line 3, column 38: not valid JSON"),
-    ('["v1"]\n', "runs.lock: expected an object with 'versions'"),
-    ('{"versions": {"v1": {"edition": "as-published", "inputs_id": "x"}}}\n',
-     "runs.lock: versions.v1: 'run_keys' is missing"),
-    ('{"versions": {"v1": {"edition": "as-published", "inputs_id": "x", "run_keys": {}}}}\n',
-     "runs.lock: versions.v1.run_keys: expected an object of notebook -> run key"),
-    ('{"versions": {"v1": {"edition": "as-published", "inputs_id": "x", "cache_keys": []}}}\n',
-     "runs.lock: versions.v1.cache_keys: expected an object of notebook -> run key"),
-    ('{"versions": {"v1": {"edition": 7, "inputs_id": "x", "cache_keys": {"nb": "k"}}}}\n',
-     "runs.lock: versions.v1.edition: expected a non-empty string, found 7"),
+    ('{"about": "x",\n  "run_keys": {\n    "v1": {"nb": "k",,\n',
+     "runs.json: line 3, column 22: not valid JSON"),
+    ('["v1"]\n', "runs.json: expected an object with 'run_keys'"),
+    ('{"versions": {"v1": {"nb": "k"}}}\n', "runs.json: expected an object with 'run_keys'"),
+    ('{"run_keys": {"v1": {}}}\n',
+     "runs.json: run_keys.v1: expected an object of notebook -> run key, found {}"),
+    ('{"run_keys": {"v1": ["k"]}}\n',
+     "runs.json: run_keys.v1: expected an object of notebook -> run key, found ['k']"),
+    ('{"run_keys": {"v1": {"nb": 7}}}\n',
+     "runs.json: run_keys.v1.nb: expected a non-empty string, found 7"),
 ])
 @pytest.mark.copy_reports
-def test_broken_run_lock_is_refused_naming_file_and_fault(project_copy, text, message):
-    (project_copy / "runs.lock").write_text(text, encoding="utf-8")
+def test_broken_run_record_is_refused_naming_file_and_fault(project_copy, text, message):
+    (project_copy / "runs.json").write_text(text, encoding="utf-8")
     with pytest.raises(CcpError) as caught:
-        runlock.read()
+        runrecord.read()
     assert str(caught.value).startswith(message), str(caught.value)
     # What reads it says the same, before anything is built or removed.
-    with pytest.raises(CcpError, match="runs.lock"):
-        versions.made_from("0" * 64, "as-published", None)
+    with pytest.raises(CcpError, match="runs.json"):
+        versions.made_from({FIG4: KEY_A}, "as-published", None)
     old = sorted(set(versions.all_versions()) - set(versions.read_latest().values()))
     assert old, "a committed version that is not the latest of its edition"
-    with pytest.raises(CcpError, match="runs.lock"):
+    with pytest.raises(CcpError, match="runs.json"):
         versions.prune([old[0]])
     assert (project_copy / "reports" / old[0] / "manifest.json").is_file()
 
 
 @pytest.mark.copy_reports
-def test_versions_count_as_made_from_the_inputs_run_lock_records(project_copy):
+def test_a_version_is_made_from_the_run_keys_the_run_record_holds_for_it(project_copy):
     version = versions.read_latest()["as-published"]
     manifest = versions.manifest(version)
     notebooks = manifest["notebooks"]
-    runlock.write({version: runlock.Entry("as-published", "9" * 64,
-                                          {FIG4: KEY_B, "no_such_notebook": KEY_A})})
-    assert versions.made_from("9" * 64, "as-published", None) == version
-    assert versions.made_from(versions.inputs_of(manifest), "as-published", None) == version
-    assert versions.made_from("9" * 64, "updated", None) is None  # another edition's inputs
-    assert versions.made_from("8" * 64, "as-published", None) is None
-    known = versions.known_runs()
-    # The recorded key reuses the version's own files for that notebook; a notebook the
-    # version does not hold maps to nothing.
-    assert known[KEY_B] == (version, notebooks[FIG4])
-    assert KEY_A not in known
-    assert known[versions.run_key(notebooks[FIG4])][1] == notebooks[FIG4]
+    made = versions.run_keys(manifest)
+    assert made == {name: entry["run_key"] for name, entry in notebooks.items()}
+    assert len(made) == 7
+    rerun = {**made, FIG4: KEY_B}
+    runrecord.write({version: {**rerun, "no_such_notebook": KEY_A}})
+    # The keys of the build that made it (its manifest), and of the rerun runs.json records.
+    assert versions.run_record()[version] == [made, {**rerun, "no_such_notebook": KEY_A}]
+    assert versions.made_from(made, "as-published", None) == version
+    runrecord.write({version: rerun})
+    assert versions.made_from(rerun, "as-published", None) == version
+    assert versions.made_from(rerun, "updated", None) is None  # another edition's version
+    assert versions.made_from({**made, FIG4: KEY_A}, "as-published", None) is None
+    assert versions.made_from({FIG4: made[FIG4]}, "as-published", None) is None  # a part only
+    runs = versions.recorded_runs()
+    # A recorded key reuses the version's own files for that notebook; a notebook the version
+    # does not hold maps to nothing.
+    assert runs[KEY_B] == (version, notebooks[FIG4])
+    assert runs[made[FIG4]] == (version, notebooks[FIG4])
+    assert KEY_A not in runs
 
 
 @pytest.mark.copy_reports
-def test_pruning_a_version_drops_its_run_lock_entry(project_copy):
+def test_manifests_written_before_the_run_key_had_one_name_are_read_as_they_are(project_copy):
+    """Committed versions never change: a manifest naming its run keys `cache_key` (and its
+    hash over them `content_id` or `inputs_id`) is read by `versions.run_keys`, and the build
+    finds it made from them like any other."""
+    old = [v for v in versions.all_versions()
+           if "cache_key" in next(iter(versions.manifest(v)["notebooks"].values()))]
+    assert old, "a committed version written before the run key had one name"
+    for version in old:
+        data = versions.manifest(version)
+        keys = versions.run_keys(data)
+        assert keys == {name: entry["cache_key"] for name, entry in data["notebooks"].items()}
+        assert versions.made_from(keys, data["edition"], None) == version
+
+
+@pytest.mark.copy_reports
+def test_pruning_a_version_drops_its_run_record_entry(project_copy):
     latest = versions.read_latest()["as-published"]
     old = sorted(set(versions.all_versions()) - set(versions.read_latest().values()))[0]
-    runlock.write({old: _entry(), latest: _entry(key=KEY_B)})
+    runrecord.write({old: {FIG4: KEY_A}, latest: {FIG4: KEY_B}})
     assert versions.prune([old]) == [old]
     assert not (project_copy / "reports" / old).exists()
-    assert runlock.read() == {latest: _entry(key=KEY_B)}
+    assert runrecord.read() == {latest: {FIG4: KEY_B}}
 
 
 def test_kernelspecs_are_looked_up_in_jupyter_path_then_this_environment(

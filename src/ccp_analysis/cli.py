@@ -248,7 +248,7 @@ def cmd_prune(args: argparse.Namespace) -> int:
     from ccp_analysis.pipeline.lock import project_lock
     from ccp_analysis.publish import site
 
-    # Under the build's lock: a build running meanwhile may be writing runs.lock or the index.
+    # Under the build's lock: a build running meanwhile may be writing runs.json or the index.
     with project_lock():
         for removed in versions.prune(args.versions):
             print(f"removed reports/{removed}")

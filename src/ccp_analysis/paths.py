@@ -40,9 +40,10 @@ def reports_dir() -> Path:
     return project_root() / "reports"
 
 
-def run_lock() -> Path:
-    """runs.lock: run keys that reproduced a committed version with other inputs."""
-    return project_root() / "runs.lock"
+def run_record() -> Path:
+    """runs.json: the run keys of later builds that reproduced a committed version (the run
+    record's half that is not in the manifests; pipeline/runrecord.py)."""
+    return project_root() / "runs.json"
 
 
 def cache_dir() -> Path:

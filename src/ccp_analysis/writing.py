@@ -1,6 +1,6 @@
 """Writing a text file atomically, and only when its bytes change.
 
-Every file the build or the site rewrites in place (LATEST.json, runs.lock, the pages, the
+Every file the build or the site rewrites in place (LATEST.json, runs.json, the pages, the
 changelog) goes through `write_if_changed`: a build that changes nothing leaves each file as it
 was, modification time included, and a crash leaves the old file or the new one, never half.
 """

@@ -21,7 +21,7 @@ from ccp_analysis.pipeline import (
     execute,
     fingerprint,
     params,
-    runlock,
+    runrecord,
     runstore,
     seeding,
     vega_runtime,
@@ -98,11 +98,10 @@ def plan(editions: list[str], only: list[str], overrides: list[str], data: dict[
     return items
 
 
-def inputs_id(edition: str, items: list[Item]) -> str:
-    """One hash over every input of an edition's runs (their run keys): equal inputs, equal
-    id, so a rebuild can stop before any run. Not the version id, which is made from outputs."""
-    return fingerprint.sha256_json({"edition": edition,
-                                    "notebooks": {i.notebook: i.key for i in items}})
+def run_keys(items: list[Item]) -> dict[str, str]:
+    """notebook -> run key of an edition's runs: what the run record is asked about and
+    records, and what a manifest's notebook entries name."""
+    return {i.notebook: i.key for i in items}
 
 
 def _git(*args: str) -> str:
@@ -191,7 +190,7 @@ def _same_version(edition: str, parameters: dict, outputs: dict[str, str],
     return None
 
 
-def _assemble(edition: str, inputs: str, items: list[Item], build_kind: str,
+def _assemble(edition: str, items: list[Item], build_kind: str,
               label: str | None, data: dict[str, str], code: dict[str, str],
               library: str, version_pages: Callable[..., object],
               export: Path | None = None) -> tuple[str, bool]:
@@ -203,7 +202,7 @@ def _assemble(edition: str, inputs: str, items: list[Item], build_kind: str,
 
     With `export`, the version is written to that folder instead, outside the publication
     record: reports/, LATEST.json, the index and the changelog are not touched."""
-    staging = versions.staging_dir(label or f"{edition}-{inputs[:12]}")
+    staging = versions.staging_dir(label or edition)
     notebooks = {}
     for item in items:
         entry = runstore.lookup(item.key)
@@ -252,7 +251,6 @@ def _assemble(edition: str, inputs: str, items: list[Item], build_kind: str,
         "label": label,
         "build": build_kind,
         "outputs_id": oid,
-        "inputs_id": inputs,
         "parameters": parameters,
         "notebooks": notebooks,
         "inputs": dict(sorted(recorded.items())),
@@ -312,14 +310,14 @@ def _export(staging: Path, target: Path) -> None:
     shutil.move(str(staging), str(target))
 
 
-def _record_reproduction(edition: str, inputs: str, items: list[Item], version: str) -> bool:
-    """Runs with other inputs reproduced `version` byte for byte: record their keys in
-    runs.lock (nothing under reports/ changes), so the next build, in this clone or a fresh
-    one, finds the version made from them and runs nothing. True if runs.lock changed."""
-    if versions.inputs_of(versions.manifest(version)) == inputs:
+def _record_reproduction(items: list[Item], version: str) -> bool:
+    """Runs with other run keys reproduced `version` byte for byte: add their keys to the run
+    record (runs.json; nothing under reports/ changes), so the next build, in this clone or a
+    fresh one, finds the version made from them and runs nothing. True if runs.json changed."""
+    keys = run_keys(items)
+    if keys == versions.run_keys(versions.manifest(version)):
         return False
-    entry = runlock.Entry(edition, inputs, {i.notebook: i.key for i in items})
-    return runlock.record(version, entry, versions.all_versions())
+    return runrecord.record(version, keys, versions.all_versions())
 
 
 def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
@@ -367,10 +365,9 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
             for edition in editions:
                 _check_export(_export_target(out, edition, editions))
         lines, todo = [], []
-        targets: dict[str, tuple[str, list[Item]]] = {}
+        targets: dict[str, list[Item]] = {}
         for edition in editions:
             mine = [i for i in items if i.edition == edition]
-            inputs = inputs_id(edition, mine)
             if label is not None and versions.folder(label).exists():
                 existing = versions.manifest(label) if (
                     versions.folder(label) / versions.MANIFEST).is_file() else {}
@@ -379,13 +376,14 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
                                              {i.notebook: i.parameters for i in mine}):
                     raise CcpError(f"reports/{label} exists with other content; it is never "
                                    "overwritten: choose another --version label")
-            done = None if out is not None else versions.made_from(inputs, edition, label)
+            done = None if out is not None else versions.made_from(run_keys(mine), edition,
+                                                                   label)
             if done is not None:
                 lines.append(f"{edition}: unchanged, reports/{done}")
                 if build_kind == "default":
                     versions.set_latest(edition, done)
                 continue
-            targets[edition] = (inputs, mine)
+            targets[edition] = mine
             todo += mine
         if todo:
             # Run folders and kernel logs of killed or failed builds: nothing there is reused.
@@ -397,22 +395,22 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
             if to_run:
                 _run_all(to_run, jobs, progress, fork)
         published = False
-        for edition, (inputs, mine) in targets.items():
+        for edition, mine in targets.items():
             if out is not None:
                 target = _export_target(out, edition, editions)
-                version, _ = _assemble(edition, inputs, mine, build_kind, label, data, code,
-                                       library, version_pages, export=target)
+                version, _ = _assemble(edition, mine, build_kind, label, data, code, library,
+                                       version_pages, export=target)
                 lines.append(f"{edition}: exported {version} to {target}")
                 continue
-            version, new = _assemble(edition, inputs, mine, build_kind, label, data, code,
-                                     library, version_pages)
+            version, new = _assemble(edition, mine, build_kind, label, data, code, library,
+                                     version_pages)
             if build_kind == "default":
                 versions.set_latest(edition, version)
             lines.append(f"{edition}: built reports/{version}" if new
                          else f"{edition}: unchanged, reports/{version}")
-            if not new and _record_reproduction(edition, inputs, mine, version):
+            if not new and _record_reproduction(mine, version):
                 progress(f"{edition}: unchanged, reports/{version} (rerun gave the same bytes; "
-                         f"new run keys recorded in {paths.run_lock().name})")
+                         f"new run keys recorded in {paths.run_record().name})")
             published = published or new
         if published:
             refresh()  # reports/index.html, CHANGELOG.md, pages missing from older versions

@@ -1,7 +1,8 @@
 """The store of finished notebook runs under .cache/, keyed by their fingerprint.
 
 An entry is a run folder (executed notebook, figures, tables) moved in with one rename, so a
-killed build never leaves half an entry. `seeding` fills it from committed versions.
+killed build never leaves half an entry. `seeding` copies into it the runs the run record
+holds, from the committed versions they made.
 
 The pool worker imports this module (for NOTEBOOK), so it is part of the code every run key
 hashes: keep it small and free of imports of the version store or the build.

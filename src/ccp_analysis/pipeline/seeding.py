@@ -1,9 +1,9 @@
-"""Reuse of the runs recorded in committed versions: a fresh clone reruns nothing it has.
+"""Copying runs the run record holds into the run store: a fresh clone reruns nothing it has.
 
-Every version's manifest names, per notebook, the run key that made its outputs, and runs.lock
-names the keys of later runs that reproduced them byte for byte (`versions.known_runs`). A run
-the build needs whose key either records is copied from that version into the run store,
-after the version's files are checked against its manifest (a damaged copy is run instead).
+The run record (`versions.run_record`: each manifest's run keys, and runs.json's for later
+builds that reproduced a version) says which version each recorded run made. A run the build
+needs whose key it holds is copied from that version into the run store, after the version's
+files are checked against its manifest (a damaged copy is run instead).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from ccp_analysis.pipeline import runstore, versions
 
 
 def seed(keys: list[str]) -> None:
-    """Reuse runs recorded in existing versions: a fresh clone reruns nothing it already has."""
-    known = versions.known_runs()
+    """Copy the runs of `keys` that the run record holds from the versions they made."""
+    known = versions.recorded_runs()
     for key in keys:
         if runstore.lookup(key) or key not in known:
             continue

@@ -7,9 +7,11 @@ version of each edition (a plain file, so it works where symlinks do not).
 A version is its published content: the edition, the parameters of each notebook and the
 sha256 of every output. Its id is derived from exactly that (`outputs_id`), so a build whose
 outputs are byte-identical to an existing version's maps to that version and writes nothing,
-whatever changed in the code that made them. The inputs that made a version (data, notebooks,
-code, package versions) are recorded in its manifest, with `inputs_id` over all of them; newer
-inputs that reproduced it byte for byte are recorded in runs.lock (pipeline/runlock.py).
+whatever changed in the code that made them. Which runs made a version is the run record
+(`run_record`): the run key of each notebook in its manifest, and those of later builds that
+reproduced it byte for byte in runs.json (pipeline/runrecord.py). A build whose run keys the
+record holds for a version finds that version made (`made_from`) and copies the runs it needs
+from the versions they made (`recorded_runs`, pipeline/seeding.py).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pathlib import Path
 from ccp_analysis import paths
 from ccp_analysis.errors import CcpError, ParameterError
 from ccp_analysis.hashing import canonical_json, sha256_file, sha256_json
-from ccp_analysis.pipeline import runlock
+from ccp_analysis.pipeline import runrecord
 from ccp_analysis.writing import write_if_changed
 
 MANIFEST = "manifest.json"
@@ -62,12 +64,6 @@ def outputs_id(edition: str, parameters: dict[str, dict[str, object]],
 
 def version_id(edition: str, outputs: str) -> str:
     return f"{edition}-{outputs[:12]}"
-
-
-def inputs_of(data: dict) -> str | None:
-    """The inputs hash a manifest records (`content_id` in versions written before ids were
-    derived from outputs; it was computed the same way)."""
-    return data.get("inputs_id") or data.get("content_id")
 
 
 def same_content(data: dict, edition: str, parameters: dict[str, dict[str, object]],
@@ -164,53 +160,61 @@ def publish(staging: Path, version: str) -> Path:
     return target
 
 
-def run_key(entry: dict) -> str:
-    """The run key of a manifest's notebook entry: `run_key`, or `cache_key` in manifests
-    written before the run key had one name (read as they are, like `content_id`)."""
-    return entry["run_key"] if "run_key" in entry else entry["cache_key"]
+def run_keys(data: dict) -> dict[str, str]:
+    """notebook -> run key of a manifest: the runs of the build that made the version.
+
+    The one reader of a manifest's run keys. Manifests written before the run key had one name
+    call it `cache_key`, and are read as they are (a committed version never changes). They also
+    hold a hash over these keys (`inputs_id`, or `content_id` in the oldest), which nothing
+    reads: the keys themselves are compared."""
+    return {notebook: entry["run_key"] if "run_key" in entry else entry["cache_key"]
+            for notebook, entry in data.get("notebooks", {}).items()}
 
 
-def known_runs() -> dict[str, tuple[str, dict]]:
-    """run key -> (version, notebook entry of its manifest), for reuse of committed runs.
+def run_record() -> dict[str, list[dict[str, str]]]:
+    """The run record: version -> the run keys (notebook -> run key) of each build that made
+    it: the build its manifest names first, then the newest rerun that reproduced it byte for
+    byte (runs.json). Every question of the form "is this made already?" reads it."""
+    reproduced = runrecord.read()
+    record = {}
+    for version in all_versions():
+        record[version] = [run_keys(manifest(version))]
+        if version in reproduced:
+            record[version].append(reproduced[version])
+    return record
 
-    The keys runs.lock records for a version map to the same notebook entries: those runs
-    reproduced the version's bytes, so its files are their outputs."""
+
+def recorded_runs() -> dict[str, tuple[str, dict]]:
+    """run key -> (version, its manifest's entry for that notebook): every run the record
+    holds, so that a build copies it from the version it made instead of running it. A key
+    recorded for a notebook the version does not hold maps to nothing."""
     runs: dict[str, tuple[str, dict]] = {}
-    notebooks_of = {version: manifest(version).get("notebooks", {})
-                    for version in all_versions()}
-    for version, notebooks in notebooks_of.items():
-        for entry in notebooks.values():
-            runs.setdefault(run_key(entry), (version, entry))
-    for version, recorded in sorted(runlock.read().items()):
-        if version not in notebooks_of:
-            continue
-        notebooks = notebooks_of[version]
-        for notebook, key in sorted(recorded.run_keys.items()):
-            if notebook in notebooks:
-                runs.setdefault(key, (version, notebooks[notebook]))
+    for version, builds in run_record().items():
+        notebooks = manifest(version).get("notebooks", {})
+        for keys in builds:
+            for notebook, key in sorted(keys.items()):
+                if notebook in notebooks:
+                    runs.setdefault(key, (version, notebooks[notebook]))
     return runs
 
 
-def made_from(inputs: str, edition: str, label: str | None) -> str | None:
-    """The version these exact inputs already made, so a rebuild can stop before any run:
-    the label's folder for a labelled build, else the edition's latest version first. A
-    version counts as made from the inputs its manifest records and from those runs.lock
-    records for it (a rerun that reproduced it byte for byte)."""
+def made_from(keys: dict[str, str], edition: str, label: str | None) -> str | None:
+    """The version these run keys (notebook -> run key) already made, so a rebuild can stop
+    before any run: one for which the run record holds exactly these keys. Looked for in the
+    label's folder for a labelled build, else in the edition's latest version first."""
     if label is not None:
         candidates = [label]
     else:
         latest_version = read_latest().get(edition)
         candidates = ([latest_version] if latest_version else []) + all_versions()
-    reproduced = runlock.read()
+    record = run_record()
     for version in candidates:
-        if (folder(version) / MANIFEST).is_file():
-            data = manifest(version)
-            lock = reproduced.get(version)
-            made = inputs_of(data) == inputs or (
-                lock is not None and lock.edition == edition and lock.inputs_id == inputs)
-            if data.get("edition") == edition and made and (
-                    label is not None or data.get("label") is None):
-                return version
+        if version not in record:
+            continue
+        data = manifest(version)
+        if (data.get("edition") == edition and keys in record[version]
+                and (label is not None or data.get("label") is None)):
+            return version
     return None
 
 
@@ -223,9 +227,9 @@ def prune(names: list[str]) -> list[str]:
             raise CcpError(f"reports/{name} is not a version; see 'ccp-analysis versions'")
         if name in pointers:
             raise CcpError(f"reports/{name} is the latest version of its edition and is kept")
-    runlock.read()  # a broken runs.lock is refused before anything is removed
+    runrecord.read()  # a broken runs.json is refused before anything is removed
     for name in names:
         shutil.rmtree(folder(name))
-    # Inputs recorded for a version that is gone reproduce nothing.
-    runlock.prune(all_versions())
+    # Run keys recorded for a version that is gone make nothing.
+    runrecord.prune(all_versions())
     return names
