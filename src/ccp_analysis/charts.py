@@ -2,6 +2,11 @@
 
 Charts take the annotations they show as arguments: which year's drop or which day's peak to
 mark is the notebook's finding, computed from data there, not decided here.
+
+seaborn draws the statistical layers (bars, lines, points) from the tidy tables; matplotlib the
+annotations, labels, arrows, the deal network and the layout (docs/drawing.md). seaborn is
+imported here at the top, so a forked kernel's template, which imports what the notebooks
+import, has it loaded before a notebook draws.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.text import Text
@@ -67,8 +73,6 @@ def support_bars(table: pd.DataFrame, *, title: str, bound_labels: dict[str, str
     estimates (hatched: 'as much as'). Every label stands right of its bar inside a widened axis,
     on white so no gridline runs through it.
     """
-    import seaborn as sns
-
     colours = {"conservative": PALETTE[0], "upper": PALETTE[5]}
     text_colour = PALETTE[1]
     fig = plt.figure(figsize=(11, 6.6))
@@ -159,8 +163,6 @@ def alibaba_support(items: pd.DataFrame, *, title: str, standard_rate: float) ->
 
     The dots and the bars are drawn by seaborn on the tidy table (hue = level of government,
     one palette for both panels); labels, the reference line and the layout by matplotlib."""
-    import seaborn as sns
-
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.8), width_ratios=[1.6, 1])
     levels = sorted(items["government_level"].unique())
     places = sorted(items["place"].unique())
@@ -248,8 +250,6 @@ def ai_park(edges: pd.DataFrame, positions: dict[str, tuple[float, float]],
     free it takes the step that overlaps least. Names and labels carry gids ('node-name',
     'edge-label') so a test can find them.
     """
-    import seaborn as sns
-
     fig, ax = plt.subplots(figsize=(9, 6))
     kind_colours = {kind: PALETTE[i] for i, kind in enumerate(sorted(set(kinds.values())))}
     pairs = edges.assign(label=edges["relation"] + " (" + edges["date_text"] + ")")
@@ -398,8 +398,6 @@ def revenue_bars(table: pd.DataFrame, *, title: str, ylabel: str, highlight_year
                  highlight_text: str) -> Figure:
     """Revenue per year (bars drawn by seaborn on the tidy table, one per year in the table's
     order), the value over each bar and the highlighted year's change marked by an arrow."""
-    import seaborn as sns
-
     fig, ax = plt.subplots()
     bars = table.assign(year_label=table["year"].astype(str))
     order = list(bars["year_label"])
@@ -505,8 +503,6 @@ def stock_line(table: pd.DataFrame, *, title: str, ylabel: str,
     """A daily line with marked points (date, value, label); each label is placed where it
     clears the line, the other labels and the axes (see place_labels), again once the
     figure's final layout is fixed."""
-    import seaborn as sns
-
     fig, ax = plt.subplots()
     # The line and the marked points by seaborn on the tidy tables: every day as it is (no
     # estimator, no interval, nothing drawn at random), the points as filled discs.
@@ -542,8 +538,6 @@ def deals_stacked(table: pd.DataFrame, *, title: str, highlight_year: int | None
                   highlight_text: str) -> Figure:
     """Entries per year stacked by company group (seaborn on the tidy table), the year's total
     over each bar: bars and numbers count the same thing, entries, each once."""
-    import seaborn as sns
-
     fig, ax = plt.subplots()
     order = list(table["company_group"].drop_duplicates())
     # PALETTE[3] marks the highlighted year's text, and black the totals: groups get the
