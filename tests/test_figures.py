@@ -498,9 +498,14 @@ def test_fig2_colours_mean_one_level_in_both_panels():
                                               year_start=2011, year_end=2016)
     fig = charts.alibaba_support(table, title="t", standard_rate=25)
     left, right = fig.axes[:2]
-    legend = {t.get_text(): h.get_facecolor()[0][:3]
+    # seaborn's legend: a marker per level, coloured as its dots.
+    legend = {t.get_text(): matplotlib.colors.to_rgb(h.get_markerfacecolor())
               for t, h in zip(left.get_legend().get_texts(), left.get_legend().legend_handles,
                               strict=True)}
+    dots = left.collections[0]
+    for colour, level in zip(dots.get_facecolors(), table["government_level"], strict=True):
+        assert tuple(round(c, 6) for c in colour[:3]) == \
+            tuple(round(c, 6) for c in legend[level]), level
     rates = table[table["tax_rate_pct"].notna()]
     assert len(right.patches) == len(rates) == 3
     for bar, level in zip(right.patches, rates["government_level"], strict=True):

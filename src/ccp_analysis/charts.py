@@ -2,6 +2,11 @@
 
 Charts take the annotations they show as arguments: which year's drop or which day's peak to
 mark is the notebook's finding, computed from data there, not decided here.
+
+seaborn draws the statistical layers (bars, lines, points) from the tidy tables; matplotlib the
+annotations, labels, arrows, the deal network and the layout (docs/drawing.md). seaborn is
+imported here at the top, so a forked kernel's template, which imports what the notebooks
+import, has it loaded before a notebook draws.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.text import Text
@@ -67,8 +73,6 @@ def support_bars(table: pd.DataFrame, *, title: str, bound_labels: dict[str, str
     estimates (hatched: 'as much as'). Every label stands right of its bar inside a widened axis,
     on white so no gridline runs through it.
     """
-    import seaborn as sns
-
     colours = {"conservative": PALETTE[0], "upper": PALETTE[5]}
     text_colour = PALETTE[1]
     fig = plt.figure(figsize=(11, 6.6))
@@ -155,31 +159,49 @@ def _level_colour(level: str) -> str:
 
 
 def alibaba_support(items: pd.DataFrame, *, title: str, standard_rate: float) -> Figure:
-    """Left: each measure by year and place. Right: stated tax rates. Colour = level, in both."""
+    """Left: each measure by year and place. Right: stated tax rates. Colour = level, in both.
+
+    The dots and the bars are drawn by seaborn on the tidy table (hue = level of government,
+    one palette for both panels); labels, the reference line and the layout by matplotlib."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.8), width_ratios=[1.6, 1])
     levels = sorted(items["government_level"].unique())
     places = sorted(items["place"].unique())
+    palette = {level: _level_colour(level) for level in levels}
+    # Places stand on rows of their own, alphabetical from the bottom.
+    dots = items.assign(row=[places.index(p) for p in items["place"]])
+    # Filled discs without a rim, as every scatter of the project style draws them.
+    sns.scatterplot(data=dots, x="year", y="row", hue="government_level", hue_order=levels,
+                    palette=palette, s=90, edgecolor="face", zorder=3, ax=left)
     for level in levels:
-        rows = items[items["government_level"] == level]
-        left.scatter(rows["year"], [places.index(p) for p in rows["place"]], s=90,
-                     color=_level_colour(level), label=level, zorder=3)
-        for _, row in rows.iterrows():
+        for _, row in dots[dots["government_level"] == level].iterrows():
             label = row["instrument"].replace("regulatory or policy measure", "regulatory") + (
                 f" ({_bn(row['amount_usd'] / 1e9)})" if pd.notna(row["amount_usd"]) else "")
-            left.annotate(label, (row["year"], places.index(row["place"])), xytext=(0, 8),
+            left.annotate(label, (row["year"], row["row"]), xytext=(0, 8),
                           textcoords="offset points", fontsize=7, ha="center")
+    left.set_xlabel("")
+    left.set_ylabel("")
     left.set_yticks(range(len(places)), places)
     years = sorted(items["year"].unique())
     left.set_xticks(years, [str(y) for y in years])
     left.set_xlim(min(years) - 0.7, max(years) + 0.7)
     left.set_ylim(-0.6, len(places) - 0.3)
-    left.legend(title="Level of government (both panels)", loc="upper center",
-                bbox_to_anchor=(0.5, -0.1), ncols=4, fontsize=8, title_fontsize=8)
+    # seaborn's legend of the levels (its handles are its hue mapping), placed below.
+    if left.get_legend() is not None:
+        sns.move_legend(left, "upper center", bbox_to_anchor=(0.5, -0.1), ncols=4,
+                        fontsize=8, title="Level of government (both panels)",
+                        title_fontsize=8)
     left.set_title("Measures by place and year", fontsize=10)
     rates = items[items["tax_rate_pct"].notna()]
-    labels = [f"{r['year']} {r['place']}" for _, r in rates.iterrows()]
-    right.bar(labels, rates["tax_rate_pct"],
-              color=[_level_colour(level) for level in rates["government_level"]])
+    bars = rates.assign(label=[f"{r['year']} {r['place']}" for _, r in rates.iterrows()])
+    if len(bars):
+        # One bar per stated rate, in the table's order, coloured by its level.
+        sns.barplot(data=bars, x="label", y="tax_rate_pct", hue="label",
+                    order=list(bars["label"]), hue_order=list(bars["label"]),
+                    palette=dict(zip(bars["label"], bars["government_level"].map(palette),
+                                     strict=True)),
+                    errorbar=None, saturation=1, legend=False, ax=right)
+        right.autoscale(axis="x")  # matplotlib's margins, as in Figure 4
+    right.set_xlabel("")
     # The standard rate is a reference, not a level: black, dashed.
     right.axhline(standard_rate, color=PALETTE[7], linestyle="--", linewidth=1)
     right.text(max(len(rates), 1) - 0.5, standard_rate, f"standard rate {standard_rate:g}%",
@@ -236,14 +258,18 @@ def ai_park(edges: pd.DataFrame, positions: dict[str, tuple[float, float]],
     for (source, target), _ in grouped.items():
         (x0, y0), (x1, y1) = positions[source], positions[target]
         ax.plot([x0, x1], [y0, y1], color="#999999", linewidth=1, zorder=1)
-    for node, (x, y) in positions.items():
-        ax.scatter([x], [y], s=NODE_SIZE, color=kind_colours[kinds[node]], zorder=2,
-                   label=kinds[node])
-        ax.text(x, y - 0.09, node, ha="center", va="top", fontsize=9, fontweight="bold",
-                gid="node-name")
-    handles, labels = ax.get_legend_handles_labels()
-    unique = dict(zip(labels, handles, strict=True))
-    ax.legend(unique.values(), unique.keys(), loc="upper left", markerscale=0.4)
+    # The node discs by seaborn on a tidy table of the nodes (hue = kind of node, the legend
+    # in the order the kinds first appear); names, edges and their labels by matplotlib.
+    nodes = pd.DataFrame([(node, x, y, kinds[node]) for node, (x, y) in positions.items()],
+                         columns=["node", "x", "y", "kind"])
+    sns.scatterplot(data=nodes, x="x", y="y", hue="kind",
+                    hue_order=list(dict.fromkeys(nodes["kind"])), palette=kind_colours,
+                    s=NODE_SIZE, edgecolor="face", linewidth=0, zorder=2, ax=ax)
+    for _, node in nodes.iterrows():
+        ax.text(node["x"], node["y"] - 0.09, node["node"], ha="center", va="top", fontsize=9,
+                fontweight="bold", gid="node-name")
+    # Lower right, where no node stands: at the upper left it would touch SenseTime's disc.
+    sns.move_legend(ax, "lower right", title=None, markerscale=0.4)
     ax.set_xlim(-0.15, 1.15)
     ax.set_ylim(-0.2, 1.12)
     ax.axis("off")
@@ -370,9 +396,22 @@ def _keep_inside(ax: plt.Axes, label, x: float, y: float) -> None:
 
 def revenue_bars(table: pd.DataFrame, *, title: str, ylabel: str, highlight_year: int | None,
                  highlight_text: str) -> Figure:
+    """Revenue per year (bars drawn by seaborn on the tidy table, one per year in the table's
+    order), the value over each bar and the highlighted year's change marked by an arrow."""
     fig, ax = plt.subplots()
-    colours = [PALETTE[3] if y == highlight_year else PALETTE[0] for y in table["year"]]
-    ax.bar(table["year"].astype(str), table["revenue_bn"], color=colours)
+    bars = table.assign(year_label=table["year"].astype(str))
+    order = list(bars["year_label"])
+    # One hue level per year, in the bars' order: each bar its own colour (the highlighted
+    # year's stands out), never dodged, the patches in the years' order.
+    palette = {label: PALETTE[3] if year == highlight_year else PALETTE[0]
+               for label, year in zip(order, bars["year"], strict=True)}
+    sns.barplot(data=bars, x="year_label", y="revenue_bn", hue="year_label", order=order,
+                hue_order=order, palette=palette, errorbar=None, saturation=1, legend=False,
+                ax=ax)
+    # seaborn ends a categorical axis at the outer bars' edges; matplotlib's margins give the
+    # first and last bar's labels room to stand centred, as over every other bar.
+    ax.autoscale(axis="x")
+    ax.set_xlabel("")
     for x, value in enumerate(table["revenue_bn"]):
         ax.text(x, value, f"{value:,.1f}", ha="center", va="bottom", fontsize=8)
     top = table["revenue_bn"].max()
@@ -465,11 +504,18 @@ def stock_line(table: pd.DataFrame, *, title: str, ylabel: str,
     clears the line, the other labels and the axes (see place_labels), again once the
     figure's final layout is fixed."""
     fig, ax = plt.subplots()
-    ax.plot(table["date"], table["value"], color=PALETTE[0], linewidth=1)
+    # The line and the marked points by seaborn on the tidy tables: every day as it is (no
+    # estimator, no interval, nothing drawn at random), the points as filled discs.
+    sns.lineplot(data=table, x="date", y="value", estimator=None, errorbar=None, sort=False,
+                 color=PALETTE[0], linewidth=1, ax=ax)
+    points = pd.DataFrame(marks, columns=["date", "value", "label"])
+    if len(points):
+        sns.scatterplot(data=points, x="date", y="value", color=PALETTE[3], s=18,
+                        edgecolor="face", zorder=3, legend=False, ax=ax)
+    ax.set_xlabel("")
     top = float(table["value"].max())
     labels = []
     for date, value, text in marks:
-        ax.scatter([date], [value], color=PALETTE[3], zorder=3, s=18)
         labels.append(ax.annotate(
             text, (date, value), xytext=(0, 0), textcoords="offset points", fontsize=8,
             color=PALETTE[3], zorder=4,
@@ -492,8 +538,6 @@ def deals_stacked(table: pd.DataFrame, *, title: str, highlight_year: int | None
                   highlight_text: str) -> Figure:
     """Entries per year stacked by company group (seaborn on the tidy table), the year's total
     over each bar: bars and numbers count the same thing, entries, each once."""
-    import seaborn as sns
-
     fig, ax = plt.subplots()
     order = list(table["company_group"].drop_duplicates())
     # PALETTE[3] marks the highlighted year's text, and black the totals: groups get the

@@ -40,11 +40,28 @@ METADATA = {
 _HEADINGS: dict[str, str] = {}
 
 
+def rc() -> dict[str, object]:
+    """The settings of ccp.mplstyle, as matplotlib reads them (validated)."""
+    return dict(mpl.rc_params_from_file(STYLE, use_default_template=False))
+
+
 def use(headings: Mapping[str, str] | None = None) -> None:
     """Apply the project style (call once per notebook, before drawing); `headings`: the
-    heading `frame` puts above each output (kept from an earlier call when not given)."""
+    heading `frame` puts above each output (kept from an earlier call when not given).
+
+    The theme is set once, through seaborn, from ccp.mplstyle alone: matplotlib's defaults
+    first (so nothing an earlier cell changed survives), then `seaborn.set_theme` with no
+    context or style of seaborn's own (`None` keeps the values just reset), the style's colour
+    cycle as seaborn's palette and every setting of the style file as its rc. Every figure
+    then draws with the same values whichever library draws a layer.
+    """
+    import seaborn as sns
+
+    settings = rc()
     mpl.rcdefaults()
-    plt.style.use(STYLE)
+    sns.set_theme(context=None, style=None, font=settings["font.family"][0],
+                  palette=settings["axes.prop_cycle"].by_key()["color"], color_codes=False,
+                  rc=settings)
     if headings is not None:
         _HEADINGS.clear()
         _HEADINGS.update(headings)
