@@ -150,12 +150,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     from ccp_analysis.pipeline import runner
     from ccp_analysis.publish import site
 
+    if args.old_label is not None:
+        raise CcpError("build --version is no longer an option: name the version with "
+                       f"--label {args.old_label or 'LABEL'} ('ccp-analysis --version' prints "
+                       "the package version)")
     result = runner.build(
         editions=args.edition or list(EDITIONS),
         only=args.only or [],
         overrides=args.param or [],
         jobs=args.jobs,
-        label=args.version,
+        label=args.label,
         progress=_say,
         out=Path(args.out) if args.out else None,
         publish=args.publish,
@@ -473,7 +477,7 @@ def parser() -> argparse.ArgumentParser:
               ccp-analysis build --edition as-published --only fig4_huawei_revenue \\
                   -p fx_series=oecd_imf --out /tmp/fig4-oecd
               ccp-analysis build --edition updated --only fig4_huawei_revenue \\
-                  -p currency=CNY --version fig4-cny --publish"""),
+                  -p currency=CNY --label fig4-cny --publish"""),
     )
     build.add_argument("--edition", action="append", choices=EDITIONS,
                        help="as-published: data cut at the report's date (2022-12-16) and the "
@@ -489,10 +493,14 @@ def parser() -> argparse.ArgumentParser:
                        "Repeatable. 'ccp-analysis params NOTEBOOK' lists what each accepts.")
     build.add_argument("--jobs", type=int, default=2, metavar="N",
                        help="notebooks run at once (default 2, the machine's cores)")
-    build.add_argument("--version", metavar="LABEL",
+    build.add_argument("--label", metavar="LABEL",
                        help="name the version instead of deriving it (letters, digits, '.', "
                        "'_', '-'; at most 64). A label that exists with other content is "
                        "refused.")
+    # `--version` means the package version (`ccp-analysis --version`); under build it once
+    # named the version label, and is refused with the new name rather than read as either.
+    build.add_argument("--version", dest="old_label", nargs="?", const="", default=None,
+                       help=argparse.SUPPRESS)
     build.add_argument("--out", metavar="DIR",
                        help="write the build to DIR (new or empty; with two editions, "
                        "DIR/<edition>/) with its figures, tables, executed notebooks, "

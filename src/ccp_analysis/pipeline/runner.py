@@ -188,7 +188,7 @@ def _same_version(edition: str, parameters: dict, outputs: dict[str, str],
             return version
         if label or version != latest_version:
             raise CcpError(f"reports/{version} exists with other content; it is never "
-                           "overwritten: choose another --version label")
+                           "overwritten: choose another --label")
     return None
 
 
@@ -343,7 +343,7 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
     if label is not None:
         versions.check_label(label)
         if len(editions) != 1:
-            raise ParameterError("--version names one version: give exactly one --edition")
+            raise ParameterError("--label names one version: give exactly one --edition")
     versions.check_writable()
     if out is not None and publish:
         raise ParameterError("--out and --publish exclude each other: --out writes the build "
@@ -378,7 +378,7 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
                 if not versions.same_content(existing, edition,
                                              {i.notebook: i.parameters for i in mine}):
                     raise CcpError(f"reports/{label} exists with other content; it is never "
-                                   "overwritten: choose another --version label")
+                                   "overwritten: choose another --label")
             done = None if out is not None else versions.made_from(inputs, edition, label)
             if done is not None:
                 lines.append(f"{edition}: unchanged, reports/{done}")
