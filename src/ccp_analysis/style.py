@@ -38,16 +38,23 @@ METADATA = {
 # hand-off (`figures.start` passes its declarations' headings to `use`): the declarations sit in
 # the layer above this one, so they come here as values, never by an import.
 _HEADINGS: dict[str, str] = {}
+# The check every exported table passes first (its declared columns and key), given the same
+# way by the hand-off; kept from an earlier call when not given.
+_TABLE_CHECK: list[Callable[[pd.DataFrame, str], None]] = []
 
 
-def use(headings: Mapping[str, str] | None = None) -> None:
+def use(headings: Mapping[str, str] | None = None,
+        check_table: Callable[[pd.DataFrame, str], None] | None = None) -> None:
     """Apply the project style (call once per notebook, before drawing); `headings`: the
-    heading `frame` puts above each output (kept from an earlier call when not given)."""
+    heading `frame` puts above each output; `check_table`: what `export_table` runs on each
+    table before writing it (each kept from an earlier call when not given)."""
     mpl.rcdefaults()
     plt.style.use(STYLE)
     if headings is not None:
         _HEADINGS.clear()
         _HEADINGS.update(headings)
+    if check_table is not None:
+        _TABLE_CHECK[:] = [check_table]
 
 
 def output_dir() -> Path | None:
@@ -171,7 +178,10 @@ def export(fig: plt.Figure, name: str, *, caption: str, alt_text: str,
 
 
 def export_table(frame: pd.DataFrame, name: str) -> None:
-    """Save exactly the data a figure plots as CSV (deterministic bytes), in a build only."""
+    """Save exactly the data a figure plots as CSV (deterministic bytes), in a build only;
+    a table that differs from its declaration is refused, in every run."""
+    for check in _TABLE_CHECK:
+        check(frame, name)
     _EXPORTED[name] = frame.copy()
     target = output_dir()
     if target is None:
