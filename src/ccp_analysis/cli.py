@@ -180,12 +180,9 @@ def cmd_params(args: argparse.Namespace) -> int:
     print(f"{spec.heading()} ({name}.ipynb)" if spec.label else f"{name}.ipynb")
     if spec.frames:
         print(f"  reads: {', '.join(spec.frames)}; outputs: {', '.join(spec.outputs)}")
-    presets = {}
-    for param in spec.parameters:
-        if param.open_end and spec.span is not None:
-            presets[param.name] = [checks.data_span(spec.span.frame, spec.span.first,
-                                                    spec.span.last, e)[1]
-                                   for e in EDITIONS]
+    ends = {e: checks.open_ends(name, e) for e in EDITIONS}
+    presets = {p.name: [ends[e][p.name] for e in EDITIONS] for p in spec.parameters
+               if all(p.name in ends[e] for e in EDITIONS)}
     for param in spec.parameters:
         default = repr(param.default) + (
             " = end of the data (" + ", ".join(

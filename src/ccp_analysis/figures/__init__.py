@@ -36,17 +36,17 @@ __all__ = [
 
 def parameter_table() -> str:
     """The README's parameter table (Markdown), from the declarations."""
-    from ccp_analysis.figures.checks import data_span
+    from ccp_analysis.figures.checks import open_ends
 
     lines = ["| notebook | parameter | type | accepted | default | what it sets |",
              "|---|---|---|---|---|---|"]
     for spec in declarations().values():
+        ends = {e: open_ends(spec.notebook, e) for e in EDITIONS}
         for param in spec.parameters:
             default = repr(param.default)
-            if param.open_end and spec.span is not None:
-                ends = [f"{data_span(spec.span.frame, spec.span.first, spec.span.last, e)[1]} {e}"
-                        for e in EDITIONS]
-                default += f" = end of the data ({', '.join(ends)})"
+            if all(param.name in ends[e] for e in EDITIONS):
+                default += (" = end of the data ("
+                            + ", ".join(f"{ends[e][param.name]} {e}" for e in EDITIONS) + ")")
             lines.append(f"| `{spec.notebook}` | `{param.name}` | {param.type_name} | "
                          f"{param.describe()} | {default} | {param.help} |")
     return "\n".join(lines)
