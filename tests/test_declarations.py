@@ -4,11 +4,16 @@ the command line and the Python API, each refusing the same values with the same
 
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
 import pytest
 
-from ccp_analysis import claims, figures, style
-from ccp_analysis.figures import tables
+import ccp_analysis
+from ccp_analysis import claims, figure_data, figures, paths, spans, style
+from ccp_analysis.errors import MissingDataWarning, ParameterError
+from ccp_analysis.figures import checks, tables
+from ccp_analysis.figures.parameters import Param
 from ccp_analysis.publish import diff
 from ccp_analysis.publish import tables as published
 
@@ -112,3 +117,142 @@ def test_the_notebooks_export_goes_through_the_check(tmp_path, monkeypatch):
     figures.start(FIG1, {"edition": "as-published"})
     with pytest.raises(tables.TableError, match=f"notebook {FIG1}, table '{FIG4}': not declared"):
         style.export_table(good, FIG4)
+
+
+# ---- parameters: one resolver for the build, the hand-off, the command line and the API -----
+
+FIG5 = "fig5_alibaba_stock"
+# (notebook, parameters as typed on a command line, what the refusal says)
+REFUSED = [
+    (FIG4, {"year_start": "2030"}, "notebook fig4_huawei_revenue: parameters year_start=2030, "
+     "year_end=0: the range holds no data in the as-published edition"),
+    (FIG4, {"year_start": "2015", "year_end": "2014"}, "notebook fig4_huawei_revenue: parameter "
+     "'year_end' value 2014 is before 'year_start' 2015"),
+    (FIG4, {"currency": "CNY", "fx_series": "fed"}, "notebook fig4_huawei_revenue: parameter "
+     "'fx_series' value 'fed': ignored when currency is 'CNY' (it applies only with "
+     "currency='USD'); leave fx_series out"),
+    (FIG4, {"fx_series": "fed"}, "notebook fig4_huawei_revenue: fx_series 'fed' has no rate for "
+     "[2016]; choose another series or year range"),
+    (FIG4, {"curency": "CNY"}, "notebook fig4_huawei_revenue: unknown parameter 'curency'; "
+     "accepted: edition, year_start, year_end, currency, fx_series"),
+    (FIG5, {"date_end": "2014-01-01"}, "notebook fig5_alibaba_stock: parameter 'date_end' value "
+     "'2014-01-01' is before 'date_start' '2014-09-19'"),
+    (FIG5, {"date_start": "2023-01-03"}, "notebook fig5_alibaba_stock: parameters "
+     "date_start='2023-01-03', date_end='': the range holds no data in the as-published "
+     "edition"),
+    (FIG5, {"date_start": "2019-13-45"}, "notebook fig5_alibaba_stock: parameter 'date_start' "
+     "value '2019-13-45': expected a date as YYYY-MM-DD"),
+    ("fig1_huawei_support", {"year_end": "0"}, "notebook fig1_huawei_support: parameter "
+     "'year_end' value 0 is before 'year_start' 1995"),
+]
+
+
+def _refusals(notebook: str, given: dict[str, str]) -> list[str]:
+    from papermill.cli import _resolve_type
+
+    from ccp_analysis.pipeline import runner
+
+    found = []
+    with pytest.raises(ParameterError) as exc:  # the build: ccp-analysis build -p NAME=TEXT
+        runner.plan(["as-published"], [notebook], [f"{k}={v}" for k, v in given.items()], {}, "")
+    found.append(str(exc.value))
+    parsed = {k: _resolve_type(v) for k, v in given.items()}  # papermill -p NAME TEXT
+    namespace = {p.name: p.default for p in figures.by_notebook()[notebook].parameters}
+    with pytest.raises(ParameterError) as exc:
+        figures.start(notebook, {**namespace, **parsed})
+    found.append(str(exc.value))
+    with pytest.raises(ParameterError) as exc:  # the Python API
+        ccp_analysis.figure_table(notebook, **parsed)
+    found.append(str(exc.value))
+    return found
+
+
+@pytest.mark.parametrize("notebook, given, message", REFUSED, ids=lambda v: str(v)[:40])
+def test_every_client_refuses_the_same_values_with_the_same_message(notebook, given, message):
+    assert _refusals(notebook, given) == [message] * 3
+
+
+def test_an_ignored_parameter_at_its_default_passes_everywhere_and_is_not_recorded():
+    from ccp_analysis.pipeline import runner
+
+    (item,) = runner.plan(["as-published"], [FIG4], ["currency=CNY", "fx_series=ecb"], {}, "")
+    assert "fx_series" not in item.parameters and item.parameters["currency"] == "CNY"
+    table = ccp_analysis.figure_table(FIG4, currency="CNY", fx_series="ecb")
+    # Huawei's 2021 revenue in CNY as its annual report gives it: 636.807 bn.
+    assert table.loc[table["year"] == 2021, "revenue_bn"].item() == 636.807
+    assert (table["fx_series"] == "").all()
+
+
+def test_the_open_end_is_computed_once_and_every_client_gets_it():
+    assert checks.open_ends(FIG4, "as-published") == {"year_end": 2021}
+    assert checks.open_ends(FIG5, "as-published") == {"date_end": "2022-12-16"}
+    assert checks.open_ends("fig1_huawei_support", "as-published") == {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an open end is no clamping: nothing to warn about
+        table = ccp_analysis.figure_table(FIG4)
+        stock = ccp_analysis.figure_table(FIG5)
+    assert table["year"].tolist() == list(range(2013, 2022))
+    assert stock["date"].iloc[-1] == pd.Timestamp("2022-12-16")
+    assert stock["value"].iloc[-1] == 86.79  # BABA's close on the report's date
+    # The library's own table function, on the frame given, reads the open end the same way.
+    revenue = ccp_analysis.load("huawei_revenue")
+    direct = figure_data.revenue_table(revenue, year_start=2013, year_end=0, currency="USD",
+                                       fx_series="ecb")
+    assert direct.equals(table)
+    # Huawei's 2021 revenue, CNY 636,807 mn at the ECB-derived 6.4491 per USD: 98,743.5 mn.
+    assert direct.loc[direct["year"] == 2021, "revenue_bn"].item() == 98.744
+
+
+def test_a_range_past_the_data_is_clamped_with_the_same_note_in_every_client(capsys):
+    note = ("notebook fig4_huawei_revenue: year_end 2030 is beyond the data: the as-published "
+            "edition ends at 2021; plotting 2013 to 2021")
+    figures.start(FIG4, {"year_end": 2030})
+    assert capsys.readouterr().out == note + "\n"
+    with pytest.warns(MissingDataWarning) as caught:
+        table = ccp_analysis.figure_table(FIG4, year_end=2030)
+    assert [str(w.message) for w in caught] == [note]
+    assert caught[0].filename == __file__
+    assert table["year"].tolist() == list(range(2013, 2022))
+
+
+def test_revenue_table_called_directly_never_returns_a_short_or_empty_table_silently():
+    revenue = ccp_analysis.load("huawei_revenue")
+    kwargs = {"currency": "USD", "fx_series": "ecb"}
+    with pytest.warns(MissingDataWarning) as caught:
+        table = figure_data.revenue_table(revenue, year_start=2013, year_end=2030, **kwargs)
+    assert str(caught[0].message) == ("year_end 2030 is beyond the data: the huawei_revenue "
+                                      "frame given ends at 2021; the table holds 2013 to 2021")
+    assert table["year"].tolist() == list(range(2013, 2022))
+    with pytest.raises(ParameterError, match="year_start=2030, year_end=2035: the range holds "
+                       "no data in the huawei_revenue frame given"):
+        figure_data.revenue_table(revenue, year_start=2030, year_end=2035, **kwargs)
+    # A year missing inside the range (a frame filtered by the caller) is named, not skipped.
+    holed = revenue[revenue["year"] != 2016]
+    with pytest.raises(ParameterError, match="has no row for 2016, inside the range 2013-2021"):
+        figure_data.revenue_table(holed, year_start=2013, year_end=0, **kwargs)
+    # A series the loaded frame lacks is refused, naming what it holds.
+    with pytest.raises(ParameterError, match="holds ecb only"):
+        figure_data.revenue_table(revenue, year_start=2013, year_end=0, currency="USD",
+                                  fx_series="fed")
+
+
+def test_stock_table_called_directly_reads_the_open_end_and_refuses_an_empty_range():
+    stock = ccp_analysis.load("alibaba_stock")
+    table = figure_data.stock_table(stock, date_start="2020-10-27", date_end="", measure="price")
+    assert table["date"].iloc[-1] == pd.Timestamp("2022-12-16")
+    assert table["value"].iloc[0] == 317.14  # the peak close the report dates to October 2020
+    with pytest.warns(MissingDataWarning, match="date_end '2030-01-01' is beyond the data"):
+        figure_data.stock_table(stock, date_start="2022-12-01", date_end="2030-01-01",
+                                measure="price")
+    with pytest.raises(ParameterError, match="the range holds no trading day"):  # a weekend
+        figure_data.stock_table(stock, date_start="2020-10-24", date_end="2020-10-25",
+                                measure="price")
+
+
+def test_one_param_type():
+    from ccp_analysis.pipeline import params
+
+    assert not hasattr(params, "Parameter") and not hasattr(params, "APPLIES_ONLY")
+    cell = params.cell_parameters(paths.notebooks_dir() / f"{FIG4}.ipynb")
+    assert all(isinstance(p, Param) for p in cell.values())
+    assert spans.is_open(0) and spans.is_open("") and not spans.is_open(False)
