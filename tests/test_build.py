@@ -244,8 +244,8 @@ def test_help_examples_are_valid_builds(project_copy, capsys):
         items = runner.plan(editions, args.only or [], args.param or [], fingerprint.data_hashes(),
                             fingerprint.library_hash())
         assert len(items) >= len(editions), argv
-        if args.version:
-            versions.check_label(args.version)
+        if args.label:
+            versions.check_label(args.label)
 
 
 def test_an_export_goes_to_a_new_folder_outside_the_record(project_copy, reports_check,
