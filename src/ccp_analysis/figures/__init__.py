@@ -2,10 +2,14 @@
 
 - `catalogue`: the declarations (notebook, parameters, frames, table function, outputs, number,
   title, text functions), in the report's order;
-- `parameters`: what a parameter accepts and the message each refusal gives;
-- `checks`: given values -> checked values on the edition's data (open ends, clamping);
+- `parameters`: the one parameter type (`Param`), what it accepts and each refusal's message;
+- `checks`: the parameter resolver every client calls: given values -> checked values on the
+  edition's data (open ends, clamping, `spans.resolve`);
+- `tables`: each exported table checked against its declared columns and key, and the keys
+  `ccp-analysis diff` and the gate match rows by;
 - `texts`: titles, captions, alt texts, findings and source notes from the plotted table;
-- `handoff`: `start()`, called by each notebook right after its parameters;
+- `handoff`: `start()`, called by each notebook right after its parameters, and `prepared()`,
+  the Python API's (`ccp_analysis.figure_table`);
 - `parameter_table()` (here): the README's parameter table, generated from the declarations.
 """
 
