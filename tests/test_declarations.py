@@ -256,3 +256,22 @@ def test_one_param_type():
     cell = params.cell_parameters(paths.notebooks_dir() / f"{FIG4}.ipynb")
     assert all(isinstance(p, Param) for p in cell.values())
     assert spans.is_open(0) and spans.is_open("") and not spans.is_open(False)
+
+
+def test_a_parameters_cell_in_another_order_than_the_declaration_is_refused(tmp_path):
+    import json
+
+    from ccp_analysis.pipeline import params
+
+    nb = json.loads((paths.notebooks_dir() / f"{FIG4}.ipynb").read_text(encoding="utf-8"))
+    cell = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
+    lines = "".join(cell["source"]).splitlines()
+    lines[3], lines[4] = lines[4], lines[3]  # currency and fx_series swapped
+    cell["source"] = "\n".join(lines)
+    path = tmp_path / f"{FIG4}.ipynb"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    with pytest.raises(ParameterError) as exc:
+        params.check_cell(path)
+    assert str(exc.value).endswith(
+        "the order: cell edition, year_start, year_end, fx_series, currency; declared edition, "
+        "year_start, year_end, currency, fx_series")

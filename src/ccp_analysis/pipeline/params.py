@@ -58,17 +58,18 @@ def check_cell(notebook: Path) -> dict[str, Param]:
     wanted = checks.spec_of(notebook.stem).params()
     cell = cell_parameters(notebook)
 
-    def shape(found: dict[str, Param]) -> list[tuple[str, str, object]]:
+    def lines(found: dict[str, Param]) -> list[tuple[str, str, object]]:
         return [(p.name, p.type_name, p.default) for p in found.values()]
 
-    if shape(cell) != shape(wanted):
-        differ = sorted(set(shape(cell)) ^ set(shape(wanted)), key=lambda p: p[0]) or [
-            (n, p.type_name, p.default) for n, p in wanted.items()][:1]
+    in_cell, declared = lines(cell), lines(wanted)
+    if in_cell != declared:
+        differ = sorted(set(in_cell) ^ set(declared), key=lambda line: line[0])
+        shown = "; ".join(f"{n} {t} = {d!r} ({'cell' if (n, t, d) in in_cell else 'declared'})"
+                          for n, t, d in differ) or (
+            "the order: cell " + ", ".join(n for n, _, _ in in_cell) + "; declared "
+            + ", ".join(n for n, _, _ in declared))
         raise ParameterError(f"{notebook.name}: the parameters cell disagrees with the "
-                             f"declaration in ccp_analysis.figures: "
-                             + "; ".join(f"{n} {t} = {d!r}"
-                                         f" ({'cell' if (n, t, d) in shape(cell) else 'declared'})"
-                                         for n, t, d in differ))
+                             f"declaration in ccp_analysis.figures: {shown}")
     return wanted
 
 
