@@ -275,3 +275,17 @@ def test_a_parameters_cell_in_another_order_than_the_declaration_is_refused(tmp_
     assert str(exc.value).endswith(
         "the order: cell edition, year_start, year_end, fx_series, currency; declared edition, "
         "year_start, year_end, currency, fx_series")
+
+
+def test_deals_per_year_past_appendix_c_is_clamped_not_shown_as_years_without_deals():
+    deals = ccp_analysis.load("malaysia_deals")
+    asked = figure_data.deals_per_year(deals, year_start=2011, year_end=2020, top_companies=6)
+    with pytest.warns(MissingDataWarning, match="year_end 2024 is beyond the data: the "
+                      "malaysia_deals frame given ends at 2020"):
+        past = figure_data.deals_per_year(deals, year_start=2011, year_end=2024, top_companies=6)
+    assert past.equals(asked) and past["year"].max() == 2020
+    # Appendix C: 18 entries in 2019, its peak.
+    assert asked.loc[asked["year"] == 2019, "entries_in_year"].iloc[0] == 18
+    with pytest.raises(ParameterError, match="year_start=2021, year_end=2024: the range holds "
+                       "no data in the malaysia_deals frame given"):
+        figure_data.deals_per_year(deals, year_start=2021, year_end=2024, top_companies=6)

@@ -460,12 +460,12 @@ APPROXIMATE_RATE = r"(?i)\b(?:roughly|about|approximately|around|nearly)\s+[\d.]
 
 
 def _on_frame(frame_name: str, names: tuple[str, str], start: object, end: object,
-              data: tuple[object, object]) -> spans.Resolved:
+              data: tuple[object, object], *, open_end: bool = True) -> spans.Resolved:
     """A range on the frame given, as the parameter resolver decides it on an edition's data:
     an open end is the frame's last year or day, a range holding none of its rows is refused,
     and a range reaching beyond them is clamped with a MissingDataWarning saying so."""
     drawn = spans.resolve(names[0], start, names[1], end, data, f"the {frame_name} frame given",
-                          open_end=True)
+                          open_end=open_end)
     for note in drawn.notes:
         warnings.warn(f"{note}; the table holds {drawn.start!r} to {drawn.end!r}",
                       MissingDataWarning, stacklevel=3)
@@ -571,9 +571,13 @@ def deals_per_year(deals: pd.DataFrame, *, year_start: int, year_end: int,
     'Several groups'. The top N groups by entries are named, if they have two entries or more;
     the rest are 'Other'. So the bars' unit is entries, and `entries_in_year`, the number
     printed over each bar, is its height.
+
+    A range reaching beyond the timeline's years is clamped to them (with a MissingDataWarning),
+    so a year after its last entry never shows as a year of no deals.
     """
-    if year_end < year_start:
-        raise ParameterError(f"year_end {year_end} is before year_start {year_start}")
+    drawn = _on_frame("malaysia_deals", ("year_start", "year_end"), year_start, year_end,
+                      (int(deals["year"].min()), int(deals["year"].max())), open_end=False)
+    year_start, year_end = int(drawn.start), int(drawn.end)  # type: ignore[call-overload]
     rows = deals[deals["year"].between(year_start, year_end)]
     group = rows["chinese_groups"].where(~rows["chinese_groups"].str.contains("; ", regex=False),
                                          SEVERAL_GROUPS)
