@@ -289,3 +289,14 @@ def test_deals_per_year_past_appendix_c_is_clamped_not_shown_as_years_without_de
     with pytest.raises(ParameterError, match="year_start=2021, year_end=2024: the range holds "
                        "no data in the malaysia_deals frame given"):
         figure_data.deals_per_year(deals, year_start=2021, year_end=2024, top_companies=6)
+
+
+def test_params_lists_each_table_with_its_declared_key(capsys):
+    from ccp_analysis import cli
+
+    assert cli.main(["params", "fig3_malaysia_network"]) == 0
+    assert ("  tables: fig3_ai_park (key edge_id); fig3_deal_network (key company, counterpart, "
+            "edge_kind); fig3_deal_network_nodes (key node); fig3_deal_network_entries (key "
+            "entry_id, company, counterpart, edge_kind)\n") in capsys.readouterr().out
+    assert cli.main(["params", AUDIT]) == 0
+    assert "  tables: claims_audit (key claim_id)\n" in capsys.readouterr().out

@@ -180,6 +180,9 @@ def cmd_params(args: argparse.Namespace) -> int:
     print(f"{spec.heading()} ({name}.ipynb)" if spec.label else f"{name}.ipynb")
     if spec.frames:
         print(f"  reads: {', '.join(spec.frames)}; outputs: {', '.join(spec.outputs)}")
+    if spec.tables:
+        print("  tables: " + "; ".join(f"{t.name} (key {', '.join(t.key)})"
+                                       for t in spec.tables))
     ends = {e: checks.open_ends(name, e) for e in EDITIONS}
     presets = {p.name: [ends[e][p.name] for e in EDITIONS] for p in spec.parameters
                if all(p.name in ends[e] for e in EDITIONS)}
