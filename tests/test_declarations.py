@@ -300,3 +300,16 @@ def test_params_lists_each_table_with_its_declared_key(capsys):
             "entry_id, company, counterpart, edge_kind)\n") in capsys.readouterr().out
     assert cli.main(["params", AUDIT]) == 0
     assert "  tables: claims_audit (key claim_id)\n" in capsys.readouterr().out
+
+
+def test_each_notebook_exports_exactly_the_tables_it_declares():
+    """Read from the notebooks' source: a declared table no notebook writes, or a written one
+    not declared, is found without running a kernel."""
+    import json
+    import re
+
+    for spec in figures.declarations().values():
+        nb = json.loads((paths.notebooks_dir() / f"{spec.notebook}.ipynb").read_text("utf-8"))
+        source = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+        exported = re.findall(r"style\.export_table\(\s*\w+,\s*\"(\w+)\"\)", source)
+        assert sorted(exported) == sorted(t.name for t in spec.tables), spec.notebook
