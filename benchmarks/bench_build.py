@@ -49,12 +49,13 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 from IPython.display import display
 from ccp_analysis.edition_names import EDITIONS
-from ccp_analysis.pipeline import params, runner
+from ccp_analysis import figures
+from ccp_analysis.pipeline import runner
 
 for edition in EDITIONS:
     presets = runner.edition_presets(edition)
     for path in sorted(Path(sys.argv[1]).glob("*.ipynb")):
-        values = {p.name: p.default for p in params.declared(path).values()}
+        values = {p.name: p.default for p in figures.declarations()[path.stem].parameters}
         values.update({k: v for k, v in presets.get(path.stem, {}).items() if k in values})
         values["edition"] = edition
         os.environ["CCP_OUTPUT_DIR"] = tempfile.mkdtemp()

@@ -108,7 +108,7 @@ def test_custom_build_writes_a_complete_version_that_follows_its_parameters(
     latest_before = (root / "reports" / "LATEST.json").read_bytes()
     custom = ("build", "--edition", "as-published", "--only", FIG4, "-p", "fx_series=fed",
               "-p", "year_start=2017")
-    args = (*custom, "--version", "t1", "--publish")
+    args = (*custom, "--label", "t1", "--publish")
 
     # Exported to a folder of the user's: reports/ (index and changelog included) untouched.
     published_before = reports_check.snapshot(root)
@@ -244,8 +244,8 @@ def test_help_examples_are_valid_builds(project_copy, capsys):
         items = runner.plan(editions, args.only or [], args.param or [], fingerprint.data_hashes(),
                             fingerprint.library_hash())
         assert len(items) >= len(editions), argv
-        if args.version:
-            versions.check_label(args.version)
+        if args.label:
+            versions.check_label(args.label)
 
 
 def test_an_export_goes_to_a_new_folder_outside_the_record(project_copy, reports_check,

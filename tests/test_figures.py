@@ -371,6 +371,24 @@ def test_frames_lists_every_frame_with_its_description():
     assert listing["description"].str.len().min() > 10
 
 
+def test_build_version_is_refused_naming_label_and_top_level_version_is_the_package(capsys):
+    """One option name, one meaning: `--version` is the package version; the build's version
+    label is `--label`, and the old spelling is refused with the new name, before any run."""
+    assert cli.main(["build", "--version", "fig4-cny", "--only", "fig9"]) == 2
+    err = capsys.readouterr().err
+    assert "build --version is no longer an option: name the version with --label fig4-cny" in err
+    assert cli.main(["build", "--version"]) == 2
+    assert "with --label LABEL" in capsys.readouterr().err
+    build_help = next(a for a in cli.parser()._subparsers._group_actions[0].choices["build"]
+                      ._actions if "--label" in a.option_strings)
+    assert build_help.metavar == "LABEL"
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["build", "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert "--label LABEL" in out and "--version" not in out
+
+
 def test_cli_version_and_params(capsys):
     with pytest.raises(SystemExit) as exc:
         cli.main(["--version"])

@@ -52,8 +52,8 @@ def test_every_declared_figure_has_an_interactive_chart():
 
 def test_every_declared_data_table_is_keyed_and_its_key_is_unique():
     """A figure's data tables are compared by key in `ccp-analysis diff`: each declared one has
-    a key in publish/tables.py, and no two of its rows share it (both editions)."""
-    from ccp_analysis.publish import tables as published
+    a key in its figure's declaration, and no two of its rows share it (both editions)."""
+    from ccp_analysis.figures import tables as declared_tables
 
     declared = {name: spec for spec in figures.FIGURES for name in spec.data}
     assert set(declared) == {"fig1_huawei_support_items", "fig1_huawei_support_sensitivity",
@@ -61,7 +61,7 @@ def test_every_declared_data_table_is_keyed_and_its_key_is_unique():
     for edition in ("as-published", "updated"):
         tables = _tables(edition)
         for name in declared:
-            key = list(published.TABLE_KEYS[name])
+            key = list(declared_tables.key_of(name))
             assert not tables[name].duplicated(key).any(), (edition, name)
             assert len(tables[name]) > 0
 

@@ -18,6 +18,7 @@ import nbformat
 import pytest
 
 from ccp_analysis.editions import EDITIONS
+from ccp_analysis.figures.parameters import TYPES
 from ccp_analysis.pipeline import params
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,10 +78,11 @@ def test_parameters_cell_is_typed(path):
     assert len(declared) == len(lines), f"{path.name}: {len(lines)} lines, " \
         f"{len(declared)} parameters"
     for name, param in declared.items():
-        assert param.type_name in params.SUPPORTED, (name, param.type_name)
-        assert type(param.default) is params.SUPPORTED[param.type_name], (name, param.default)
+        assert param.type_name in TYPES, (name, param.type_name)
+        assert type(param.default) is TYPES[param.type_name], (name, param.default)
     # The build always sets `edition`; a notebook must declare it to receive it.
-    assert declared.get("edition") == params.Parameter("edition", "str", "as-published")
+    edition = declared["edition"]
+    assert (edition.type_name, edition.default) == ("str", "as-published")
 
 
 def test_latest_versions_exist_for_both_editions():

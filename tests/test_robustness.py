@@ -236,7 +236,8 @@ PARAMETER_CASES = {
                                    [f"notebook {FIG4}", "unknown parameter 'colour'",
                                     "accepted: edition, year_start"]),
     "wrong type": (["-p", "year_start=abc"],
-                   ["notebook deals_timeline", "parameter 'year_start'", "'abc'", "expected int"]),
+                   ["notebook fig1_huawei_support", "parameter 'year_start'", "'abc'",
+                    "expected int"]),
     "wrong type, bool": (["-p", "include_fines=maybe"],
                          ["notebook fig1_huawei_support", "'include_fines'", "expected bool"]),
     "date that does not parse": (["-p", "date_start=2020-13-45"],
@@ -266,7 +267,7 @@ PARAMETER_CASES = {
                                   [FIG5, "not in this build"]),
     "no value": (["-p", "currency"], ["'currency'", "NAME=VALUE"]),
     "zero jobs": (["--jobs", "0"], ["--jobs 0", "1 or more"]),
-    "one label, two editions": (["--edition", "updated", "--version", "two"],
+    "one label, two editions": (["--edition", "updated", "--label", "two"],
                                 ["exactly one --edition"]),
     "series a CNY figure ignores": (["--only", FIG4, "-p", "currency=CNY", "-p", "fx_series=fed",
                                      "--out", "/nonexistent/x"],
@@ -321,7 +322,7 @@ def test_bad_version_labels_are_refused(project_copy, reports_check, capsys, lab
     before = reports_check.snapshot(project_copy)
     entries = sorted(p.name for p in project_copy.rglob("*"))
 
-    status = _build_in_process("--only", FIG4, f"--version={label}")
+    status = _build_in_process("--only", FIG4, f"--label={label}")
 
     assert status == 2
     message = _only_error(capsys.readouterr().err)
@@ -341,19 +342,19 @@ def test_label_limits():
 @pytest.mark.copy_reports
 def test_existing_label_with_other_content_is_refused(project_copy, reports_check, ccp_cli):
     first = ccp_cli(project_copy, "build", "--edition", "as-published", "--only", FIG4,
-                    "--version", "lab1", "--publish")
+                    "--label", "lab1", "--publish")
     assert first.returncode == 0, first.stderr
     assert first.stdout.strip() == "as-published: built reports/lab1"
     before = reports_check.snapshot(project_copy)
     assert any(rel.startswith("lab1/") for rel in before)
 
     second = ccp_cli(project_copy, "build", "--edition", "as-published", "--only", FIG5,
-                     "--version", "lab1", "--publish")
+                     "--label", "lab1", "--publish")
 
     assert second.returncode == 2
     message = _only_error(second.stderr)
     assert "reports/lab1 exists with other content" in message
-    assert "choose another --version label" in message
+    assert "choose another --label" in message
     assert second.stdout == ""
     assert reports_check.snapshot(project_copy) == before
     manifest = json.loads((project_copy / "reports/lab1/manifest.json").read_text("utf-8"))
@@ -378,7 +379,7 @@ def test_failing_notebook_publishes_nothing_and_the_next_build_reuses_the_other_
     # Parameters no committed version used: both notebooks really run (nothing is seeded).
     args = ("build", "--edition", "as-published", "--only", FIG4, "--only", FIG5,
             "-p", f"{FIG4}:currency=CNY", "-p", f"{FIG5}:measure=market_value",
-            "--version", "f1", "--publish")
+            "--label", "f1", "--publish")
     before = reports_check.snapshot(root)
     entries_before = {p.name for p in (root / "reports").iterdir()}
 
@@ -488,7 +489,7 @@ def test_second_build_is_refused_and_a_killed_build_resumes(project_copy, report
 
         # The first build holds the lock while fig5 runs: a second build is refused.
         second = ccp_cli(root, "build", "--edition", "as-published", "--only", FIG4,
-                         "--version", "c1", "--publish")
+                         "--label", "c1", "--publish")
         assert second.returncode == 2
         assert f"another build is running on this project (pid {first.pid})" in (
             _only_error(second.stderr))
@@ -578,7 +579,7 @@ def test_reports_path_taken_by_a_file(project_copy, capsys):
     shutil.rmtree(root / "reports")
     (root / "reports").write_text("not a folder\n", encoding="utf-8")
 
-    status = _build_in_process("--only", FIG5, "--version", "w2")
+    status = _build_in_process("--only", FIG5, "--label", "w2")
 
     assert status == 2
     message = _only_error(capsys.readouterr().err)
@@ -593,7 +594,7 @@ def test_missing_raw_file(project_copy, reports_check, capsys):
     before, found = reports_check.snapshot(root), _versions(root)
     (root / "data/raw/market/baba_daily.csv").unlink()
 
-    status = _build_in_process("--only", FIG5, "--version", "m1")
+    status = _build_in_process("--only", FIG5, "--label", "m1")
 
     assert status == 2
     message = _only_error(capsys.readouterr().err)
@@ -619,7 +620,7 @@ def test_kernel_that_cannot_start(project_copy, reports_check, ccp_cli, tmp_path
     before, found = reports_check.snapshot(root), _versions(root)
 
     proc = ccp_cli(root, "build", "--edition", "as-published", "--only", FIG4,
-                   "-p", "currency=CNY", "--version", "k1", "--publish",
+                   "-p", "currency=CNY", "--label", "k1", "--publish",
                    JUPYTER_PATH=str(tmp_path / "jupyter"))
 
     assert proc.returncode == 2
@@ -659,7 +660,7 @@ def test_prune_removes_only_the_named_old_version(project_copy, reports_check, c
                                                   capsys):
     root = project_copy
     built = ccp_cli(root, "build", "--edition", "as-published", "--only", FIG4,
-                    "--version", "old1", "--publish")
+                    "--label", "old1", "--publish")
     assert built.returncode == 0, built.stderr
     before = reports_check.snapshot(root)
     latest = json.loads((root / "reports/LATEST.json").read_text(encoding="utf-8"))

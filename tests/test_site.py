@@ -329,7 +329,7 @@ def test_licence_citation_and_data_terms_agree_with_the_project():
 def test_a_build_writes_its_page_and_refreshes_the_index(project_copy, ccp_cli):
     root = project_copy
     proc = ccp_cli(root, "build", "--edition", "as-published", "--only", "fig4_huawei_revenue",
-                   "--version", "t-site", "--publish")
+                   "--label", "t-site", "--publish")
     assert proc.returncode == 0, proc.stderr
     reports = root / "reports"
     page = (reports / "t-site" / "index.html").read_text(encoding="utf-8")

@@ -158,7 +158,7 @@ def test_code_changes_without_output_changes_make_no_version(
 
     # Code the notebooks run, shown on one notebook: a version of Figure 4 alone, seeded from
     # the committed runs (no kernel), then the same build after a change to code it runs.
-    args = ("build", "--edition", "as-published", "--only", FIG4, "--version", "lab", "--publish")
+    args = ("build", "--edition", "as-published", "--only", FIG4, "--label", "lab", "--publish")
     seeded = ccp_cli(root, *args, **env)
     assert seeded.returncode == 0, seeded.stderr
     assert "0 notebook run(s) to do, 1 reused from the cache" in seeded.stderr

@@ -3,6 +3,7 @@
     import ccp_analysis
     ccp_analysis.frames()                                   # every tidy frame, described
     ccp_analysis.load("huawei_revenue", edition="updated")  # one row per year (ECB rates)
+    ccp_analysis.figure_table("fig4_huawei_revenue", currency="CNY")  # what Figure 4 plots
 
 See the README's "Using the library".
 """
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "frames", "load"]
+__all__ = ["__version__", "figure_table", "frames", "load"]
 
 
 def load(name: str, edition: str = "as-published", fx_series: str | None = "ecb"
@@ -31,3 +32,17 @@ def frames() -> pd.DataFrame:
     from ccp_analysis import api
 
     return api.frames()
+
+
+def figure_table(notebook: str, edition: str = "as-published", **parameters: object
+                 ) -> pd.DataFrame:
+    """The table a figure plots with these parameters, on an edition's data.
+
+    The parameters are resolved by the one resolver the build and the notebooks use
+    (`ccp_analysis.figures.checks`): the same values are refused with the same message, an open
+    end is the edition's last year or day, and a range reaching beyond the data is clamped to
+    it with a MissingDataWarning saying so. See docs/figures-and-parameters.md.
+    """
+    from ccp_analysis.figures import handoff
+
+    return handoff.prepared(notebook, {"edition": edition, **parameters}).table()

@@ -151,12 +151,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     from ccp_analysis.pipeline import runner
     from ccp_analysis.publish import site
 
+    if args.old_label is not None:
+        raise CcpError("build --version is no longer an option: name the version with "
+                       f"--label {args.old_label or 'LABEL'} ('ccp-analysis --version' prints "
+                       "the package version)")
     result = runner.build(
         editions=args.edition or list(EDITIONS),
         only=args.only or [],
         overrides=args.param or [],
         jobs=args.jobs,
-        label=args.version,
+        label=args.label,
         progress=_say,
         out=Path(args.out) if args.out else None,
         publish=args.publish,
@@ -177,12 +181,12 @@ def cmd_params(args: argparse.Namespace) -> int:
     print(f"{spec.heading()} ({name}.ipynb)" if spec.label else f"{name}.ipynb")
     if spec.frames:
         print(f"  reads: {', '.join(spec.frames)}; outputs: {', '.join(spec.outputs)}")
-    presets = {}
-    for param in spec.parameters:
-        if param.open_end and spec.span is not None:
-            presets[param.name] = [checks.data_span(spec.span.frame, spec.span.first,
-                                                    spec.span.last, e)[1]
-                                   for e in EDITIONS]
+    if spec.tables:
+        print("  tables: " + "; ".join(f"{t.name} (key {', '.join(t.key)})"
+                                       for t in spec.tables))
+    ends = {e: checks.open_ends(name, e) for e in EDITIONS}
+    presets = {p.name: [ends[e][p.name] for e in EDITIONS] for p in spec.parameters
+               if all(p.name in ends[e] for e in EDITIONS)}
     for param in spec.parameters:
         default = repr(param.default) + (
             " = end of the data (" + ", ".join(
@@ -474,7 +478,7 @@ def parser() -> argparse.ArgumentParser:
               ccp-analysis build --edition as-published --only fig4_huawei_revenue \\
                   -p fx_series=oecd_imf --out /tmp/fig4-oecd
               ccp-analysis build --edition updated --only fig4_huawei_revenue \\
-                  -p currency=CNY --version fig4-cny --publish"""),
+                  -p currency=CNY --label fig4-cny --publish"""),
     )
     build.add_argument("--edition", action="append", choices=EDITIONS,
                        help="as-published: data cut at the report's date (2022-12-16) and the "
@@ -490,10 +494,14 @@ def parser() -> argparse.ArgumentParser:
                        "Repeatable. 'ccp-analysis params NOTEBOOK' lists what each accepts.")
     build.add_argument("--jobs", type=int, default=2, metavar="N",
                        help="notebooks run at once (default 2, the machine's cores)")
-    build.add_argument("--version", metavar="LABEL",
+    build.add_argument("--label", metavar="LABEL",
                        help="name the version instead of deriving it (letters, digits, '.', "
                        "'_', '-'; at most 64). A label that exists with other content is "
                        "refused.")
+    # `--version` means the package version (`ccp-analysis --version`); under build it once
+    # named the version label, and is refused with the new name rather than read as either.
+    build.add_argument("--version", dest="old_label", nargs="?", const="", default=None,
+                       help=argparse.SUPPRESS)
     build.add_argument("--out", metavar="DIR",
                        help="write the build to DIR (new or empty; with two editions, "
                        "DIR/<edition>/) with its figures, tables, executed notebooks, "

@@ -6,11 +6,13 @@ plotted number, and each row still carries ids that lead back to data/processed 
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
-from ccp_analysis import schemas
-from ccp_analysis.errors import ParameterError
+from ccp_analysis import schemas, spans
+from ccp_analysis.errors import MissingDataWarning, ParameterError
 
 CONSERVATIVE = "conservative"
 UPPER = "upper"
@@ -457,21 +459,45 @@ def alibaba_support_table(frame: pd.DataFrame, *, year_start: int, year_end: int
 APPROXIMATE_RATE = r"(?i)\b(?:roughly|about|approximately|around|nearly)\s+[\d.]+\s*%"
 
 
+def _on_frame(frame_name: str, names: tuple[str, str], start: object, end: object,
+              data: tuple[object, object], *, open_end: bool = True) -> spans.Resolved:
+    """A range on the frame given, as the parameter resolver decides it on an edition's data:
+    an open end is the frame's last year or day, a range holding none of its rows is refused,
+    and a range reaching beyond them is clamped with a MissingDataWarning saying so."""
+    drawn = spans.resolve(names[0], start, names[1], end, data, f"the {frame_name} frame given",
+                          open_end=open_end)
+    for note in drawn.notes:
+        warnings.warn(f"{note}; the table holds {drawn.start!r} to {drawn.end!r}",
+                      MissingDataWarning, stacklevel=3)
+    return drawn
+
+
 def revenue_table(frame: pd.DataFrame, *, year_start: int, year_end: int, currency: str,
                   fx_series: str) -> pd.DataFrame:
-    """Huawei revenue per year in the chosen currency, with its change on the year before."""
+    """Huawei revenue per year in the chosen currency, with its change on the year before.
+
+    year_end 0 is the frame's last year. A range beyond the frame's years is clamped to them
+    (with a MissingDataWarning), one holding none of them is refused, and so is a year inside
+    the range that has no row or, in USD, no rate: the table never comes back shorter than its
+    years without saying so."""
     schemas.check_fx_series(fx_series)
     if currency not in ("USD", "CNY"):
         raise ParameterError(f"currency {currency!r} is not known; accepted: USD, CNY")
-    if year_end < year_start:
-        raise ParameterError(f"year_end {year_end} is before year_start {year_start}")
     held = sorted(frame["fx_series"].unique())
     if fx_series not in held:  # e.g. ccp_analysis.load keeps one series (ecb) unless asked
         raise ParameterError(
             f"fx_series {fx_series!r}: the huawei_revenue frame given holds "
             f"{', '.join(held) or 'no series'} only; load it with fx_series={fx_series!r} or "
             "fx_series=None (every series)")
-    rows = frame[(frame["fx_series"] == fx_series) & frame["year"].between(year_start, year_end)]
+    series = frame[frame["fx_series"] == fx_series]
+    drawn = _on_frame("huawei_revenue", ("year_start", "year_end"), year_start, year_end,
+                      (int(series["year"].min()), int(series["year"].max())))
+    rows = series[series["year"].between(drawn.start, drawn.end)]
+    absent = sorted(set(range(drawn.start, drawn.end + 1)) - set(rows["year"]))  # type: ignore[arg-type]
+    if absent:
+        raise ParameterError(f"fx_series {fx_series!r}: the huawei_revenue frame given has no "
+                             f"row for {', '.join(map(str, absent))}, inside the range "
+                             f"{drawn.start}-{drawn.end}")
     unit = currency.lower()
     value = "revenue_usd_mn" if currency == "USD" else "revenue_cny_mn"
     table = pd.DataFrame({
@@ -494,14 +520,19 @@ def revenue_table(frame: pd.DataFrame, *, year_start: int, year_end: int, curren
 
 def stock_table(frame: pd.DataFrame, *, date_start: str, date_end: str,
                 measure: str) -> pd.DataFrame:
-    """BABA close (USD per ADS) or market value (USD bn) per trading day in a date range."""
+    """BABA close (USD per ADS) or market value (USD bn) per trading day in a date range.
+
+    date_end '' is the frame's last day; a range beyond the frame's days is clamped to them
+    (with a MissingDataWarning), one holding none of them is refused."""
     if measure not in ("price", "market_value"):
         raise ParameterError(f"measure {measure!r} is not known; accepted: price, market_value")
-    start = pd.Timestamp(date_start)
-    end = pd.Timestamp(date_end) if date_end else frame["date"].max()
-    if end < start:
-        raise ParameterError(f"date_end {date_end} is before date_start {date_start}")
-    rows = frame[frame["date"].between(start, end)]
+    drawn = _on_frame("alibaba_stock", ("date_start", "date_end"), date_start, date_end,
+                      (spans.as_date("date", frame["date"].min()),
+                       spans.as_date("date", frame["date"].max())))
+    rows = frame[frame["date"].between(pd.Timestamp(drawn.start), pd.Timestamp(drawn.end))]
+    if rows.empty:  # a range between two trading days
+        raise ParameterError(f"parameters date_start={date_start!r}, date_end={date_end!r}: "
+                             "the range holds no trading day")
     value = "close_usd" if measure == "price" else "market_value_usd_bn"
     # Each day keeps the source its price row came from, so a chart can name it per day.
     table = pd.DataFrame({"date": rows["date"], "measure": measure, "value": rows[value],
@@ -540,9 +571,13 @@ def deals_per_year(deals: pd.DataFrame, *, year_start: int, year_end: int,
     'Several groups'. The top N groups by entries are named, if they have two entries or more;
     the rest are 'Other'. So the bars' unit is entries, and `entries_in_year`, the number
     printed over each bar, is its height.
+
+    A range reaching beyond the timeline's years is clamped to them (with a MissingDataWarning),
+    so a year after its last entry never shows as a year of no deals.
     """
-    if year_end < year_start:
-        raise ParameterError(f"year_end {year_end} is before year_start {year_start}")
+    drawn = _on_frame("malaysia_deals", ("year_start", "year_end"), year_start, year_end,
+                      (int(deals["year"].min()), int(deals["year"].max())), open_end=False)
+    year_start, year_end = int(drawn.start), int(drawn.end)  # type: ignore[call-overload]
     rows = deals[deals["year"].between(year_start, year_end)]
     group = rows["chinese_groups"].where(~rows["chinese_groups"].str.contains("; ", regex=False),
                                          SEVERAL_GROUPS)

@@ -38,6 +38,9 @@ METADATA = {
 # hand-off (`figures.start` passes its declarations' headings to `use`): the declarations sit in
 # the layer above this one, so they come here as values, never by an import.
 _HEADINGS: dict[str, str] = {}
+# The check every exported table passes first (its declared columns and key), given the same
+# way by the hand-off; kept from an earlier call when not given.
+_TABLE_CHECK: list[Callable[[pd.DataFrame, str], None]] = []
 
 
 def rc() -> dict[str, object]:
@@ -45,9 +48,11 @@ def rc() -> dict[str, object]:
     return dict(mpl.rc_params_from_file(STYLE, use_default_template=False))
 
 
-def use(headings: Mapping[str, str] | None = None) -> None:
+def use(headings: Mapping[str, str] | None = None,
+        check_table: Callable[[pd.DataFrame, str], None] | None = None) -> None:
     """Apply the project style (call once per notebook, before drawing); `headings`: the
-    heading `frame` puts above each output (kept from an earlier call when not given).
+    heading `frame` puts above each output; `check_table`: what `export_table` runs on each
+    table before writing it (each kept from an earlier call when not given).
 
     The theme is set once, through seaborn, from ccp.mplstyle alone: matplotlib's defaults
     first (so nothing an earlier cell changed survives), then `seaborn.set_theme` with no
@@ -65,6 +70,8 @@ def use(headings: Mapping[str, str] | None = None) -> None:
     if headings is not None:
         _HEADINGS.clear()
         _HEADINGS.update(headings)
+    if check_table is not None:
+        _TABLE_CHECK[:] = [check_table]
 
 
 def output_dir() -> Path | None:
@@ -188,7 +195,10 @@ def export(fig: plt.Figure, name: str, *, caption: str, alt_text: str,
 
 
 def export_table(frame: pd.DataFrame, name: str) -> None:
-    """Save exactly the data a figure plots as CSV (deterministic bytes), in a build only."""
+    """Save exactly the data a figure plots as CSV (deterministic bytes), in a build only;
+    a table that differs from its declaration is refused, in every run."""
+    for check in _TABLE_CHECK:
+        check(frame, name)
     _EXPORTED[name] = frame.copy()
     target = output_dir()
     if target is None:

@@ -43,11 +43,11 @@ from ccp_analysis.claims.registry import (
     frame,
     own_tolerance,
 )
+from ccp_analysis.figures.catalogue import declarations
 
-AUDIT_COLUMNS = ["claim_id", "location", "quote", "stated_value", "unit", "reading",
-                 "recomputed_value", "difference", "tolerance", "range_low", "range_high",
-                 "range_bounds", "verdict", "checked_against", "counted", "reading_of",
-                 "explanation"]
+# The audit table's columns and key are declared once, with the notebook that exports it.
+AUDIT_COLUMNS = list(next(t for t in declarations()["claims_audit"].tables
+                          if t.name == "claims_audit").columns)
 
 
 @dataclass(frozen=True)

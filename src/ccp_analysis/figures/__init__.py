@@ -2,10 +2,14 @@
 
 - `catalogue`: the declarations (notebook, parameters, frames, table function, outputs, number,
   title, text functions), in the report's order;
-- `parameters`: what a parameter accepts and the message each refusal gives;
-- `checks`: given values -> checked values on the edition's data (open ends, clamping);
+- `parameters`: the one parameter type (`Param`), what it accepts and each refusal's message;
+- `checks`: the parameter resolver every client calls: given values -> checked values on the
+  edition's data (open ends, clamping, `spans.resolve`);
+- `tables`: each exported table checked against its declared columns and key, and the keys
+  `ccp-analysis diff` and the gate match rows by;
 - `texts`: titles, captions, alt texts, findings and source notes from the plotted table;
-- `handoff`: `start()`, called by each notebook right after its parameters;
+- `handoff`: `start()`, called by each notebook right after its parameters, and `prepared()`,
+  the Python API's (`ccp_analysis.figure_table`);
 - `parameter_table()` (here): the README's parameter table, generated from the declarations.
 """
 
@@ -36,17 +40,17 @@ __all__ = [
 
 def parameter_table() -> str:
     """The README's parameter table (Markdown), from the declarations."""
-    from ccp_analysis.figures.checks import data_span
+    from ccp_analysis.figures.checks import open_ends
 
     lines = ["| notebook | parameter | type | accepted | default | what it sets |",
              "|---|---|---|---|---|---|"]
     for spec in declarations().values():
+        ends = {e: open_ends(spec.notebook, e) for e in EDITIONS}
         for param in spec.parameters:
             default = repr(param.default)
-            if param.open_end and spec.span is not None:
-                ends = [f"{data_span(spec.span.frame, spec.span.first, spec.span.last, e)[1]} {e}"
-                        for e in EDITIONS]
-                default += f" = end of the data ({', '.join(ends)})"
+            if all(param.name in ends[e] for e in EDITIONS):
+                default += (" = end of the data ("
+                            + ", ".join(f"{ends[e][param.name]} {e}" for e in EDITIONS) + ")")
             lines.append(f"| `{spec.notebook}` | `{param.name}` | {param.type_name} | "
                          f"{param.describe()} | {default} | {param.help} |")
     return "\n".join(lines)

@@ -2,10 +2,12 @@
 
 A declaration says everything a client needs: the notebook, its parameters (type, what is
 accepted, default, open ends resolved per edition), the frames it reads and the table function
-it plots (which is also its check against the data), its outputs, its number and title as in
-the report, and the functions that compute its caption, alt text, finding and source note. The
-build, the notebooks' hand-off cell, `ccp-analysis params` and the README's parameter table all
-read it, so adding a figure means one declaration here and one notebook.
+it plots (which is also its check against the data), its outputs, the tables it exports with
+their columns and key, its number and title as in the report, and the functions that compute
+its caption, alt text, finding and source note. The build, the notebooks' hand-off cell (which
+checks every exported table against it), `ccp-analysis params`, `ccp-analysis diff`, the gate
+and the README's parameter table all read it, so adding a figure means one declaration here and
+one notebook.
 """
 
 from __future__ import annotations
@@ -34,6 +36,22 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Table:
+    """A table the notebook exports (tables/<name>.csv): its columns, in order, and its key, the
+    columns that name a row once. The export refuses a table that differs; `ccp-analysis diff`
+    and the gate match rows by the key."""
+
+    name: str
+    key: tuple[str, ...]
+    columns: tuple[str, ...]
+
+
+def table(name: str, key: str, columns: str) -> Table:
+    """A table from its key and columns written as space-separated names."""
+    return Table(name, tuple(key.split()), tuple(columns.split()))
+
+
+@dataclass(frozen=True)
 class FigureSpec:
     notebook: str
     label: str  # "Figure 1" as in the report; the project's own charts never carry a number
@@ -52,6 +70,8 @@ class FigureSpec:
     # An output that is the project's own chart, not the report's figure, gets its own heading
     # (Figure 3's notebook draws the report's AI park and the project's deal network).
     output_headings: dict[str, str] = field(default_factory=dict)
+    # Every table the notebook exports, with its columns and key.
+    tables: tuple[Table, ...] = ()
 
     def params(self) -> dict[str, Param]:
         return {p.name: p for p in self.parameters}
@@ -188,6 +208,15 @@ FIGURES: tuple[FigureSpec, ...] = (
               "fig1_huawei_support_sensitivity": _fig1_sensitivity},
         span=Span("huawei_state_support", "period_start_year", "period_end_year"),
         texts={"fig1_huawei_support": texts.huawei_support},
+        tables=(table("fig1_huawei_support", "panel row bound",
+                      "panel row bound usd_bn item_ids n_items n_unquantified what"),
+                table("fig1_huawei_support_items", "item_id",
+                      "item_id source_ref measure instrument entity year_text amount_usd "
+                      "amount_text words amount_kind conservative_usd conservative_reason "
+                      "upper_usd upper_reason relations relation_words"),
+                table("fig1_huawei_support_sensitivity", "kind label",
+                      "kind label setting low_usd_bn high_usd_bn conservative_item_ids "
+                      "upper_item_ids moved_item_ids source")),
         description="Huawei's itemised state support kept apart by measure, this project's "
         "two totals, and the text's estimates apart"),
     FigureSpec(
@@ -197,6 +226,9 @@ FIGURES: tuple[FigureSpec, ...] = (
         frames=("alibaba_state_support",), table=_fig2,
         span=Span("alibaba_state_support", "period_start_year", "period_end_year"),
         texts={"fig2_alibaba_support": texts.alibaba_support},
+        tables=(table("fig2_alibaba_support", "item_id",
+                      "item_id year government_level place instrument amount_usd tax_rate_pct "
+                      "standard_tax_rate_pct entity tax_rate_approximate"),),
         description="Alibaba's support measures by level of government, place and year"),
     FigureSpec(
         "fig3_malaysia_network", "Figure 3", "A CCP Inc. Microcosm in Malaysia",
@@ -211,6 +243,16 @@ FIGURES: tuple[FigureSpec, ...] = (
               "fig3_deal_network_entries": _fig3_entries},
         span=Span("malaysia_deal_edges", "year", "year"),
         texts={"fig3_ai_park": texts.ai_park, "fig3_deal_network": texts.deal_network},
+        tables=(table("fig3_ai_park", "edge_id",
+                      "edge_id source source_kind target target_kind relation date_text quote"),
+                table("fig3_deal_network", "company counterpart edge_kind",
+                      "company company_kind counterpart counterpart_kind ends edge_kind is_deal "
+                      "n_entries entry_ids"),
+                table("fig3_deal_network_nodes", "node",
+                      "node side kind parent group deals links x y"),
+                table("fig3_deal_network_entries", "entry_id company counterpart edge_kind",
+                      "entry_id company counterpart ends edge_kind is_deal date_text evidence "
+                      "text")),
         description="The report's AI-park partnership, and the project's network of "
         "Appendix C's stated links",
         output_headings={"fig3_deal_network": PROJECT_CHART + ": Who Dealt with Whom in "
@@ -221,9 +263,13 @@ FIGURES: tuple[FigureSpec, ...] = (
                     Param("currency", "str", "USD", "currency of the bars",
                           choices=("USD", "CNY")),
                     Param("fx_series", "str", "ecb",
-                          "CNY per USD yearly averages used for USD", choices=FX_SERIES)),
+                          "CNY per USD yearly averages used for USD", choices=FX_SERIES,
+                          applies_only=("currency", "USD"))),
         frames=("huawei_revenue",), table=_fig4, span=Span("huawei_revenue", "year", "year"),
         texts={"fig4_huawei_revenue": texts.huawei_revenue},
+        tables=(table("fig4_huawei_revenue", "year",
+                      "year currency fx_series cny_per_usd revenue_bn revenue_cny_bn change_pct "
+                      "revenue_status"),),
         description="Huawei's annual revenue and its 2021 fall"),
     FigureSpec(
         "fig5_alibaba_stock", "Figure 5", "Alibaba's Stock Value", ("fig5_alibaba_stock",),
@@ -235,6 +281,8 @@ FIGURES: tuple[FigureSpec, ...] = (
                           choices=("price", "market_value"))),
         frames=("alibaba_stock",), table=_fig5, span=Span("alibaba_stock", "date", "date"),
         texts={"fig5_alibaba_stock": texts.alibaba_stock},
+        tables=(table("fig5_alibaba_stock", "date",
+                      "date measure value shares_as_of price_source"),),
         description="BABA's daily close or market value from the IPO"),
     FigureSpec(
         "deals_timeline", PROJECT_CHART, "Timeline Entries per Year",
@@ -244,13 +292,20 @@ FIGURES: tuple[FigureSpec, ...] = (
                           "'Other'", minimum=1)),
         frames=("malaysia_deals",), table=_deals, span=Span("malaysia_deals", "year", "year"),
         texts={"deals_timeline": texts.deals_timeline},
+        tables=(table("deals_timeline", "year company_group",
+                      "year company_group entries entries_in_year"),),
         description="Appendix C's entries per year by Chinese company group"),
 )
 
 # Notebooks that publish a table but no figure.
 TABLES: tuple[FigureSpec, ...] = (
     FigureSpec("claims_audit", "", "Claims audit", (), parameters=(_edition(),),
-               description="every quantitative claim of the report, recomputed"),
+               description="every quantitative claim of the report, recomputed",
+               tables=(table("claims_audit", "claim_id",
+                             "claim_id location quote stated_value unit reading "
+                             "recomputed_value difference tolerance range_low range_high "
+                             "range_bounds verdict checked_against counted reading_of "
+                             "explanation"),)),
 )
 TABLE_NOTEBOOKS: tuple[str, ...] = tuple(spec.notebook for spec in TABLES)
 

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import ast
 import types
-from collections.abc import MutableMapping
+import warnings
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 
 import pandas as pd
 
-from ccp_analysis.figures import checks
+from ccp_analysis.errors import MissingDataWarning, ParameterError
+from ccp_analysis.figures import checks, tables
 from ccp_analysis.figures.catalogue import FigureSpec, by_output
 from ccp_analysis.figures.texts import FigureText
 
@@ -125,7 +127,8 @@ def start(notebook: str, namespace: MutableMapping[str, object]) -> Run:
 
     Refuses exactly what `ccp-analysis build -p` refuses. Open ends become the edition's last
     year or day and ranges are clamped to the data, so the code after the hand-off sees the
-    years it will actually plot. Also applies the project style.
+    years it will actually plot. Also applies the project style, and has every table the
+    notebook exports checked against its declaration (columns and key).
     """
     from ccp_analysis import style  # matplotlib only once a notebook starts, not in the CLI
 
@@ -134,5 +137,20 @@ def start(notebook: str, namespace: MutableMapping[str, object]) -> Run:
     namespace.update(values)
     for note in notes:
         print(note)
-    style.use(headings={name: spec.heading(name) for name, spec in by_output().items()})
+    style.use(headings={name: spec.heading(name) for name, spec in by_output().items()},
+              check_table=lambda frame, name: tables.check(notebook, name, frame))
     return Run(checks.spec_of(notebook), values, tuple(notes))
+
+
+def prepared(notebook: str, given: Mapping[str, object]) -> Run:
+    """The Python API's hand-off (`ccp_analysis.figure_table`): the same resolver, with each
+    note (a range clamped to the data) as a MissingDataWarning at the caller's line."""
+    spec = checks.spec_of(notebook)
+    if spec.table is None:
+        plotted = [s.notebook for s in checks.declarations().values() if s.table is not None]
+        raise ParameterError(f"notebook {notebook} plots no figure table; the figures: "
+                             f"{', '.join(plotted)}")
+    values, notes = checks.resolve(notebook, given)
+    for note in notes:
+        warnings.warn(note, MissingDataWarning, stacklevel=3)
+    return Run(spec, values, tuple(notes))

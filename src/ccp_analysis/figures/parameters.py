@@ -7,17 +7,17 @@ parameter, the value as typed, and what is accepted.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ccp_analysis import spans
 from ccp_analysis.errors import ParameterError
 
 TYPES: dict[str, type] = {"str": str, "int": int, "float": float, "bool": bool}
 TRUE, FALSE = ("true", "1", "yes"), ("false", "0", "no")
-# An open end: the last year or day of the edition's data, resolved by the library, so that
-# `edition` alone gives that edition's span in every client.
-OPEN_END: dict[str, object] = {"int": 0, "str": ""}
+# An open end (0 or ''): the last year or day of the edition's data, resolved in one place
+# (`spans.resolve`), so that `edition` alone gives that edition's span in every client.
+OPEN_END = spans.OPEN_END
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,9 @@ class Param:
     minimum: int | None = None
     is_date: bool = False  # a str holding YYYY-MM-DD
     open_end: bool = False  # the default (0 or '') means the last year/day of the data
+    # (other parameter, value): the figure reads this one only while the other has that value
+    # (Figure 4 converts to USD with `fx_series`; a CNY chart uses no rate).
+    applies_only: tuple[str, object] | None = None
 
     def describe(self) -> str:
         """What is accepted, in words (README table, `ccp-analysis params`)."""
@@ -86,14 +89,9 @@ def coerce(notebook: str, param: Param, value: object) -> object:
                      f"{param.shown_default()})") from None
 
 
-def parse_date(notebook: str, param: Param, value: object) -> dt.date | None:
-    if param.open_end and value == "":
-        return None
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise refuse(notebook, param.name, value, "expected a date as YYYY-MM-DD"
-                     + (" or '' for the end of the data" if param.open_end else "")) from None
+def in_notebook(notebook: str, exc: ParameterError) -> ParameterError:
+    """A refusal of `spans` (which knows no notebook) with the notebook named first."""
+    return ParameterError(f"notebook {notebook}: {exc}")
 
 
 def check_values(notebook: str, params: Mapping[str, Param], values: Mapping[str, object]) -> None:
@@ -107,23 +105,28 @@ def check_values(notebook: str, params: Mapping[str, Param], values: Mapping[str
         if param.minimum is not None and int(value) < param.minimum:  # type: ignore[call-overload]
             raise refuse(notebook, name, value,
                          f"expected a whole number of {param.minimum} or more")
-        if param.is_date:
-            parse_date(notebook, param, value)
+        if param.is_date and not (param.open_end and spans.is_open(value)):
+            try:
+                spans.as_date(name, value, open_end=param.open_end)
+            except ParameterError as exc:
+                raise in_notebook(notebook, exc) from None
     for prefix in ("year", "date"):
         start_name, end_name = f"{prefix}_start", f"{prefix}_end"
         if start_name not in values or end_name not in values:
             continue
-        start, end = values[start_name], values[end_name]
-        if end_name in params and params[end_name].open_end and end == OPEN_END[
-                params[end_name].type_name]:
+        try:
+            spans.check_order(start_name, values[start_name], end_name, values[end_name],
+                              open_end=params[end_name].open_end)
+        except ParameterError as exc:
+            raise in_notebook(notebook, exc) from None
+    for name, param in params.items():
+        if param.applies_only is None or name not in values:
             continue
-        if prefix == "date":
-            start = parse_date(notebook, params[start_name], start)
-            end = parse_date(notebook, params[end_name], end)
-        if start is not None and end is not None and end < start:  # type: ignore[operator]
-            raise ParameterError(f"notebook {notebook}: parameter '{end_name}' value "
-                                 f"{values[end_name]!r} is before '{start_name}' "
-                                 f"{values[start_name]!r}")
+        other, needed = param.applies_only
+        if values.get(other) != needed and values[name] != param.default:
+            raise refuse(notebook, name, values[name], f"ignored when {other} is "
+                         f"{values.get(other)!r} (it applies only with {other}={needed!r}); "
+                         f"leave {name} out")
 
 
 def unknown(notebook: str, params: Mapping[str, Param], name: str) -> ParameterError:

@@ -1,34 +1,28 @@
-"""`build -p` overrides: parsed, matched to notebooks, and checked before any kernel starts.
+"""`build -p` overrides: parsed and matched to the notebooks of the build.
 
-What a parameter accepts is declared once, in `ccp_analysis.figures`; the notebooks' hand-off
-cell applies the same checks, so papermill and JupyterLab refuse what the build refuses, with
-the same message. A notebook's parameters cell, read with papermill's own inspector, must agree
-with its declaration (names, types and defaults): `check_cell`, run by the test suite.
+What a parameter accepts, and every check of a value, is the one resolver of
+`ccp_analysis.figures` (`figures.checks.resolve`), which the notebooks' hand-off cell runs too:
+papermill and JupyterLab refuse what the build refuses, with the same message. Here only what
+is the build's own: `-p NAME=VALUE` or `-p NOTEBOOK:NAME=VALUE` as given text per notebook, and
+the check that a notebook's parameters cell, read with papermill's own inspector, agrees with its
+declaration (names, types and defaults): `check_cell`, run by the test suite.
 """
 
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 from pathlib import Path
 
 from ccp_analysis.errors import ParameterError
 from ccp_analysis.figures import checks
 from ccp_analysis.figures import parameters as rules
+from ccp_analysis.figures.parameters import Param
 
-SUPPORTED = rules.TYPES
 # Set by the build itself, never by -p.
 RESERVED = ("edition",)
 
 
-@dataclass(frozen=True)
-class Parameter:
-    name: str
-    type_name: str
-    default: object
-
-
-def cell_parameters(notebook: Path) -> dict[str, Parameter]:
+def cell_parameters(notebook: Path) -> dict[str, Param]:
     """The parameters cell as papermill reads it: `name: type = literal  # help` lines."""
     from papermill.inspection import inspect_notebook
 
@@ -42,49 +36,41 @@ def cell_parameters(notebook: Path) -> dict[str, Parameter]:
     result = {}
     for name, entry in found.items():
         type_name = entry["inferred_type_name"]
-        if type_name not in SUPPORTED:
+        if type_name not in rules.TYPES:
             raise ParameterError(f"{notebook.name}: parameter '{name}' has type {type_name}; "
-                                 f"supported: {', '.join(SUPPORTED)}")
+                                 f"supported: {', '.join(rules.TYPES)}")
         try:
             default = ast.literal_eval(entry["default"])
         except (ValueError, SyntaxError):
             raise ParameterError(f"{notebook.name}: parameter '{name}' default "
                                  f"{entry['default']!r} is not a literal") from None
-        if type(default) is not SUPPORTED[type_name]:
+        if type(default) is not rules.TYPES[type_name]:
             raise ParameterError(f"{notebook.name}: parameter '{name}' default {default!r} "
                                  f"is not a {type_name}")
-        result[name] = Parameter(name, type_name, default)
+        result[name] = Param(name, type_name, default, str(entry.get("help") or ""))
     return result
 
 
-def declared(notebook: Path) -> dict[str, Parameter]:
-    """A notebook's parameters as its declaration in ccp_analysis.figures gives them.
-
-    Cheap (no papermill import): the build passes every value to papermill explicitly, so the
-    declaration, not the cell, decides what a build runs with. `check_cell` keeps the cell equal.
-    """
-    spec = checks.spec_of(notebook.stem)
-    return {p.name: Parameter(p.name, p.type_name, p.default) for p in spec.parameters}
-
-
-def check_cell(notebook: Path) -> dict[str, Parameter]:
-    """The parameters cell, read by papermill's inspector, must equal the declaration; what a
-    papermill or JupyterLab run starts from is then what the build and the README say."""
-    wanted = declared(notebook)
+def check_cell(notebook: Path) -> dict[str, Param]:
+    """The parameters cell, read by papermill's inspector, must equal the declaration (names,
+    types, defaults, in order); what a papermill or JupyterLab run starts from is then what the
+    build and the README say. Returns the declared parameters."""
+    wanted = checks.spec_of(notebook.stem).params()
     cell = cell_parameters(notebook)
-    if cell != wanted:
-        differ = sorted(set(cell.items()) ^ set(wanted.items()), key=lambda kv: kv[0])
+
+    def lines(found: dict[str, Param]) -> list[tuple[str, str, object]]:
+        return [(p.name, p.type_name, p.default) for p in found.values()]
+
+    in_cell, declared = lines(cell), lines(wanted)
+    if in_cell != declared:
+        differ = sorted(set(in_cell) ^ set(declared), key=lambda line: line[0])
+        shown = "; ".join(f"{n} {t} = {d!r} ({'cell' if (n, t, d) in in_cell else 'declared'})"
+                          for n, t, d in differ) or (
+            "the order: cell " + ", ".join(n for n, _, _ in in_cell) + "; declared "
+            + ", ".join(n for n, _, _ in declared))
         raise ParameterError(f"{notebook.name}: the parameters cell disagrees with the "
-                             f"declaration in ccp_analysis.figures: "
-                             + "; ".join(f"{n} {p.type_name} = {p.default!r}"
-                                         f" ({'cell' if cell.get(n) == p else 'declared'})"
-                                         for n, p in differ))
+                             f"declaration in ccp_analysis.figures: {shown}")
     return wanted
-
-
-def coerce(notebook: str, param: Parameter, text: str) -> object:
-    """A -p value (text) as the parameter's type, or the refusal every client gives."""
-    return rules.coerce(notebook, checks.spec_of(notebook).params()[param.name], text)
 
 
 def parse_overrides(items: list[str]) -> list[tuple[str | None, str, str]]:
@@ -101,59 +87,30 @@ def parse_overrides(items: list[str]) -> list[tuple[str | None, str, str]]:
     return parsed
 
 
-def resolve(notebooks: dict[str, dict[str, Parameter]],
-            overrides: list[tuple[str | None, str, str]]) -> dict[str, dict[str, object]]:
-    """Typed values each notebook's overrides set; every override must apply somewhere."""
-    result: dict[str, dict[str, object]] = {name: {} for name in notebooks}
+def per_notebook(notebooks: list[str], overrides: list[tuple[str | None, str, str]]
+                 ) -> dict[str, dict[str, str]]:
+    """The text each notebook's overrides set (checked later by the resolver); every override
+    must name a parameter some notebook of the build declares."""
+    declared = {nb: checks.spec_of(nb).params() for nb in notebooks}
+    result: dict[str, dict[str, str]] = {name: {} for name in notebooks}
     for target, name, text in overrides:
         if name in RESERVED:
             raise ParameterError(f"parameter '{name}' is set by the build: use --{name}")
-        if target is not None and target not in notebooks:
+        if target is not None and target not in declared:
             raise ParameterError(f"-p {target}:{name}: notebook {target!r} is not in this build; "
-                                 f"known: {', '.join(sorted(notebooks))}")
-        names = [target] if target else sorted(notebooks)
+                                 f"known: {', '.join(sorted(declared))}")
+        names = [target] if target else sorted(declared)
         applied = False
         for nb in names:
-            param = notebooks[nb].get(name)
-            if param is None:
+            if name not in declared[nb]:
                 # One notebook: the very message its hand-off cell gives under papermill.
                 if target or len(names) == 1:
-                    raise rules.unknown(nb, checks.spec_of(nb).params(), name)
+                    raise rules.unknown(nb, declared[nb], name)
                 continue
-            result[nb][name] = coerce(nb, param, text)
+            result[nb][name] = text
             applied = True
         if not applied:
             raise ParameterError(
                 f"unknown parameter '{name}': no notebook of this build declares it; "
-                + "; ".join(f"{nb}: {', '.join(p)}" for nb, p in sorted(notebooks.items())))
+                + "; ".join(f"{nb}: {', '.join(p)}" for nb, p in sorted(declared.items())))
     return result
-
-
-def check_values(notebook: str, values: dict[str, object]) -> None:
-    """Meaning checks: known choices, minimums, dates that parse, ranges that run forwards."""
-    rules.check_values(notebook, checks.spec_of(notebook).params(), values)
-
-
-# Parameters a figure reads only while another parameter has a given value: Figure 4 converts
-# to USD with `fx_series`, and draws CNY without any exchange rate.
-APPLIES_ONLY: dict[tuple[str, str], tuple[str, object]] = {
-    ("fig4_huawei_revenue", "fx_series"): ("currency", "USD"),
-}
-
-
-def drop_ignored(notebook: str, values: dict[str, object], given: dict[str, object]
-                 ) -> dict[str, object]:
-    """The values without those the figure ignores under the others, so the manifest records
-    only what the figure was drawn with. A value the user gave for an ignored parameter is
-    refused: it would change nothing."""
-    kept = dict(values)
-    for (name, param), (other, needed) in APPLIES_ONLY.items():
-        if name != notebook or param not in kept or kept.get(other) == needed:
-            continue
-        if param in given:
-            raise ParameterError(
-                f"notebook {notebook}: parameter {param!r} value {given[param]!r}: ignored when "
-                f"{other} is {kept.get(other)!r} (it applies only with {other}={needed!r}); "
-                f"leave {param} out")
-        del kept[param]
-    return kept

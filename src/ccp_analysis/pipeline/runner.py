@@ -67,32 +67,22 @@ def discover(only: list[str], note: Callable[[str], None] | None = None) -> dict
 def edition_presets(edition: str) -> dict[str, dict[str, object]]:
     """What an edition sets: each open end (0 or '') as the last year or day of its data."""
     check_edition(edition)
-    presets: dict[str, dict[str, object]] = {}
-    for name, spec in figures.declarations().items():
-        for param in spec.parameters:
-            if param.open_end and spec.span is not None:
-                last = checks.data_span(spec.span.frame, spec.span.first, spec.span.last,
-                                         edition)[1]
-                presets.setdefault(name, {})[param.name] = last
-    return presets
+    return {name: ends for name in figures.declarations()
+            if (ends := checks.open_ends(name, edition))}
 
 
 def plan(editions: list[str], only: list[str], overrides: list[str], data: dict[str, str],
          library: str) -> list[Item]:
     notebooks = discover(only)
-    declared = {name: params.declared(path) for name, path in notebooks.items()}
-    user = params.resolve(declared, params.parse_overrides(overrides))
+    user = params.per_notebook(list(notebooks), params.parse_overrides(overrides))
     items = []
     for edition in editions:
         for name, path in notebooks.items():
-            values = {p.name: p.default for p in declared[name].values()}
-            values["edition"] = edition
-            values.update(user[name])
-            params.check_values(name, values)
-            # The hand-off cell's own resolution: open ends and clamping on the edition's
-            # data; the table check (slower) only for values a user set.
-            values, _ = checks.on_data(name, values, check_table=bool(user[name]))
-            values = params.drop_ignored(name, values, user[name])
+            # The one resolver the hand-off cell runs too; the table check (slower) only for
+            # values a user set.
+            values, _ = checks.resolve(name, {"edition": edition, **user[name]},
+                                       check_table=bool(user[name]))
+            values = checks.recorded(name, values)
             key = fingerprint.run_key(fingerprint.sha256_file(path), values, data, library)
             items.append(Item(edition, name, path, values, key))
     return items
@@ -186,7 +176,7 @@ def _same_version(edition: str, parameters: dict, outputs: dict[str, str],
             return version
         if label or version != latest_version:
             raise CcpError(f"reports/{version} exists with other content; it is never "
-                           "overwritten: choose another --version label")
+                           "overwritten: choose another --label")
     return None
 
 
@@ -341,7 +331,7 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
     if label is not None:
         versions.check_label(label)
         if len(editions) != 1:
-            raise ParameterError("--version names one version: give exactly one --edition")
+            raise ParameterError("--label names one version: give exactly one --edition")
     versions.check_writable()
     if out is not None and publish:
         raise ParameterError("--out and --publish exclude each other: --out writes the build "
@@ -375,7 +365,7 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
                 if not versions.same_content(existing, edition,
                                              {i.notebook: i.parameters for i in mine}):
                     raise CcpError(f"reports/{label} exists with other content; it is never "
-                                   "overwritten: choose another --version label")
+                                   "overwritten: choose another --label")
             done = None if out is not None else versions.made_from(run_keys(mine), edition,
                                                                    label)
             if done is not None:

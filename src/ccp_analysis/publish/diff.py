@@ -179,7 +179,7 @@ def compare_table(name: str, old_path: Path | None, new_path: Path | None) -> Ta
     new_cols, new_rows = tables.read(new_path) if new_path else ([], [])
     status = "added" if old_path is None else "removed" if new_path is None else "changed"
     key = tables.key_columns(name, new_cols or old_cols)
-    declared = tables.TABLE_KEYS.get(name) == key
+    declared = tables.declared_key(name) == key
     if declared and old_path and new_path and not all(c in old_cols for c in key):
         # The table changed shape between the versions (its declared key is new): compare it as
         # an undeclared table, on the columns both sides have.

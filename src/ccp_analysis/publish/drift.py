@@ -21,8 +21,8 @@ MAX_ROWS = 6
 
 def table_rows(name: str, committed: Path, rebuilt: Path) -> list[str]:
     """The rows of table `name` that differ between the committed file and the rebuilt one,
-    matched by the table's key (publish/tables.py) as `ccp-analysis diff` matches them: what
-    the gate shows under a table that drifted."""
+    matched by the table's declared key (its figure's `tables`) as `ccp-analysis diff` matches
+    them: what the gate shows under a table that drifted."""
     result = diff.compare_table(name, committed, rebuilt)
     return [] if result is None else diff.table_lines(result, MAX_ROWS)
 

@@ -1,7 +1,9 @@
-"""Each published table's key: rows are compared by key, never by line number.
+"""Reading published tables and keying their rows: rows are compared by key, never by line
+number.
 
-A table not declared here is keyed by all its columns (a changed row then shows as one row
-removed and one added), so a new figure's table is compared correctly before it is declared.
+Each table's key is declared once, with its figure (`FigureSpec.tables` in
+ccp_analysis.figures.catalogue). A table no figure declares (an older version's) is keyed by all
+its columns (a changed row then shows as one row removed and one added).
 """
 
 from __future__ import annotations
@@ -10,21 +12,7 @@ import csv
 from pathlib import Path
 
 from ccp_analysis.errors import CcpError
-
-TABLE_KEYS: dict[str, tuple[str, ...]] = {
-    "claims_audit": ("claim_id",),
-    "fig1_huawei_support": ("panel", "row", "bound"),
-    "fig1_huawei_support_items": ("item_id",),
-    "fig1_huawei_support_sensitivity": ("kind", "label"),
-    "fig2_alibaba_support": ("item_id",),
-    "fig3_ai_park": ("edge_id",),
-    "fig3_deal_network": ("company", "counterpart", "edge_kind"),
-    "fig3_deal_network_nodes": ("node",),
-    "fig3_deal_network_entries": ("entry_id", "company", "counterpart", "edge_kind"),
-    "fig4_huawei_revenue": ("year",),
-    "fig5_alibaba_stock": ("date",),
-    "deals_timeline": ("year", "company_group"),
-}
+from ccp_analysis.figures import tables as declared_tables
 
 Row = dict[str, str]
 
@@ -36,8 +24,13 @@ def read(path: Path) -> tuple[list[str], list[Row]]:
         return list(reader.fieldnames or []), rows
 
 
+def declared_key(name: str) -> tuple[str, ...] | None:
+    """The key the table's figure declares, or None for a table no figure declares."""
+    return declared_tables.key_of(name)
+
+
 def key_columns(name: str, columns: list[str]) -> tuple[str, ...]:
-    declared = TABLE_KEYS.get(name)
+    declared = declared_key(name)
     if declared and all(c in columns for c in declared):
         return declared
     return tuple(columns)
