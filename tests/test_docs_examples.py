@@ -7,9 +7,9 @@ line, a `&&` separates two commands). They run in order, in one copy, with paths
 moved to a temporary folder of their own, in this process through `cli.main` (the function the
 `ccp-analysis` script calls, with the copy as working directory): a process per example would
 only add its start-up. A command that several pages show is run once, where a reader first
-meets it. `ccp-analysis check` is not run here: it reruns every
-notebook of both editions, and is run by `make test` (its last step) and by tests/test_gate.py
-on a copy. Nor is `data import`, which reads a file of the reader's own.
+meets it. `ccp-analysis check` is not run here: it reruns every notebook of both editions, and
+is run by `make test` (its last step) and by tests/test_gate.py on a copy. Nor is
+`data import`, which reads a file of the reader's own.
 """
 
 from __future__ import annotations
@@ -66,8 +66,7 @@ def test_every_example_runs_against_the_committed_versions(project_copy, tmp_pat
         if argv[0] in NOT_RUN or tuple(argv[:2]) in NEEDS_A_FILE or tuple(argv) in seen:
             continue
         seen.add(tuple(argv))
-        # Each example its own /tmp: two pages may show the same export, which never
-        # overwrites.
+        # Each example its own /tmp: an export never overwrites a folder.
         scratch = tmp_path / str(n)
         scratch.mkdir()
         argv = [re.sub(r"^/tmp/", f"{scratch}/", word) for word in argv]
