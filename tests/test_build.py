@@ -2,7 +2,8 @@
 own, and the help text's examples (each a valid build).
 
 Every build runs in a copy of data/, notebooks/ and reports/ (conftest `project_copy`), never in
-the checkout; kernels run in `ccp-analysis` subprocesses.
+the checkout; `ccp-analysis` runs in this process (tests/e2e_support.py), its kernels in
+processes of their own.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+from e2e_support import run_cli
 from PIL import Image
 
 import ccp_analysis
@@ -74,12 +76,13 @@ def _assert_built(proc, version: str, runs: int, reused: int) -> None:
 @pytest.mark.slow
 @pytest.mark.copy_reports
 def test_unchanged_build_maps_to_the_committed_version_and_runs_nothing(
-        project_copy, reports_check, ccp_cli):
+        project_copy, reports_check, capsys, monkeypatch):
     committed = reports_check.latest(project_copy)["as-published"]
     assert (project_copy / "reports" / committed / "manifest.json").is_file()
     before = reports_check.snapshot(project_copy)
 
-    proc = ccp_cli(project_copy, "build", "--edition", "as-published")
+    monkeypatch.chdir(project_copy)
+    proc = run_cli(capsys, "build", "--edition", "as-published")
 
     assert proc.returncode == 0, proc.stderr
     # If this fails with "built reports/...", the committed reports no longer match src/,
@@ -96,7 +99,7 @@ def test_unchanged_build_maps_to_the_committed_version_and_runs_nothing(
 @pytest.mark.slow
 @pytest.mark.copy_reports
 def test_custom_build_writes_a_complete_version_that_follows_its_parameters(
-        project_copy, reports_check, ccp_cli):
+        project_copy, reports_check, capsys, monkeypatch):
     """One notebook run with parameters no committed version used (the Fed series; it has no
     2016 rate, so the span starts in 2017): a complete version of its own, the value behind the
     2021 bar recomputed from data/processed, LATEST.json not moved; the same build again is
@@ -105,6 +108,7 @@ def test_custom_build_writes_a_complete_version_that_follows_its_parameters(
     That a rerun from nothing gives the same bytes is the reproducibility gate's proof (the
     last step of `make test`: every notebook of both editions, never through the cache)."""
     root = project_copy
+    monkeypatch.chdir(root)
     latest_before = (root / "reports" / "LATEST.json").read_bytes()
     custom = ("build", "--edition", "as-published", "--only", FIG4, "-p", "fx_series=fed",
               "-p", "year_start=2017")
@@ -113,7 +117,7 @@ def test_custom_build_writes_a_complete_version_that_follows_its_parameters(
     # Exported to a folder of the user's: reports/ (index and changelog included) untouched.
     published_before = reports_check.snapshot(root)
     out = root.parent / "fig4-fed"
-    export = ccp_cli(root, *custom, "--out", str(out))
+    export = run_cli(capsys, *custom, "--out", str(out))
     assert export.returncode == 0, export.stderr
     assert "1 notebook run(s) to do, 0 reused from the cache" in export.stderr
     assert f"[1/1] ran as-published {FIG4}" in export.stderr
@@ -127,15 +131,15 @@ def test_custom_build_writes_a_complete_version_that_follows_its_parameters(
     page = (out / site.PAGE).read_text(encoding="utf-8")
     assert "../" not in page and f'src="{runtime}"' in page
     # An export never overwrites: the same folder again is refused.
-    again_out = ccp_cli(root, *custom, "--out", str(out))
+    again_out = run_cli(capsys, *custom, "--out", str(out))
     assert again_out.returncode == 2
     assert f"--out {out}: exists and is not empty" in again_out.stderr
     # Without --out or --publish a custom build is refused before any kernel.
-    nowhere = ccp_cli(root, *custom)
+    nowhere = run_cli(capsys, *custom)
     assert nowhere.returncode == 2 and "add --out DIR" in nowhere.stderr
 
     # Published on request: the same run, reused from the cache.
-    proc = ccp_cli(root, *args)
+    proc = run_cli(capsys, *args)
 
     _assert_built(proc, "t1", runs=0, reused=1)
     folder = root / "reports" / "t1"
@@ -204,7 +208,7 @@ def test_custom_build_writes_a_complete_version_that_follows_its_parameters(
     # The same label and inputs again: unchanged, no kernel, nothing written.
     cache_before = _tree(root / ".cache")
     reports_before = reports_check.snapshot(root)
-    again = ccp_cli(root, *args)
+    again = run_cli(capsys, *args)
     assert again.returncode == 0, again.stderr
     assert again.stdout.strip() == "as-published: unchanged, reports/t1"
     assert "run(s) to do" not in again.stderr

@@ -4,9 +4,12 @@ with its committed versions: a reader can copy any of them.
 The examples are the lines of the pages' ```sh blocks that start with `.venv/bin/ccp-analysis`
 or `ccp-analysis` (a trailing `# comment` is not part of the command, a `\\` joins the next
 line, a `&&` separates two commands). They run in order, in one copy, with paths under /tmp/
-moved to a temporary folder of their own. `ccp-analysis check` is not run here: it reruns every
-notebook of both editions, and is run by `make test` (its last step) and by tests/test_gate.py
-on a copy. Nor is `data import`, which reads a file of the reader's own.
+moved to a temporary folder of their own, in this process through `cli.main` (the function the
+`ccp-analysis` script calls, with the copy as working directory): a process per example would
+only add its start-up. A command that several pages show is run once, where a reader first
+meets it. `ccp-analysis check` is not run here: it reruns every notebook of both editions, and
+is run by `make test` (its last step) and by tests/test_gate.py on a copy. Nor is
+`data import`, which reads a file of the reader's own.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from e2e_support import run_cli
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FENCE = re.compile(r"^```(?:sh|bash|shell)\n(.*?)^```", re.S | re.M)
@@ -52,20 +56,22 @@ def test_the_pages_hold_examples_of_each_job():
 
 @pytest.mark.slow
 @pytest.mark.copy_reports
-def test_every_example_runs_against_the_committed_versions(project_copy, tmp_path, ccp_cli):
+def test_every_example_runs_against_the_committed_versions(project_copy, tmp_path, capsys,
+                                                           monkeypatch):
     # `docs params --write` rewrites the README's parameter table: the copy has its README.
     shutil.copyfile(PROJECT_ROOT / "README.md", project_copy / "README.md")
-    ran = 0
+    monkeypatch.chdir(project_copy)
+    ran, seen = 0, set()
     for n, (page, argv) in enumerate(examples()):
-        if argv[0] in NOT_RUN or tuple(argv[:2]) in NEEDS_A_FILE:
+        if argv[0] in NOT_RUN or tuple(argv[:2]) in NEEDS_A_FILE or tuple(argv) in seen:
             continue
-        # Each example its own /tmp: two pages may show the same export, which never
-        # overwrites.
+        seen.add(tuple(argv))
+        # Each example its own /tmp: an export never overwrites a folder.
         scratch = tmp_path / str(n)
         scratch.mkdir()
         argv = [re.sub(r"^/tmp/", f"{scratch}/", word) for word in argv]
         argv = [word.replace("=/tmp/", f"={scratch}/") for word in argv]
-        proc = ccp_cli(project_copy, *argv)
+        proc = run_cli(capsys, *argv)
         allowed = (0, 1) if argv[0] in DIFFERS else (0,)
         assert proc.returncode in allowed, (
             f"{page}: ccp-analysis {shlex.join(argv)} exited {proc.returncode}:\n{proc.stderr}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import subprocess
 import sys
 
@@ -212,17 +213,20 @@ def test_ai_park_links_at_the_static_positions_with_the_reports_words():
     assert parties == {n: tuple(xy) for n, xy in figure_data.AI_PARK_POSITIONS.items()}
 
 
-def test_same_tables_give_the_same_bytes_in_any_order_and_any_process():
+def test_same_tables_give_the_same_bytes_in_any_order_and_any_process(tmp_path):
     tables = _tables()
     first = {name: _spec(name, tables) for name in (FIG1, FIG3, FIG4, FIG5, DEALS)}
     again = {name: _spec(name, tables) for name in (DEALS, FIG5, FIG3, FIG1, FIG4, FIG4)}
     assert first == again
-    # The hand-off's notes (a clamped year range) go to stdout: the specs are sent after them.
-    code = ("import contextlib, io, json, sys; from tests.test_interactive import _spec, "
-            "_tables\nwith contextlib.redirect_stdout(io.StringIO()): tables = _tables()\n"
-            "sys.stdout.write(json.dumps({n: _spec(n, tables) for n in sys.argv[1:]}))")
-    other = subprocess.run([sys.executable, "-c", code, *first], capture_output=True,
-                           text=True, check=True,
+    # Another process, with another hash seed, given the very same tables (pickled with their
+    # dtypes): rebuilding them there would only repeat what the other tests check.
+    pickled = tmp_path / "tables.pickle"
+    pickled.write_bytes(pickle.dumps(tables))
+    code = ("import json, pickle, sys; from tests.test_interactive import _spec\n"
+            "with open(sys.argv[1], 'rb') as f: tables = pickle.load(f)\n"
+            "sys.stdout.write(json.dumps({n: _spec(n, tables) for n in sys.argv[2:]}))")
+    other = subprocess.run([sys.executable, "-c", code, str(pickled), *first],
+                           capture_output=True, text=True, check=True,
                            cwd=str(interactive.paths.package_dir().parents[1]),
                            env={"PYTHONHASHSEED": "7", "PATH": "/usr/bin:/bin"})
     assert json.loads(other.stdout) == first

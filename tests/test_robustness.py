@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 import pytest
+from e2e_support import run_cli
 
 from ccp_analysis.cli import main
 from ccp_analysis.errors import ParameterError
@@ -119,8 +120,9 @@ def _touch_notebook(root: Path, name: str) -> None:
 
 
 def _hold_notebook(root: Path, name: str, started: Path, release: Path) -> None:
-    """Append a last cell that writes `started`, then waits until `release` exists: the
-    notebook is then known to be running, and stays so until the test lets it finish. The
+    """Insert a first cell that writes `started`, then waits until `release` exists: the
+    notebook is then known to be running, and stays so until the test lets it finish (its
+    own cells run after the release, so a held run does none of its work before it). The
     cell gives up by itself after HANG_GUARD seconds, so a kernel cannot be left waiting."""
     code = (f"import pathlib, time\n"
             f"pathlib.Path({str(started)!r}).write_text('running')\n"
@@ -131,13 +133,14 @@ def _hold_notebook(root: Path, name: str, started: Path, release: Path) -> None:
             f"    time.sleep(0.05)\n")
     _append_cell(root, name, {"cell_type": "code", "id": "robustness-hold", "metadata": {},
                               "execution_count": None, "outputs": [],
-                              "source": code.splitlines(keepends=True)})
+                              "source": code.splitlines(keepends=True)}, at=0)
 
 
-def _append_cell(root: Path, name: str, cell: dict) -> None:
+def _append_cell(root: Path, name: str, cell: dict, at: int | None = None) -> None:
+    """Add `cell` to the copy's notebook `name`: last, or at index `at`."""
     path = root / "notebooks" / f"{name}.ipynb"
     nb = json.loads(path.read_text(encoding="utf-8"))
-    nb["cells"].append(cell)
+    nb["cells"].insert(len(nb["cells"]) if at is None else at, cell)
     path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
@@ -340,15 +343,17 @@ def test_label_limits():
 
 @pytest.mark.slow
 @pytest.mark.copy_reports
-def test_existing_label_with_other_content_is_refused(project_copy, reports_check, ccp_cli):
-    first = ccp_cli(project_copy, "build", "--edition", "as-published", "--only", FIG4,
+def test_existing_label_with_other_content_is_refused(project_copy, reports_check, capsys,
+                                                      monkeypatch):
+    monkeypatch.chdir(project_copy)
+    first = run_cli(capsys, "build", "--edition", "as-published", "--only", FIG4,
                     "--label", "lab1", "--publish")
     assert first.returncode == 0, first.stderr
     assert first.stdout.strip() == "as-published: built reports/lab1"
     before = reports_check.snapshot(project_copy)
     assert any(rel.startswith("lab1/") for rel in before)
 
-    second = ccp_cli(project_copy, "build", "--edition", "as-published", "--only", FIG5,
+    second = run_cli(capsys, "build", "--edition", "as-published", "--only", FIG5,
                      "--label", "lab1", "--publish")
 
     assert second.returncode == 2
@@ -367,8 +372,9 @@ def test_existing_label_with_other_content_is_refused(project_copy, reports_chec
 @pytest.mark.slow
 @pytest.mark.copy_reports
 def test_failing_notebook_publishes_nothing_and_the_next_build_reuses_the_other_run(
-        project_copy, reports_check, ccp_cli):
+        project_copy, reports_check, capsys, monkeypatch):
     root = project_copy
+    monkeypatch.chdir(root)
     source = root / "notebooks" / f"{FIG4}.ipynb"
     original = source.read_bytes()
     nb = json.loads(original)
@@ -383,7 +389,7 @@ def test_failing_notebook_publishes_nothing_and_the_next_build_reuses_the_other_
     before = reports_check.snapshot(root)
     entries_before = {p.name for p in (root / "reports").iterdir()}
 
-    failed = ccp_cli(root, *args)
+    failed = run_cli(capsys, *args)
 
     assert failed.returncode == 2
     assert failed.stdout == ""
@@ -417,7 +423,7 @@ def test_failing_notebook_publishes_nothing_and_the_next_build_reuses_the_other_
 
     # Fixed: only the failed notebook runs again; fig5's finished run is reused.
     source.write_bytes(original)
-    fixed = ccp_cli(root, *args)
+    fixed = run_cli(capsys, *args)
     assert fixed.returncode == 0, fixed.stderr
     assert _plan_line(fixed.stderr) == (1, 1)
     assert f"[1/1] ran as-published {FIG4}" in fixed.stderr
@@ -463,7 +469,7 @@ def test_ctrl_c_leaves_existing_versions_and_no_new_one(project_copy, reports_ch
 @pytest.mark.slow
 @pytest.mark.copy_reports
 def test_second_build_is_refused_and_a_killed_build_resumes(project_copy, reports_check,
-                                                            ccp_cli, tmp_path):
+                                                            capsys, monkeypatch, tmp_path):
     """A default build: fig4 (changed) and every other notebook to run finish, fig5 is held
     running. Meanwhile a second build is refused, naming the first one's pid. The first is
     then killed (SIGKILL to its process group): nothing published changes, nothing keeps
@@ -473,6 +479,7 @@ def test_second_build_is_refused_and_a_killed_build_resumes(project_copy, report
     With the committed versions current, the other five notebooks come from them and only
     fig4 and fig5 run."""
     root = project_copy
+    monkeypatch.chdir(root)
     started, release = tmp_path / "started", tmp_path / "release"
     _touch_notebook(root, FIG4)
     _hold_notebook(root, FIG5, started, release)
@@ -488,7 +495,7 @@ def test_second_build_is_refused_and_a_killed_build_resumes(project_copy, report
         assert to_do >= 2 and f"as-published {FIG4}" in _ran(log)
 
         # The first build holds the lock while fig5 runs: a second build is refused.
-        second = ccp_cli(root, "build", "--edition", "as-published", "--only", FIG4,
+        second = run_cli(capsys, "build", "--edition", "as-published", "--only", FIG4,
                          "--label", "c1", "--publish")
         assert second.returncode == 2
         assert f"another build is running on this project (pid {first.pid})" in (
@@ -509,7 +516,7 @@ def test_second_build_is_refused_and_a_killed_build_resumes(project_copy, report
     (leftover / "figures").mkdir(parents=True)
     (leftover / "figures" / "half.png").write_bytes(b"\x89PNG half")
 
-    again = ccp_cli(root, "build", "--edition", "as-published")
+    again = run_cli(capsys, "build", "--edition", "as-published")
 
     assert again.returncode == 0, again.stderr
     # Only fig5 runs: fig4's finished run (and every other one) is reused.
@@ -607,7 +614,7 @@ def test_missing_raw_file(project_copy, reports_check, capsys):
 
 @pytest.mark.slow
 @pytest.mark.copy_reports
-def test_kernel_that_cannot_start(project_copy, reports_check, ccp_cli, tmp_path):
+def test_kernel_that_cannot_start(project_copy, reports_check, capsys, monkeypatch, tmp_path):
     """A `python3` kernelspec whose interpreter does not exist, found first through
     JUPYTER_PATH (searched before the environment's own kernels, see
     `kernels.kernel_dirs`); the message must show the kernel's own error."""
@@ -619,9 +626,10 @@ def test_kernel_that_cannot_start(project_copy, reports_check, ccp_cli, tmp_path
         "display_name": "Python 3 (broken)", "language": "python"}), encoding="utf-8")
     before, found = reports_check.snapshot(root), _versions(root)
 
-    proc = ccp_cli(root, "build", "--edition", "as-published", "--only", FIG4,
-                   "-p", "currency=CNY", "--label", "k1", "--publish",
-                   JUPYTER_PATH=str(tmp_path / "jupyter"))
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    proc = run_cli(capsys, "build", "--edition", "as-published", "--only", FIG4,
+                   "-p", "currency=CNY", "--label", "k1", "--publish")
 
     assert proc.returncode == 2
     assert _error(proc.stderr) == f"{PREFIX}notebook {FIG4} failed (edition as-published)"
@@ -656,10 +664,11 @@ def test_prune_refuses_the_latest_version(project_copy, reports_check, capsys):
 
 @pytest.mark.slow
 @pytest.mark.copy_reports
-def test_prune_removes_only_the_named_old_version(project_copy, reports_check, ccp_cli,
-                                                  capsys):
+def test_prune_removes_only_the_named_old_version(project_copy, reports_check, capsys,
+                                                  monkeypatch):
     root = project_copy
-    built = ccp_cli(root, "build", "--edition", "as-published", "--only", FIG4,
+    monkeypatch.chdir(root)
+    built = run_cli(capsys, "build", "--edition", "as-published", "--only", FIG4,
                     "--label", "old1", "--publish")
     assert built.returncode == 0, built.stderr
     before = reports_check.snapshot(root)
