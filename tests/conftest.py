@@ -150,7 +150,7 @@ def ccp_cli():
 @pytest.fixture(scope="session")
 def frames():
     """Every tidy frame built from this checkout's data/raw, once per test process (read-only)."""
-    from ccp_analysis import frame_builders
+    from ccp_analysis.data import frame_builders
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(ROOT_ENV, str(PROJECT_ROOT))

@@ -9,8 +9,9 @@ import warnings
 import pytest
 
 import ccp_analysis
-from ccp_analysis import figure_data, paths
+from ccp_analysis import paths
 from ccp_analysis.errors import MissingDataWarning, ParameterError
+from ccp_analysis.figures import figure_data
 from ccp_analysis.paths import ROOT_ENV
 
 

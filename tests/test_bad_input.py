@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ccp_analysis import schemas
 from ccp_analysis.cli import main
+from ccp_analysis.data import schemas
 
 PREFIX = "ccp-analysis: error: "
 

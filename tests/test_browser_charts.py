@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 from test_browser import DESKTOP, PHONE, browser, site  # noqa: F401 - fixtures
 
-from ccp_analysis import figures, interactive, paths
+from ccp_analysis import figures, paths
+from ccp_analysis.figures import interactive
 
 EDITIONS = ("as-published", "updated")
 DRAWN = ("() => document.querySelectorAll('[data-chart]').length > 0 && "

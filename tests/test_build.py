@@ -24,7 +24,7 @@ from PIL import Image
 
 import ccp_analysis
 from ccp_analysis.cli import main
-from ccp_analysis.editions import LAST_PUBLISHED_YEAR
+from ccp_analysis.data.editions import LAST_PUBLISHED_YEAR
 from ccp_analysis.pipeline import versions
 from ccp_analysis.publish import site
 

@@ -19,7 +19,9 @@ import pandas as pd
 import pytest
 from report_text import report_text_path
 
-from ccp_analysis import claims, claimsfile, editions, frame_builders
+from ccp_analysis import claims
+from ccp_analysis.data import editions, frame_builders
+from ccp_analysis.data.sources import claimsfile
 from ccp_analysis.errors import ChecksumError, InputError
 from ccp_analysis.paths import ROOT_ENV
 

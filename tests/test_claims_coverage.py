@@ -14,9 +14,10 @@ import pandas as pd
 import pytest
 from report_text import report_text_path
 
-from ccp_analysis import claims, editions
+from ccp_analysis import claims
 from ccp_analysis.claims import table as claims_table
 from ccp_analysis.claims import thresholds
+from ccp_analysis.data import editions
 from ccp_analysis.paths import ROOT_ENV
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -15,8 +15,10 @@ import pytest
 from report_text import report_text_path
 
 import ccp_analysis
-from ccp_analysis import charts, deals, figure_data, figures, style
+from ccp_analysis import figures
+from ccp_analysis.data.sources import deals
 from ccp_analysis.errors import InputError
+from ccp_analysis.figures import charts, figure_data, style
 
 matplotlib.use("Agg")
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 
 import ccp_analysis
-from ccp_analysis import claims, figure_data, figures, paths, spans, style
+from ccp_analysis import claims, figures, paths
+from ccp_analysis.data import spans
 from ccp_analysis.errors import MissingDataWarning, ParameterError
-from ccp_analysis.figures import checks, tables
+from ccp_analysis.figures import checks, figure_data, style, tables
 from ccp_analysis.figures.parameters import Param
 from ccp_analysis.publish import diff
 from ccp_analysis.publish import tables as published

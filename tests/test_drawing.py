@@ -25,8 +25,10 @@ import pytest
 import seaborn
 
 import ccp_analysis
-from ccp_analysis import charts, editions, figure_data, figures, paths, style
-from ccp_analysis.palette import PALETTE
+from ccp_analysis import figures, paths
+from ccp_analysis.data import editions
+from ccp_analysis.figures import charts, figure_data, style
+from ccp_analysis.figures.palette import PALETTE
 
 matplotlib.use("Agg")
 ROOT = paths.package_dir().parents[1]

@@ -22,8 +22,9 @@ from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Bbox
 
 import ccp_analysis
-from ccp_analysis import charts, figure_data, figures, style
+from ccp_analysis import figures
 from ccp_analysis.errors import ParameterError
+from ccp_analysis.figures import charts, figure_data, style
 
 matplotlib.use("Agg")
 EDITIONS = ("as-published", "updated")

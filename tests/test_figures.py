@@ -20,9 +20,10 @@ from papermill.cli import _resolve_type
 from updated_edition import last_price_day, last_results_year
 
 import ccp_analysis
-from ccp_analysis import charts, cli, figure_data, figures, fx, paths, style
+from ccp_analysis import cli, figures, paths
+from ccp_analysis.data.sources import fx
 from ccp_analysis.errors import CcpError, MissingDataWarning, ParameterError
-from ccp_analysis.figures import texts
+from ccp_analysis.figures import charts, figure_data, style, texts
 from ccp_analysis.pipeline import params, runner
 from ccp_analysis.publish import site
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from updated_edition import check_prices, last_results_year
 
-from ccp_analysis import frame_builders, schemas
+from ccp_analysis.data import frame_builders, schemas
 from ccp_analysis.errors import InputError
 from ccp_analysis.paths import ROOT_ENV
 

@@ -67,7 +67,8 @@ def _table_row(text: str, year: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def drifted(tmp_path_factory):
-    from ccp_analysis import frame_builders, raw
+    from ccp_analysis.data import frame_builders
+    from ccp_analysis.data.parsing import raw
     from ccp_analysis.pipeline import gate, junit, versions
     from ccp_analysis.publish import drift
 

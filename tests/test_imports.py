@@ -21,11 +21,12 @@ import pytest
 from conftest import PROJECT_ROOT, write_raw
 from updated_edition import check_log
 
-from ccp_analysis import cli, editions, figures, frame_builders
+from ccp_analysis import cli, figures
+from ccp_analysis.data import editions, frame_builders
+from ccp_analysis.data.imports import atomic, checks, log, rules, worldbank
+from ccp_analysis.data.imports.incoming import Options
 from ccp_analysis.errors import InputError
 from ccp_analysis.hashing import sha256_file
-from ccp_analysis.imports import atomic, checks, log, rules, worldbank
-from ccp_analysis.imports.incoming import Options
 from ccp_analysis.paths import ROOT_ENV
 from ccp_analysis.publish import imports
 
@@ -432,14 +433,14 @@ def test_the_bounds_lie_above_everything_held_and_are_documented():
 
 
 def _target(relpath):
-    from ccp_analysis.imports import targets
+    from ccp_analysis.data.imports import targets
 
     return next(t for t in (targets.PRICES, targets.HUAWEI, targets.FX, targets.SHARES)
                 if t.relpath == relpath)
 
 
 def _held_table(relpath):
-    from ccp_analysis.imports import table
+    from ccp_analysis.data.imports import table
 
     data = (PROJECT_ROOT / "data" / "raw" / relpath).read_bytes()
     return table.read_held(data, relpath, _target(relpath).key)

@@ -16,7 +16,8 @@ from conftest import PROJECT_ROOT, point_at
 from test_imports import ECB_ZIP, WDI, cut_back, raw_text, rows, yahoo
 from updated_edition import check_log, check_prices, check_results
 
-from ccp_analysis import cli, figures, frame_builders
+from ccp_analysis import cli, figures
+from ccp_analysis.data import frame_builders
 from ccp_analysis.pipeline import runner
 
 FIG4 = "fig4_huawei_revenue"

@@ -20,8 +20,9 @@ import pandas as pd
 import pytest
 
 import ccp_analysis
-from ccp_analysis import figure_data, figures, interactive
+from ccp_analysis import figures
 from ccp_analysis.errors import CcpError
+from ccp_analysis.figures import figure_data, interactive
 from ccp_analysis.pipeline import vega_runtime
 from ccp_analysis.publish import charts
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ccp_analysis import money
+from ccp_analysis.data.parsing import money
 
 REPORT = Path(__file__).resolve().parents[1] / "data" / "raw" / "report"
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from ccp_analysis.editions import EDITIONS
+from ccp_analysis.data.editions import EDITIONS
 from ccp_analysis.figures.parameters import TYPES
 from ccp_analysis.pipeline import params
 

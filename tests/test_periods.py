@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ccp_analysis import periods
+from ccp_analysis.data.parsing import periods
 
 REPORT = Path(__file__).resolve().parents[1] / "data" / "raw" / "report"
 

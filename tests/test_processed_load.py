@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ccp_analysis import frame_builders, processed, schemas
+from ccp_analysis.data import frame_builders, processed, schemas
 
 DECLARED = {"str": "str", "int": "int64", "Int64": "Int64", "float": "float64", "bool": "bool",
             "date": "datetime64[ns]"}

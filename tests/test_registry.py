@@ -12,25 +12,18 @@ import pandas as pd
 import pytest
 
 import ccp_analysis
-from ccp_analysis import (
-    claimsfile,
-    deals,
-    editions,
-    frame_builders,
-    fx,
-    huawei,
-    paths,
-    schemas,
-    stock,
-    support,
-)
+from ccp_analysis import paths
+from ccp_analysis.data import editions, frame_builders, schemas
+from ccp_analysis.data.sources import claimsfile, deals, fx, huawei, stock, support
 from ccp_analysis.errors import ParameterError
 from ccp_analysis.pipeline import fingerprint
 
 # The builders and the cleaning modules only they run: a change to any of them that leaves
 # data/processed as it is must rerun no notebook.
-BUILD_ONLY = ("frame_builders", "support", "huawei", "fx", "stock", "deals", "claimsfile", "raw",
-              "money", "revisions")
+BUILD_ONLY = ("data/frame_builders", "data/sources/support", "data/sources/huawei",
+              "data/sources/fx", "data/sources/stock", "data/sources/deals",
+              "data/sources/claimsfile", "data/parsing/raw", "data/parsing/money",
+              "data/parsing/revisions")
 NOTEBOOKS = sorted(p.name for p in paths.notebooks_dir().glob("*.ipynb"))
 
 
@@ -51,8 +44,8 @@ def test_no_notebook_runs_the_builders_or_the_cleaning_code(tmp_path, monkeypatc
         assert (paths.package_dir() / f"{module}.py").is_file()  # a module that exists
         assert f"src/ccp_analysis/{module}.py" not in files, (notebook, module)
     # what the notebook does read: the registry and the reader of data/processed
-    assert {"src/ccp_analysis/schemas.py", "src/ccp_analysis/processed.py",
-            "src/ccp_analysis/editions.py"} <= files
+    assert {"src/ccp_analysis/data/schemas.py", "src/ccp_analysis/data/processed.py",
+            "src/ccp_analysis/data/editions.py"} <= files
 
 
 def test_the_union_over_the_notebooks_holds_no_build_only_module():
@@ -60,7 +53,8 @@ def test_the_union_over_the_notebooks_holds_no_build_only_module():
     assert not {f"src/ccp_analysis/{m}.py" for m in BUILD_ONLY} & files
     # the claims audit judges a claims.csv row by the rules the reader applies (claim_rules)
     # and parses the support items' printed periods (periods): both are needed, and in
-    assert {"src/ccp_analysis/claim_rules.py", "src/ccp_analysis/periods.py"} <= files
+    assert {"src/ccp_analysis/data/parsing/claim_rules.py",
+            "src/ccp_analysis/data/parsing/periods.py"} <= files
 
 
 def test_the_registry_covers_exactly_the_processed_files():
@@ -99,11 +93,11 @@ def test_a_frame_without_a_builder_or_a_builder_without_a_frame_is_refused():
 
 
 def test_an_entry_without_a_builder_fails_the_import_of_the_builders():
-    code = ("from ccp_analysis import schemas\n"
+    code = ("from ccp_analysis.data import schemas\n"
             "schemas._register(schemas.Frame(name='alibaba_options', description='x', "
             "key=('date',), sort=('date',), columns=(schemas.Col('date', 'date', 'Day.'),), "
             "sources=('market/baba_daily.csv',)))\n"
-            "import ccp_analysis.frame_builders\n")
+            "import ccp_analysis.data.frame_builders\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=False)
     assert result.returncode == 1

@@ -198,7 +198,7 @@ def _add_version(reports: Path, source: str, name: str) -> Path:
     manifest["version"] = name
     # Inputs as a data update and a change of the drawing code would leave them.
     manifest["inputs"]["data/raw/market/baba_daily.csv"] = "0" * 64
-    manifest["inputs"]["src/ccp_analysis/charts.py"] = "1" * 64
+    manifest["inputs"]["src/ccp_analysis/figures/charts.py"] = "1" * 64
     (target / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     latest = _latest(reports)
     latest[manifest["edition"]] = name
@@ -361,7 +361,7 @@ def test_headline_names_the_figures_that_moved_with_their_data(reports_copy):
                  diff.FigureChange("fig5_alibaba_stock", "changed", ("png",))],
         inputs=[diff.ValueChange("data/processed/huawei_revenue.csv", "a", "b"),
                 diff.ValueChange("notebooks/fig5_alibaba_stock.ipynb", "a", "b"),
-                diff.ValueChange("src/ccp_analysis/charts.py", "a", "b"),
+                diff.ValueChange("src/ccp_analysis/figures/charts.py", "a", "b"),
                 diff.ValueChange(diff.LIBRARY_HASH, "a", "b")])
     with (folder / "tables" / "claims_audit.csv").open(encoding="utf-8") as handle:
         verdicts = [row["verdict"] for row in csv.DictReader(handle)]

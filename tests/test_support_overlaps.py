@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ccp_analysis import figure_data, support
+from ccp_analysis.data.sources import support
 from ccp_analysis.errors import InputError, ParameterError
-from ccp_analysis.figures import texts
+from ccp_analysis.figures import figure_data, texts
 
 ROOT = Path(__file__).resolve().parents[1]
 BN = 1e9
@@ -406,7 +406,7 @@ def test_the_chart_labels_clear_each_other_and_the_bars(figure_table):
     import matplotlib
 
     matplotlib.use("Agg")
-    from ccp_analysis import charts, style
+    from ccp_analysis.figures import charts, style
 
     with matplotlib.rc_context(fname=str(style.STYLE)):
         fig = charts.support_bars(figure_table, title="t",

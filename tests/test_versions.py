@@ -134,7 +134,7 @@ def test_code_changes_without_output_changes_make_no_version(
     # The manifest names the inputs that made it: the code the runs executed, file by file
     # (as it was then: a later change that draws nothing differently keeps the version and
     # goes to runs.json, below). It holds no hash over its run keys: the keys are compared.
-    for rel in ("src/ccp_analysis/figure_data.py", "src/ccp_analysis/pipeline/execute.py"):
+    for rel in ("src/ccp_analysis/figures/figure_data.py", "src/ccp_analysis/pipeline/execute.py"):
         assert re.fullmatch(r"[0-9a-f]{64}", manifest["inputs"][rel]), rel
     assert "src/ccp_analysis/cli.py" not in manifest["inputs"]
     before = reports_check.snapshot(root)

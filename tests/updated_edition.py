@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ccp_analysis.imports import checks
-from ccp_analysis.imports.log import NAME as LOG
+from ccp_analysis.data.imports import checks
+from ccp_analysis.data.imports.log import NAME as LOG
 
 # The as-published edition: fixed by the report's publication date.
 AS_PUBLISHED_LAST_DAY = "2022-12-16"

@@ -11,7 +11,7 @@ import warnings
 
 import pandas as pd
 
-from ccp_analysis import editions, schemas
+from ccp_analysis.data import editions, schemas
 from ccp_analysis.errors import MissingDataWarning, ParameterError
 
 

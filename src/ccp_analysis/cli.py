@@ -38,10 +38,10 @@ def _say(message: str) -> None:
 
 
 def cmd_data(args: argparse.Namespace) -> int:
-    from ccp_analysis import raw
+    from ccp_analysis.data.parsing import raw
 
     if args.action == "verify":
-        from ccp_analysis.imports import atomic
+        from ccp_analysis.data.imports import atomic
 
         atomic.recover()  # an import cut off after its journal is finished first
         checked = raw.verify_all()
@@ -52,7 +52,7 @@ def cmd_data(args: argparse.Namespace) -> int:
             print(f"{raw.sha256_file(path)}  {shown}")
         return 0
     if args.action == "history":
-        from ccp_analysis.imports import log
+        from ccp_analysis.data.imports import log
 
         entries = log.read()
         if not entries:
@@ -62,7 +62,8 @@ def cmd_data(args: argparse.Namespace) -> int:
         return 0
     if args.action == "import":
         return _data_import(args)
-    from ccp_analysis import claims, frame_builders
+    from ccp_analysis import claims
+    from ccp_analysis.data import frame_builders
 
     target = frame_builders.build(progress=lambda line: _say(f"  {line}"),
                                   check=claims.check_frames)
@@ -101,7 +102,7 @@ def _hash_targets(names: list[str]):
 def _data_import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ccp_analysis.imports import download, run
+    from ccp_analysis.data.imports import download, run
 
     if args.download:
         if args.source_kind not in run.DOWNLOADS:
@@ -382,7 +383,7 @@ def parser() -> argparse.ArgumentParser:
     hashing = actions.add_parser("hash", help="print the sha256 of files or folders")
     hashing.add_argument("files", nargs="*", metavar="FILE")
     actions.add_parser("history", help="print the revision log of data/raw")
-    from ccp_analysis.imports.rules import PLAUSIBILITY
+    from ccp_analysis.data.imports.rules import PLAUSIBILITY
 
     kinds = "\n".join(f"  {name:<13} {what}" for name, (what, _) in _import_kinds().items())
     rules = "\n".join(f"  {name:<21} {what}" for name, what in PLAUSIBILITY.items())
@@ -600,7 +601,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _import_kinds() -> dict[str, tuple[str, str]]:
-    from ccp_analysis.imports.rules import KINDS
+    from ccp_analysis.data.imports.rules import KINDS
 
     return KINDS
 

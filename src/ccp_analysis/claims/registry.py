@@ -13,7 +13,7 @@ from types import MappingProxyType
 
 import pandas as pd
 
-from ccp_analysis.schemas import STATED_ONLY_METHOD
+from ccp_analysis.data.schemas import STATED_ONLY_METHOD
 
 VERDICTS = ("reproduced", "differs", "internal inconsistency", "stated only")
 REPRODUCED, DIFFERS, INCONSISTENT, STATED_ONLY = VERDICTS

@@ -16,7 +16,7 @@ from ccp_analysis.claims.registry import (
     no_data,
     register,
 )
-from ccp_analysis.editions import PUBLICATION_DATE
+from ccp_analysis.data.editions import PUBLICATION_DATE
 
 # Share counts within this many years of a day bound its market value: Alibaba's count moves by
 # buybacks and issues between the yearly 20-F counts, and a vendor may use any count of that span.

@@ -59,7 +59,7 @@ def replace_block(text: str, block: str, page: str) -> str:
 
 
 def main(root: Path) -> int:
-    from ccp_analysis import editions
+    from ccp_analysis.data import editions
 
     block = summary({e: audit(editions.frames(e)) for e in editions.EDITIONS})
     for page in PAGES:

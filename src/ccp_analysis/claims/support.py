@@ -14,7 +14,6 @@ import re
 
 import pandas as pd
 
-from ccp_analysis import periods
 from ccp_analysis.claims.registry import (
     INCONSISTENT,
     REPORT,
@@ -27,6 +26,7 @@ from ccp_analysis.claims.registry import (
     no_data,
     register,
 )
+from ccp_analysis.data.parsing import periods
 
 HUAWEI, ALIBABA = "huawei_state_support", "alibaba_state_support"
 # Figure 1's box: "RWR ... identified 32 cases between 2012 and 2018 ... In total, China Exim

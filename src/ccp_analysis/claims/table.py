@@ -1,10 +1,11 @@
 """The claims audit's view of claims.csv: the `report_claims` frame checked against the
 registered recompute methods, and the rule (tolerance or range) each row is judged by.
 
-claims.csv is read in the data layer (`ccp_analysis.claimsfile`, built by `ccp-analysis data
-build` into data/processed like every other frame); this module adds what only the claims layer
-knows, the methods (`check_frames`). The rules of a row it shares with the reader come from
-`ccp_analysis.claim_rules`, never from the reader, which no notebook imports.
+claims.csv is read in the data layer (`ccp_analysis.data.sources.claimsfile`, built by
+`ccp-analysis data build` into data/processed like every other frame); this module adds what
+only the claims layer knows, the methods (`check_frames`). The rules of a row it shares with
+the reader come from `ccp_analysis.data.parsing.claim_rules`, never from the reader, which no
+notebook imports.
 """
 
 from __future__ import annotations
@@ -14,15 +15,15 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from ccp_analysis.claim_rules import (  # noqa: F401  (the rules' names, importable from here)
+from ccp_analysis.claims.registry import METHODS, STATED_ONLY_METHOD, own_tolerance
+from ccp_analysis.data.parsing.claim_rules import (  # noqa: F401  (the rules' names, importable from here)
     CLAIMS,
     NUMERIC_UNITS,
     UNITS,
     parse_stated,
     threshold,
 )
-from ccp_analysis.claim_rules import check_methods as _check_methods
-from ccp_analysis.claims.registry import METHODS, STATED_ONLY_METHOD, own_tolerance
+from ccp_analysis.data.parsing.claim_rules import check_methods as _check_methods
 
 
 def check(frame: pd.DataFrame) -> pd.DataFrame:

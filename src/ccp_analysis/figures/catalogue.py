@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ccp_analysis.editions import EDITIONS
+from ccp_analysis.data.editions import EDITIONS
+from ccp_analysis.data.schemas import FX_SERIES
 from ccp_analysis.figures import texts
 from ccp_analysis.figures.parameters import Param
-from ccp_analysis.schemas import FX_SERIES
 
 Values = dict[str, object]
 TableFunction = Callable[[Values, str], pd.DataFrame]
@@ -96,7 +96,7 @@ def _years(start: int, end: int, *, open_end: bool = False) -> tuple[Param, Para
 # Table functions: the very calls the notebooks make, on the edition's frames.
 
 def _load(name: str, edition: str) -> pd.DataFrame:
-    from ccp_analysis import editions
+    from ccp_analysis.data import editions
 
     return editions.load(name, edition)
 
@@ -108,7 +108,7 @@ def _fig1_rules(v: Values) -> dict[str, object]:
 
 
 def _fig1(v: Values, e: str) -> pd.DataFrame:
-    from ccp_analysis import figure_data
+    from ccp_analysis.figures import figure_data
 
     return figure_data.support_figure_table(
         _load("huawei_state_support", e), _load("state_support_relations", e),
@@ -116,7 +116,7 @@ def _fig1(v: Values, e: str) -> pd.DataFrame:
 
 
 def _fig1_items(v: Values, e: str) -> pd.DataFrame:
-    from ccp_analysis import figure_data
+    from ccp_analysis.figures import figure_data
 
     return figure_data.support_items_table(
         _load("huawei_state_support", e), _load("state_support_relations", e),
@@ -124,7 +124,7 @@ def _fig1_items(v: Values, e: str) -> pd.DataFrame:
 
 
 def _fig1_sensitivity(v: Values, e: str) -> pd.DataFrame:
-    from ccp_analysis import figure_data
+    from ccp_analysis.figures import figure_data
 
     return figure_data.support_sensitivity(
         _load("huawei_state_support", e), _load("state_support_relations", e),
@@ -132,14 +132,14 @@ def _fig1_sensitivity(v: Values, e: str) -> pd.DataFrame:
 
 
 def _fig2(v: Values, e: str) -> pd.DataFrame:
-    from ccp_analysis import figure_data
+    from ccp_analysis.figures import figure_data
 
     return figure_data.alibaba_support_table(_load("alibaba_state_support", e),
                                              year_start=v["year_start"], year_end=v["year_end"])
 
 
 def _fig3_layout(v: Values, e: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from ccp_analysis import figure_data
+    from ccp_analysis.figures import figure_data
 
     return figure_data.network_layout(
         _load("malaysia_deal_edges", e), _load("malaysia_deal_parties", e),
@@ -155,7 +155,7 @@ def _fig3_nodes(v: Values, e: str) -> pd.DataFrame:
 
 
 def _fig3_entries(v: Values, e: str) -> pd.DataFrame:
-    from ccp_analysis import figure_data
+    from ccp_analysis.figures import figure_data
 
     return figure_data.network_entries(
         _load("malaysia_deal_edges", e), _load("malaysia_deals", e), _fig3(v, e),
@@ -163,7 +163,7 @@ def _fig3_entries(v: Values, e: str) -> pd.DataFrame:
 
 
 def _fig4(v: Values, e: str) -> pd.DataFrame:
-    from ccp_analysis import figure_data
+    from ccp_analysis.figures import figure_data
 
     return figure_data.revenue_table(_load("huawei_revenue", e), year_start=v["year_start"],
                                      year_end=v["year_end"], currency=v["currency"],
@@ -171,14 +171,14 @@ def _fig4(v: Values, e: str) -> pd.DataFrame:
 
 
 def _fig5(v: Values, e: str) -> pd.DataFrame:
-    from ccp_analysis import figure_data
+    from ccp_analysis.figures import figure_data
 
     return figure_data.stock_table(_load("alibaba_stock", e), date_start=v["date_start"],
                                    date_end=v["date_end"], measure=v["measure"])
 
 
 def _deals(v: Values, e: str) -> pd.DataFrame:
-    from ccp_analysis import figure_data
+    from ccp_analysis.figures import figure_data
 
     table = figure_data.deals_per_year(_load("malaysia_deals", e), year_start=v["year_start"],
                                        year_end=v["year_end"], top_companies=v["top_companies"])

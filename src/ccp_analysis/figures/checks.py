@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 
-from ccp_analysis import spans
+from ccp_analysis.data import spans
 from ccp_analysis.errors import ParameterError
 from ccp_analysis.figures import parameters
 from ccp_analysis.figures.catalogue import FigureSpec, declarations
@@ -50,7 +50,7 @@ def typed(notebook: str, given: Mapping[str, object]) -> dict[str, object]:
 @lru_cache(maxsize=32)
 def data_span(frame: str, first: str, last: str, edition: str) -> tuple[object, object]:
     """First and last year (int) or day (ISO text) of a frame in an edition."""
-    from ccp_analysis import editions
+    from ccp_analysis.data import editions
 
     data = editions.load(frame, edition)
     lo, hi = data[first].min(), data[last].max()

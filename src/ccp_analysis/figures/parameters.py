@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ccp_analysis import spans
+from ccp_analysis.data import spans
 from ccp_analysis.errors import ParameterError
 
 TYPES: dict[str, type] = {"str": str, "int": int, "float": float, "bool": bool}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 # Shared with the interactive charts; defined below both.
-from ccp_analysis.figure_words import (  # noqa: F401
+from ccp_analysis.figures.figure_words import (  # noqa: F401
     FX_WORDS,
     PRICE_PROVIDERS,
     SHARES_WORDS,
@@ -61,7 +61,7 @@ def measure_count(summed: dict[str, str]) -> str:
 def huawei_support(table: pd.DataFrame, values: dict, *, unquantified: int) -> FigureText:
     """`table`: figure_data.support_figure_table (measures, the two totals, the text's
     estimates); `unquantified`: items in the span without a USD amount."""
-    from ccp_analysis import figure_data
+    from ccp_analysis.figures import figure_data
 
     years = span(values["year_start"], values["year_end"])
     measures = table[table["panel"] == "measure"].pivot(index="row", columns="bound",
@@ -175,7 +175,7 @@ def alibaba_support(table: pd.DataFrame, values: dict) -> FigureText:
 
 def rough_rates(table: pd.DataFrame, edition: str) -> set[str]:
     """The plotted items whose rate the report gives as approximate ('roughly 10%')."""
-    from ccp_analysis import editions
+    from ccp_analysis.data import editions
 
     frame = editions.load("alibaba_state_support", edition).set_index("item_id")
     return {i for i in table.loc[table["tax_rate_pct"].notna(), "item_id"]
@@ -185,7 +185,7 @@ def rough_rates(table: pd.DataFrame, edition: str) -> set[str]:
 
 def figure2_boxes(table: pd.DataFrame, edition: str) -> pd.DataFrame:
     """Figure 2's boxes that repeat a plotted Appendix B measure (same_item_as, amount_usd)."""
-    from ccp_analysis import editions
+    from ccp_analysis.data import editions
 
     frame = editions.load("alibaba_state_support", edition)
     boxes = frame[~frame["is_primary"] & frame["same_item_as"].isin(table["item_id"])]
@@ -377,8 +377,8 @@ def huawei_revenue(table: pd.DataFrame, values: dict) -> FigureText:
 def revenue_source_words(table: pd.DataFrame, edition: str) -> str:
     """The sources of the plotted years' revenue: Huawei's annual reports, then any import's
     --source with the years it gave ('Huawei annual reports; 2025: Huawei 2025 annual report')."""
-    from ccp_analysis import editions
-    from ccp_analysis.schemas import HUAWEI_BASE_SOURCE as BASE_SOURCE
+    from ccp_analysis.data import editions
+    from ccp_analysis.data.schemas import HUAWEI_BASE_SOURCE as BASE_SOURCE
 
     frame = editions.load("huawei_revenue", edition)
     rows = frame[frame["year"].isin(table["year"])].drop_duplicates("year").sort_values("year")
@@ -400,7 +400,7 @@ def revenue_source_words(table: pd.DataFrame, edition: str) -> str:
 
 def price_sources(table: pd.DataFrame, edition: str) -> list[str]:
     """The `source` of each price row the table plots, in date order, each once."""
-    from ccp_analysis import editions
+    from ccp_analysis.data import editions
 
     frame = editions.load("alibaba_stock", edition)
     rows = frame[frame["date"].isin(table["date"])].sort_values("date")

@@ -37,6 +37,7 @@ from pathlib import Path
 from ccp_analysis import paths
 from ccp_analysis.determinism import DETERMINISM_ENV
 from ccp_analysis.errors import CcpError
+from ccp_analysis.figures.style import OUTPUT_ENV
 from ccp_analysis.hashing import sha256_file
 from ccp_analysis.pipeline import (
     execute,
@@ -47,7 +48,6 @@ from ccp_analysis.pipeline import (
     versions,
     workers,
 )
-from ccp_analysis.style import OUTPUT_ENV
 
 # The rows of a table that drifted, as lines, matched by the table's key: given by the caller
 # (`ccp-analysis check` passes publish's `drift.table_rows`, a layer above this one).

@@ -121,7 +121,7 @@ class KernelTemplate:
         self.broken = False
         # Why the last kernel was started from its kernelspec instead ('' if it was forked).
         self.fallback = ""
-        from ccp_analysis.style import OUTPUT_ENV
+        from ccp_analysis.figures.style import OUTPUT_ENV
 
         # Variables that differ from run to run and are read only when used, never at import.
         self.per_run = (OUTPUT_ENV,)
@@ -360,7 +360,7 @@ def kernel_config(folder: Path, env: dict[str, str], cwd: Path, log: Path,
 
 def notebook_imports(sources: list[Path]) -> list[str]:
     """Modules the notebooks import at the top level of a code cell (what the template
-    preloads), e.g. `from ccp_analysis import charts` gives ccp_analysis.charts."""
+    preloads), e.g. `from ccp_analysis import charts` gives ccp_analysis.figures.charts."""
     found: dict[str, None] = {}
     for source in sources:
         for cell in json.loads(source.read_text(encoding="utf-8"))["cells"]:

@@ -12,9 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ccp_analysis import __version__, figures, paths, raw
+from ccp_analysis import __version__, figures, paths
+from ccp_analysis.data.editions import check as check_edition
+from ccp_analysis.data.parsing import raw
 from ccp_analysis.determinism import DETERMINISM_ENV
-from ccp_analysis.editions import check as check_edition
 from ccp_analysis.errors import CcpError, NotebookError, ParameterError
 from ccp_analysis.figures import checks
 from ccp_analysis.pipeline import (

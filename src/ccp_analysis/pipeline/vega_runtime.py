@@ -26,7 +26,7 @@ def bundle() -> tuple[str, str]:
     """(script text, sha256) of the runtime for the Vega-Lite version Altair writes."""
     import vl_convert
 
-    from ccp_analysis import interactive
+    from ccp_analysis.figures import interactive
 
     wanted = interactive.VEGA_LITE
     bundled = vl_convert.get_vegalite_versions()
@@ -42,7 +42,7 @@ def record() -> dict[str, str]:
     """What a manifest says of the runtime: its path under reports/, sha256 and versions."""
     import vl_convert
 
-    from ccp_analysis import interactive
+    from ccp_analysis.figures import interactive
 
     _, sha = bundle()
     return {"path": f"{ASSETS}/vega-{sha[:16]}.js", "sha256": sha,

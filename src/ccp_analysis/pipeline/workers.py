@@ -89,7 +89,7 @@ def run(tasks: list[execute.Task], jobs: int, env: Mapping[str, str],
         # Imported once here, while the template imports; the forked workers share them.
         import papermill  # noqa: F401
 
-        from ccp_analysis import style  # noqa: F401 - run() needs its OUTPUT_ENV
+        from ccp_analysis.figures import style  # noqa: F401 - run() needs its OUTPUT_ENV
 
         context = multiprocessing.get_context("fork" if platform_forks() else "spawn")
         for number in range(jobs):

@@ -436,8 +436,8 @@ def report(result: VersionDiff, max_rows: int = 20) -> list[str]:
 # What moved, in an editor's words: the inputs that differ, sorted into what a figure is made
 # from. Data: anything under data/. Drawing: the style and the drawing code. Method: every other
 # file a run executes (the library's figure tables, checks and texts, the notebooks).
-DRAWING = ("src/ccp_analysis/ccp.mplstyle", "src/ccp_analysis/style.py",
-           "src/ccp_analysis/charts.py")
+DRAWING = ("src/ccp_analysis/ccp.mplstyle", "src/ccp_analysis/figures/style.py",
+           "src/ccp_analysis/figures/charts.py")
 LIBRARY_HASH = "src/ccp_analysis (library source)"  # one hash over the files listed anyway
 
 
@@ -450,7 +450,7 @@ def causes(result: VersionDiff) -> dict[str, list[str]]:
             continue
         if path.startswith("data/"):
             found["data"].append(path)
-        elif path in DRAWING or path.startswith("src/ccp_analysis/charts/"):
+        elif path in DRAWING or path.startswith("src/ccp_analysis/figures/charts/"):
             found["drawing"].append(path)
         else:
             found["method"].append(path)

@@ -14,7 +14,7 @@ RAW = "data/raw/"
 def between(old_inputs: dict[str, str], new_inputs: dict[str, str]) -> list[dict]:
     """The log entries, in log order, that turned each raw file of `old_inputs` into the one of
     `new_inputs` (none for a file changed otherwise, or not changed)."""
-    from ccp_analysis.imports import log
+    from ccp_analysis.data.imports import log
 
     entries = log.read()
     picked: list[int] = []

@@ -1,0 +1,1 @@
+"""Reading and checking raw files: the manifest, amounts, periods, the revision log."""
