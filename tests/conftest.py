@@ -6,6 +6,7 @@ CCP_ANALYSIS_ROOT pointing at it; the checkout itself is only ever read.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -13,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from ccp_analysis.determinism import DETERMINISM_ENV
@@ -145,6 +147,37 @@ def ccp_cli():
                               timeout=900, check=False)
 
     return _run
+
+
+# ------------------------------------------------------------------------- reading frames
+
+
+@pytest.fixture(scope="session", autouse=True)
+def load_each_file_once():
+    """`processed.load` coerces and validates a CSV once per test process for each content it
+    meets, then hands out copies: the same bytes always give the same frame, and hundreds of
+    tests read the checkout's few frames (a copy's changed file has other bytes, so it is read
+    afresh, and a file that fails to load is never remembered). Kernels and subprocesses read
+    with the library's own `load`."""
+    from ccp_analysis import paths, processed
+
+    read = processed.load
+    seen: dict[tuple[str, str, bytes], pd.DataFrame] = {}
+
+    def load(name: str) -> pd.DataFrame:
+        path = paths.processed_dir() / f"{name}.csv"
+        try:
+            content = path.read_bytes()
+        except OSError:
+            return read(name)  # missing or unreadable: the library's own error
+        key = (name, str(path.resolve()), hashlib.sha256(content).digest())
+        if key not in seen:
+            seen[key] = read(name)
+        return seen[key].copy(deep=True)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(processed, "load", load)
+        yield
 
 
 @pytest.fixture(scope="session")
