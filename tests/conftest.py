@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -188,3 +189,63 @@ def frames():
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(ROOT_ENV, str(PROJECT_ROOT))
         return processed.build_frames()
+
+
+# ------------------------------------------------------------------------- the page tests
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def _no_browser(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true but the page tests cannot run: {reason}")
+    warnings.warn(f"page tests ran without a browser: {reason}", stacklevel=2)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium for the page tests (test_browser, test_browser_charts): one per test
+    process; None when there is none (said in a warning, a failure with CI=true)."""
+    # CCP_CHROMIUM names another Chromium build (and only that one is tried).
+    wanted = os.environ.get("CCP_CHROMIUM")
+    if wanted:
+        executable = wanted if Path(wanted).is_file() else None
+    else:
+        executable = CHROMIUM if Path(CHROMIUM).is_file() else shutil.which("chromium")
+    if not executable:
+        _no_browser(f"no chromium found at {wanted or CHROMIUM} (apt-get install -y chromium)")
+        yield None
+        return
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _no_browser("the playwright package is not installed (pip install -e '.[dev]')")
+        yield None
+        return
+    with sync_playwright() as driver:
+        chromium = driver.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """A copy of the committed reports/ with every page written, and the comparison page of
+    the two committed editions; the checkout's reports/ is only read. One per test process:
+    the page tests only read it (a browser writes nothing)."""
+    root = tmp_path_factory.mktemp("browser") / "project"
+    shutil.copytree(PROJECT_ROOT / "reports", root / "reports",
+                    ignore=shutil.ignore_patterns(*BUILD_STATE))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(ROOT_ENV, str(root))
+        from ccp_analysis.pipeline import versions
+        from ccp_analysis.publish import diff, diffpage, site
+
+        site.refresh(rewrite_versions=True)
+        latest = versions.read_latest()
+        result = diff.compare(diff.Side.load(versions.folder(latest["as-published"])),
+                              diff.Side.load(versions.folder(latest["updated"])))
+        page = diffpage.write(result, root / "compare" / "diff.html")
+    return {"root": root, "latest": latest, "diff": page}
