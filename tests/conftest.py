@@ -204,10 +204,12 @@ def _no_browser(reason: str) -> None:
     warnings.warn(f"page tests ran without a browser: {reason}", stacklevel=2)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Headless Chromium for the page tests (test_browser, test_browser_charts): one per test
-    process; None when there is none (said in a warning, a failure with CI=true)."""
+    """Headless Chromium for the page tests (test_browser, test_browser_charts); None when there
+    is none (said in a warning, a failure with CI=true). One per module, not per session:
+    Playwright's sync API keeps an event loop running in this thread while it is open, and a
+    later test's `asyncio.run` would fail."""
     # CCP_CHROMIUM names another Chromium build (and only that one is tried).
     wanted = os.environ.get("CCP_CHROMIUM")
     if wanted:

@@ -9,8 +9,9 @@ size on a phone, and every figure with its alt text when JavaScript is off. The 
 the latest ones reports/LATEST.json names.
 
 Without a browser (or the driver) the tests say so in one line and check nothing in the
-browser; with CI=true that is a failure, since CI must run them. The browser and the site
-copy are conftest's, one of each per test process for this module and test_browser_charts.
+browser; with CI=true that is a failure, since CI must run them. The browser (one per
+module) and the site copy (one per test process, shared with test_browser_charts) are
+conftest's.
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ company in Figure 3 highlights exactly its links; at 390 px the charts make noth
 sideways; with JavaScript off every figure is still shown as its PNG with its alt text, and no
 chart box is.
 
-Uses conftest's browser and site fixtures, as test_browser does (one of each per test process).
+Uses conftest's browser (one per module) and site copy (one per test process), as
+test_browser does.
 """
 
 from __future__ import annotations
