@@ -157,13 +157,13 @@ def ccp_cli():
 def load_each_file_once():
     """`processed.load` coerces and validates a CSV once per test process for each content it
     meets, then hands out copies: the same bytes always give the same frame, and hundreds of
-    tests read the checkout's few frames (a copy's changed file has other bytes, so it is read
-    afresh, and a file that fails to load is never remembered). Kernels and subprocesses read
-    with the library's own `load`."""
+    tests read the same few frames, in the checkout or in a copy of it (a changed file has
+    other bytes, so it is read afresh, and a file that fails to load is never remembered).
+    Kernels and subprocesses read with the library's own `load`."""
     from ccp_analysis import paths, processed
 
     read = processed.load
-    seen: dict[tuple[str, str, bytes], pd.DataFrame] = {}
+    seen: dict[tuple[str, bytes], pd.DataFrame] = {}
 
     def load(name: str) -> pd.DataFrame:
         path = paths.processed_dir() / f"{name}.csv"
@@ -171,7 +171,7 @@ def load_each_file_once():
             content = path.read_bytes()
         except OSError:
             return read(name)  # missing or unreadable: the library's own error
-        key = (name, str(path.resolve()), hashlib.sha256(content).digest())
+        key = (name, hashlib.sha256(content).digest())  # where the file lies changes nothing
         if key not in seen:
             seen[key] = read(name)
         return seen[key].copy(deep=True)
