@@ -6,13 +6,16 @@ CCP_ANALYSIS_ROOT pointing at it; the checkout itself is only ever read.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from ccp_analysis.determinism import DETERMINISM_ENV
@@ -147,6 +150,38 @@ def ccp_cli():
     return _run
 
 
+# ------------------------------------------------------------------------- reading frames
+
+
+@pytest.fixture(scope="session", autouse=True)
+def load_each_file_once():
+    """`processed.load` coerces and validates a CSV once per test process for each content it
+    meets, then hands out copies: the same bytes always give the same frame, and hundreds of
+    tests read the same few frames, in the checkout or in a copy of it (a changed file has
+    other bytes, so it is read afresh, and a file that fails to load is never remembered).
+    Kernels and subprocesses read with the library's own `load`."""
+    from ccp_analysis import paths
+    from ccp_analysis.data import processed
+
+    read = processed.load
+    seen: dict[tuple[str, bytes], pd.DataFrame] = {}
+
+    def load(name: str) -> pd.DataFrame:
+        path = paths.processed_dir() / f"{name}.csv"
+        try:
+            content = path.read_bytes()
+        except OSError:
+            return read(name)  # missing or unreadable: the library's own error
+        key = (name, hashlib.sha256(content).digest())  # where the file lies changes nothing
+        if key not in seen:
+            seen[key] = read(name)
+        return seen[key].copy(deep=True)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(processed, "load", load)
+        yield
+
+
 @pytest.fixture(scope="session")
 def frames():
     """Every tidy frame built from this checkout's data/raw, once per test process (read-only)."""
@@ -155,3 +190,65 @@ def frames():
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(ROOT_ENV, str(PROJECT_ROOT))
         return frame_builders.build_frames()
+
+
+# ------------------------------------------------------------------------- the page tests
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def _no_browser(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true but the page tests cannot run: {reason}")
+    warnings.warn(f"page tests ran without a browser: {reason}", stacklevel=2)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium for the page tests (test_browser, test_browser_charts); None when there
+    is none (said in a warning, a failure with CI=true). One per module, not per session:
+    Playwright's sync API keeps an event loop running in this thread while it is open, and a
+    later test's `asyncio.run` would fail."""
+    # CCP_CHROMIUM names another Chromium build (and only that one is tried).
+    wanted = os.environ.get("CCP_CHROMIUM")
+    if wanted:
+        executable = wanted if Path(wanted).is_file() else None
+    else:
+        executable = CHROMIUM if Path(CHROMIUM).is_file() else shutil.which("chromium")
+    if not executable:
+        _no_browser(f"no chromium found at {wanted or CHROMIUM} (apt-get install -y chromium)")
+        yield None
+        return
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _no_browser("the playwright package is not installed (pip install -e '.[dev]')")
+        yield None
+        return
+    with sync_playwright() as driver:
+        chromium = driver.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """A copy of the committed reports/ with every page written, and the comparison page of
+    the two committed editions; the checkout's reports/ is only read. One per test process:
+    the page tests only read it (a browser writes nothing)."""
+    root = tmp_path_factory.mktemp("browser") / "project"
+    shutil.copytree(PROJECT_ROOT / "reports", root / "reports",
+                    ignore=shutil.ignore_patterns(*BUILD_STATE))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(ROOT_ENV, str(root))
+        from ccp_analysis.pipeline import versions
+        from ccp_analysis.publish import diff, diffpage, site
+
+        site.refresh(rewrite_versions=True)
+        latest = versions.read_latest()
+        result = diff.compare(diff.Side.load(versions.folder(latest["as-published"])),
+                              diff.Side.load(versions.folder(latest["updated"])))
+        page = diffpage.write(result, root / "compare" / "diff.html")
+    return {"root": root, "latest": latest, "diff": page}

@@ -9,79 +9,20 @@ size on a phone, and every figure with its alt text when JavaScript is off. The 
 the latest ones reports/LATEST.json names.
 
 Without a browser (or the driver) the tests say so in one line and check nothing in the
-browser; with CI=true that is a failure, since CI must run them.
+browser; with CI=true that is a failure, since CI must run them. The browser (one per
+module) and the site copy (one per test process, shared with test_browser_charts) are
+conftest's.
 """
 
 from __future__ import annotations
 
 import csv
-import os
 import re
-import shutil
-import warnings
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import pytest
-
-from ccp_analysis.paths import ROOT_ENV
-
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-
-
-def _no_browser(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true but the page tests cannot run: {reason}")
-    warnings.warn(f"page tests ran without a browser: {reason}", stacklevel=2)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    # CCP_CHROMIUM names another Chromium build (and only that one is tried).
-    wanted = os.environ.get("CCP_CHROMIUM")
-    if wanted:
-        executable = wanted if Path(wanted).is_file() else None
-    else:
-        executable = CHROMIUM if Path(CHROMIUM).is_file() else shutil.which("chromium")
-    if not executable:
-        _no_browser(f"no chromium found at {wanted or CHROMIUM} (apt-get install -y chromium)")
-        yield None
-        return
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _no_browser("the playwright package is not installed (pip install -e '.[dev]')")
-        yield None
-        return
-    with sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """A copy of the committed reports/ with every page written, and the comparison page of
-    the two committed editions; the checkout's reports/ is only read."""
-    root = tmp_path_factory.mktemp("browser") / "project"
-    shutil.copytree(PROJECT_ROOT / "reports", root / "reports",
-                    ignore=shutil.ignore_patterns(".lock", ".staging", ".failures", ".drift"))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(ROOT_ENV, str(root))
-        from ccp_analysis.pipeline import versions
-        from ccp_analysis.publish import diff, diffpage, site
-
-        site.refresh(rewrite_versions=True)
-        latest = versions.read_latest()
-        result = diff.compare(diff.Side.load(versions.folder(latest["as-published"])),
-                              diff.Side.load(versions.folder(latest["updated"])))
-        page = diffpage.write(result, root / "compare" / "diff.html")
-    return {"root": root, "latest": latest, "diff": page}
 
 
 def _local_target(page: Path, href: str) -> tuple[Path | None, str]:

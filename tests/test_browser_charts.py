@@ -9,7 +9,8 @@ company in Figure 3 highlights exactly its links; at 390 px the charts make noth
 sideways; with JavaScript off every figure is still shown as its PNG with its alt text, and no
 chart box is.
 
-Uses the browser and site fixtures of test_browser (the same Chromium, the same copy rules).
+Uses conftest's browser (one per module) and site copy (one per test process), as
+test_browser does.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import json
 from pathlib import Path
 
 import pytest
-from test_browser import DESKTOP, PHONE, browser, site  # noqa: F401 - fixtures
+from test_browser import DESKTOP, PHONE
 
 from ccp_analysis import figures, paths
 from ccp_analysis.figures import interactive
@@ -100,12 +101,25 @@ def _hover(page, name: str, field: str, value: object, *, tap: bool = False) -> 
     return "\n".join(" ".join(row.split()) for row in rows)
 
 
-@pytest.mark.parametrize("edition", EDITIONS)
-def test_every_figure_has_an_interactive_twin_that_draws_from_the_vendored_runtime(
-        browser, site, edition):  # noqa: F811 - test_browser's fixtures
+@pytest.fixture(scope="module", params=EDITIONS)
+def desktop(request, browser, site):
+    """The latest version page of an edition at desktop width with its charts drawn, opened
+    once for the tests that read it (every chart drawn, then marks hovered); what the console
+    and the requests record over all of them is checked by each. None without a browser."""
     if browser is None:
+        yield None
         return
-    folder = _folder(site, edition)
+    folder = _folder(site, request.param)
+    context, page, errors, requests = _open(browser, folder, DESKTOP)
+    yield {"folder": folder, "page": page, "errors": errors, "requests": requests}
+    context.close()
+
+
+def test_every_figure_has_an_interactive_twin_that_draws_from_the_vendored_runtime(
+        desktop, site):
+    if desktop is None:
+        return
+    folder = desktop["folder"]
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     runtime = manifest["chart_runtime"]
     script = site["root"] / "reports" / runtime["path"]
@@ -116,89 +130,81 @@ def test_every_figure_has_an_interactive_twin_that_draws_from_the_vendored_runti
     for name in names:  # each spec is an output the manifest lists, with its sha256
         spec = f"figures/{name}{paths.CHART_SUFFIX}"
         assert manifest["outputs"][spec] == sha256_file(folder / spec)
-    context, page, errors, requests = _open(browser, folder, DESKTOP)
-    try:
-        assert errors == []
-        assert [u for u in requests if not u.startswith("file:")] == []
-        assert f"reports/{runtime['path']}" in " ".join(requests)  # the vendored script only
-        drawn = page.evaluate("""() => Array.from(document.querySelectorAll('[data-chart]'))
-            .map(box => ({name: box.getAttribute('data-chart'), hidden: box.hidden,
-                          width: box.querySelector('svg').getBoundingClientRect().width,
-                          still: document.getElementById('static-' +
-                                 box.getAttribute('data-chart')).hidden}))""")
-        assert [d["name"] for d in drawn] == names  # every figure, in the report's order
-        for chart in drawn:
-            assert not chart["hidden"] and chart["width"] > 200 and chart["still"], chart
-    finally:
-        context.close()
+    page, errors, requests = desktop["page"], desktop["errors"], desktop["requests"]
+    assert errors == []
+    assert [u for u in requests if not u.startswith("file:")] == []
+    assert f"reports/{runtime['path']}" in " ".join(requests)  # the vendored script only
+    drawn = page.evaluate("""() => Array.from(document.querySelectorAll('[data-chart]'))
+        .map(box => ({name: box.getAttribute('data-chart'), hidden: box.hidden,
+                      width: box.querySelector('svg').getBoundingClientRect().width,
+                      still: document.getElementById('static-' +
+                             box.getAttribute('data-chart')).hidden}))""")
+    assert [d["name"] for d in drawn] == names  # every figure, in the report's order
+    for chart in drawn:
+        assert not chart["hidden"] and chart["width"] > 200 and chart["still"], chart
 
 
-@pytest.mark.parametrize("edition", EDITIONS)
-def test_hovering_a_known_mark_shows_its_value_unit_and_source(
-        browser, site, edition):  # noqa: F811 - test_browser's fixtures
-    if browser is None:
+def test_hovering_a_known_mark_shows_its_value_unit_and_source(desktop):
+    if desktop is None:
         return
-    folder = _folder(site, edition)
-    context, page, errors, _ = _open(browser, folder, DESKTOP)
-    try:
-        # Figure 5: the highest close, 317.14 on 2020-10-27 (in both editions' data).
-        day = next(r for r in _rows(folder, "fig5_alibaba_stock") if r["date"] == "2020-10-27")
-        assert float(day["value"]) == 317.14
-        tip = _hover(page, "fig5_alibaba_stock", "date", "2020-10-27")
-        assert "date 2020-10-27" in tip
-        assert "marked peak 317.14 (2020-10-27)" in tip  # a day the static figure marks
-        assert "close 317.14 USD per ADS" in tip
-        # The day's own source: its price row's `source`, in words.
-        assert ("source BABA daily prices (unadjusted close): Yahoo Finance history via "
-                f"{day['price_source']}") in tip
-        # Figure 4: the 2021 bar, in USD at the ECB-derived rate, and the CNY it came from.
-        year = next(r for r in _rows(folder, "fig4_huawei_revenue") if r["year"] == "2021")
-        tip = _hover(page, "fig4_huawei_revenue", "year", 2021)
-        assert f"revenue (USD) {float(year['revenue_bn']):,.1f} USD bn" in tip
-        assert "revenue (USD) 98.7 USD bn" in tip
-        assert "revenue as reported (CNY) 636.8 CNY bn" in tip
-        assert f"rate {float(year['cny_per_usd']):.4f} CNY per USD" in tip
-        assert "series ECB euro reference rates" in tip
-        assert "source Huawei annual report (revenue in CNY); converted at ECB" in tip
-        # Figure 2: the one stated amount, Appendix B row 2.
-        tip = _hover(page, "fig2_alibaba_support", "item_id", "B02")
-        assert "amount (USD) $798.21 million" in tip
-        assert "source CSIS, CCP Inc. in Malaysia (2022), Appendix B, row 2" in tip
-        # Figure 1: an item, A07's $10 billion, with its words and the relation coding that
-        # counts it in both bounds, as the version's item table gives them.
-        item = next(r for r in _rows(folder, "fig1_huawei_support_items")
-                    if r["item_id"] == "A07")
-        tip = _hover(page, "fig1_huawei_support", "item_id", "A07")
-        assert "item A07" in tip
-        assert "source CSIS, CCP Inc. in Malaysia (2022), Appendix A, row 7" in tip
-        assert "amount (report's words) $10 billion" in tip
-        assert ("report's words $10 billion total loans to various Huawei customers for the "
-                "year") in tip
-        assert f"report's words {item['words']}" in tip
-        assert "measure loans to Huawei's customers" in tip
-        assert "this bar counts $10 bn in the " in tip
-        assert "conservative bound counted, $10 bn" in tip
-        assert "relation coding credit line (inferred): may be drawn under A04" in tip
-        assert "to date (inferred): may hold A02, A03, A06" in tip
-        assert "coding's words credit line: $10 billion has been loaned" in tip
-        # An item the conservative bound leaves out says which reading does.
-        tip = _hover(page, "fig1_huawei_support", "item_id", "A02")
-        assert "conservative bound may be inside A07, read as loaned to date" in tip
-        assert "to date (inferred): may be inside A07" in tip
-        # The deals timeline: one company group's entries in the busiest year.
-        rows = _rows(folder, "deals_timeline")
-        busiest = max(rows, key=lambda r: (int(r["entries_in_year"]), -int(r["year"])))
-        tip = _hover(page, "deals_timeline", "year", int(busiest["year"]))
-        group = next(line[len("company group "):] for line in tip.splitlines()
-                     if line.startswith("company group "))
-        row = next(r for r in rows if r["year"] == busiest["year"]
-                   and r["company_group"] == group)
-        assert f"entries {row['entries']}" in tip
-        assert f"entries that year (all groups) {busiest['entries_in_year']}" in tip
-        assert "Appendix C (RWR IntelTrak)" in tip
-        assert errors == []
-    finally:
-        context.close()
+    folder = desktop["folder"]
+    page, errors = desktop["page"], desktop["errors"]
+    # Figure 5: the highest close, 317.14 on 2020-10-27 (in both editions' data).
+    day = next(r for r in _rows(folder, "fig5_alibaba_stock") if r["date"] == "2020-10-27")
+    assert float(day["value"]) == 317.14
+    tip = _hover(page, "fig5_alibaba_stock", "date", "2020-10-27")
+    assert "date 2020-10-27" in tip
+    assert "marked peak 317.14 (2020-10-27)" in tip  # a day the static figure marks
+    assert "close 317.14 USD per ADS" in tip
+    # The day's own source: its price row's `source`, in words.
+    assert ("source BABA daily prices (unadjusted close): Yahoo Finance history via "
+            f"{day['price_source']}") in tip
+    # Figure 4: the 2021 bar, in USD at the ECB-derived rate, and the CNY it came from.
+    year = next(r for r in _rows(folder, "fig4_huawei_revenue") if r["year"] == "2021")
+    tip = _hover(page, "fig4_huawei_revenue", "year", 2021)
+    assert f"revenue (USD) {float(year['revenue_bn']):,.1f} USD bn" in tip
+    assert "revenue (USD) 98.7 USD bn" in tip
+    assert "revenue as reported (CNY) 636.8 CNY bn" in tip
+    assert f"rate {float(year['cny_per_usd']):.4f} CNY per USD" in tip
+    assert "series ECB euro reference rates" in tip
+    assert "source Huawei annual report (revenue in CNY); converted at ECB" in tip
+    # Figure 2: the one stated amount, Appendix B row 2.
+    tip = _hover(page, "fig2_alibaba_support", "item_id", "B02")
+    assert "amount (USD) $798.21 million" in tip
+    assert "source CSIS, CCP Inc. in Malaysia (2022), Appendix B, row 2" in tip
+    # Figure 1: an item, A07's $10 billion, with its words and the relation coding that
+    # counts it in both bounds, as the version's item table gives them.
+    item = next(r for r in _rows(folder, "fig1_huawei_support_items")
+                if r["item_id"] == "A07")
+    tip = _hover(page, "fig1_huawei_support", "item_id", "A07")
+    assert "item A07" in tip
+    assert "source CSIS, CCP Inc. in Malaysia (2022), Appendix A, row 7" in tip
+    assert "amount (report's words) $10 billion" in tip
+    assert ("report's words $10 billion total loans to various Huawei customers for the "
+            "year") in tip
+    assert f"report's words {item['words']}" in tip
+    assert "measure loans to Huawei's customers" in tip
+    assert "this bar counts $10 bn in the " in tip
+    assert "conservative bound counted, $10 bn" in tip
+    assert "relation coding credit line (inferred): may be drawn under A04" in tip
+    assert "to date (inferred): may hold A02, A03, A06" in tip
+    assert "coding's words credit line: $10 billion has been loaned" in tip
+    # An item the conservative bound leaves out says which reading does.
+    tip = _hover(page, "fig1_huawei_support", "item_id", "A02")
+    assert "conservative bound may be inside A07, read as loaned to date" in tip
+    assert "to date (inferred): may be inside A07" in tip
+    # The deals timeline: one company group's entries in the busiest year.
+    rows = _rows(folder, "deals_timeline")
+    busiest = max(rows, key=lambda r: (int(r["entries_in_year"]), -int(r["year"])))
+    tip = _hover(page, "deals_timeline", "year", int(busiest["year"]))
+    group = next(line[len("company group "):] for line in tip.splitlines()
+                 if line.startswith("company group "))
+    row = next(r for r in rows if r["year"] == busiest["year"]
+               and r["company_group"] == group)
+    assert f"entries {row['entries']}" in tip
+    assert f"entries that year (all groups) {busiest['entries_in_year']}" in tip
+    assert "Appendix C (RWR IntelTrak)" in tip
+    assert errors == []
 
 
 # The links drawn highlighted (interactive.HIGHLIGHT_WIDTH), as "company|counterpart|entry".
@@ -216,7 +222,7 @@ HIGHLIGHTED = """(width) => {
 
 @pytest.mark.parametrize("tap", [False, True], ids=["hover", "tap"])
 def test_hovering_or_tapping_a_company_highlights_exactly_its_links(
-        browser, site, tap):  # noqa: F811 - test_browser's fixtures
+        browser, site, tap):
     if browser is None:
         return
     folder = _folder(site, "as-published")
@@ -254,7 +260,7 @@ def test_hovering_or_tapping_a_company_highlights_exactly_its_links(
 
 
 def test_tapping_a_mark_on_a_phone_shows_its_value_and_source(
-        browser, site):  # noqa: F811 - test_browser's fixtures
+        browser, site):
     if browser is None:
         return
     folder = _folder(site, "as-published")
@@ -271,7 +277,7 @@ def test_tapping_a_mark_on_a_phone_shows_its_value_and_source(
 
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_charts_make_nothing_scroll_sideways_on_a_phone(
-        browser, site, edition):  # noqa: F811 - test_browser's fixtures
+        browser, site, edition):
     if browser is None:
         return
     context, page, errors, _ = _open(browser, _folder(site, edition), PHONE)
@@ -286,7 +292,7 @@ def test_charts_make_nothing_scroll_sideways_on_a_phone(
 
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_without_javascript_every_figure_stands_with_its_alt_text(
-        browser, site, edition):  # noqa: F811 - test_browser's fixtures
+        browser, site, edition):
     if browser is None:
         return
     folder = _folder(site, edition)

@@ -222,7 +222,7 @@ def test_nothing_but_style_py_sets_the_theme():
     package = paths.package_dir()
     setters = sorted(str(p.relative_to(package)) for p in package.rglob("*.py")
                      if SETS_RC.search(p.read_text(encoding="utf-8")))
-    assert setters == ["style.py"]
+    assert setters == ["figures/style.py"]
     # Every notebook takes its theme from the hand-off (figures.start) and sets none itself.
     for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
         cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]

@@ -150,7 +150,7 @@ def _revenue_cases() -> list[tuple[str, str, str, int, int]]:
         first, last = years[0], years[-1]
         spans = [(first, last), (first, first), (last, last), (first, first + 1),
                  (last - 1, last), (2013, last), (2020, 2021), (2021, 2021)]
-        for start, end in spans:
+        for start, end in dict.fromkeys(spans):  # as-published ends in 2021: spans repeat
             cases.append((edition, "CNY", "ecb", start, end))
             for series in ("ecb", "oecd_imf", "fed", "pboc"):
                 cases.append((edition, "USD", series, start, end))
@@ -190,8 +190,10 @@ def _support_cases() -> list[tuple[str, int, int]]:
     cases = []
     for edition in EDITIONS:
         frame = ccp_analysis.load("alibaba_state_support", edition=edition)
-        years = sorted(frame.loc[frame["is_primary"], "period_start_year"].dropna().astype(int)
-                       .unique())
+        # Plain ints: the hand-off takes literals only, and would draw the default span for
+        # numpy's integers.
+        years = sorted(int(y) for y in frame.loc[frame["is_primary"], "period_start_year"]
+                       .dropna().unique())
         for start in years:  # every range with data: a handful of years
             for end in years:
                 if end >= start:

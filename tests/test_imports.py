@@ -365,7 +365,8 @@ def test_revised_sources_md_needs_a_reason(root, tmp_path, capsys):
 # ------------------------------------------------------------------ around the import
 
 
-def test_help_teaches_every_source_and_rule(capsys):
+def test_help_names_every_source_kind_and_plausibility_rule(capsys):
+    """The help is made from the registries: every kind and rule the code knows is listed."""
     with pytest.raises(SystemExit) as info:
         cli.main(["data", "import", "--help"])
     assert info.value.code == 0
@@ -374,10 +375,6 @@ def test_help_teaches_every_source_and_rule(capsys):
         assert f"\n  {kind} " in text, kind
     for rule, words in rules.PLAUSIBILITY.items():
         assert f"{rule}" in text and words in text.replace("\n", " "), rule
-    for option in ("--source", "--accessed", "--status", "--revise", "--override", "--dry-run",
-                   "--download"):
-        assert option in text
-    assert "examples:" in text
 
 
 def test_data_hash_takes_manifest_paths_and_folders(root, capsys):

@@ -32,7 +32,18 @@ PARK = "fig3_ai_park"
 
 
 def _tables(edition: str = "as-published") -> dict[str, pd.DataFrame]:
-    """The tables the default notebooks export, from the same table and data functions."""
+    """The tables the default notebooks export, from the same table and data functions: made
+    once per edition and process (the checkout's data do not change under these tests), each
+    caller given its own copies."""
+    if edition not in _MADE:
+        _MADE[edition] = _make_tables(edition)
+    return {name: table.copy() for name, table in _MADE[edition].items()}
+
+
+_MADE: dict[str, dict[str, pd.DataFrame]] = {}
+
+
+def _make_tables(edition: str) -> dict[str, pd.DataFrame]:
     tables = {}
     for spec in figures.FIGURES:
         run = figures.start(spec.notebook, {"edition": edition})

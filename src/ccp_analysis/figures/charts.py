@@ -204,8 +204,11 @@ def alibaba_support(items: pd.DataFrame, *, title: str, standard_rate: float) ->
     right.set_xlabel("")
     # The standard rate is a reference, not a level: black, dashed.
     right.axhline(standard_rate, color=PALETTE[7], linestyle="--", linewidth=1)
-    right.text(max(len(rates), 1) - 0.5, standard_rate, f"standard rate {standard_rate:g}%",
-               color=PALETTE[7], ha="right", va="bottom", fontsize=8)
+    # At the right end of the line whatever the number of bars (the x axis spans only the
+    # bars drawn: one rate, or none, in a narrow year range).
+    right.text(0.99, standard_rate, f"standard rate {standard_rate:g}%",
+               transform=right.get_yaxis_transform(), color=PALETTE[7], ha="right",
+               va="bottom", fontsize=8)
     for x, (value, approximate) in enumerate(
             zip(rates["tax_rate_pct"], rates["tax_rate_approximate"], strict=True)):
         right.text(x, value, f"{'about ' if approximate else ''}{value:g}%", ha="center",
