@@ -25,13 +25,14 @@ from ccp_analysis.errors import CcpError
 from ccp_analysis.pipeline import versions
 
 ASSETS = "assets"
-# Run by `prefetch` in a process of its own: the script text into the file named.
+# Run by `prefetch` in a process of its own: the script text of Vega-Lite version argv[2] into
+# the file argv[1] (vl_convert alone: `bundle` checks the version before it takes the text).
 _BUNDLE_TO_FILE = """
 import os, sys
-from ccp_analysis.pipeline.vega_runtime import bundle
+import vl_convert
 partial = sys.argv[1] + ".partial"
 with open(partial, "w", encoding="utf-8", newline="") as out:
-    out.write(bundle()[0])
+    out.write(vl_convert.javascript_bundle(vl_version="v" + sys.argv[2]))
 os.replace(partial, sys.argv[1])
 """
 # The prefetching process and the file it writes, while one runs (see `prefetch`).
@@ -48,10 +49,13 @@ def prefetch() -> None:
     global _prefetch
     if _prefetch is not None or bundle.cache_info().currsize:
         return
+    from ccp_analysis import interactive
+
     target = Path(tempfile.mkdtemp(prefix="ccp-vega-")) / "runtime.js"
     try:
         process = subprocess.Popen(
-            [sys.executable, "-c", _BUNDLE_TO_FILE, str(target)], stdin=subprocess.DEVNULL,
+            [sys.executable, "-c", _BUNDLE_TO_FILE, str(target), interactive.VEGA_LITE],
+            stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             preexec_fn=_lowest_priority if hasattr(os, "nice") else None)
     except OSError:
