@@ -20,7 +20,7 @@ import pytest
 from report_text import report_text_path
 
 from ccp_analysis import claims
-from ccp_analysis.data import editions, frame_builders, processed, schemas
+from ccp_analysis.data import editions, frame_builders, schemas
 from ccp_analysis.data.sources import claimsfile
 from ccp_analysis.errors import ChecksumError, InputError
 from ccp_analysis.paths import ROOT_ENV
@@ -431,7 +431,7 @@ def _processed_bytes(root: Path) -> dict[str, bytes]:
 def _build_the_claims_frame() -> None:
     """What the data build does with claims.csv, without building every other frame: read it,
     validate the frame against its schema, then the claims layer's check of the build."""
-    frame = processed.BUILDERS["report_claims"]({})
+    frame = frame_builders.BUILDERS["report_claims"]({})
     claims.check_frames({"report_claims": schemas.validate("report_claims",
                                                            frame.reset_index(drop=True))})
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from ccp_analysis import paths
 from ccp_analysis.data import frame_builders, processed, schemas
 
 DECLARED = {"str": "str", "int": "int64", "Int64": "Int64", "float": "float64", "bool": "bool",
@@ -45,3 +46,25 @@ def test_load_keeps_missing_numbers_missing_and_empty_text_empty():
     assert (support["same_item_as"] == "").any()
     assert not support["same_item_as"].isna().any()
     assert support.loc[support["item_id"] == "A01", "is_primary"].item() is True
+
+
+def test_a_frame_read_again_is_a_copy_and_an_edited_file_is_read_anew(tmp_path, monkeypatch):
+    """Frames are kept once read (a notebook reads the same frame several times, and the build's
+    kernel template reads them all before it forks), but each reader gets its own copy, and a
+    file changed since is read again."""
+    folder = tmp_path / "data" / "processed"
+    folder.mkdir(parents=True)
+    source = paths.processed_dir() / "huawei_revenue.csv"
+    (folder / source.name).write_bytes(source.read_bytes())
+    monkeypatch.setenv(paths.ROOT_ENV, str(tmp_path))
+    first = processed.load("huawei_revenue")
+    assert first.loc[0, ["fx_series", "year", "revenue_cny_mn"]].tolist() == [
+        "ecb", 2008, 125217.0]  # Huawei's 2008 revenue, CNY million (annual report)
+    first.loc[0, "revenue_cny_mn"] = -1.0
+    assert processed.load("huawei_revenue").loc[0, "revenue_cny_mn"] == 125217.0
+    # The file rewritten without its first year: the next read sees it.
+    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    (folder / source.name).write_text("".join(lines[:1] + lines[2:]), encoding="utf-8")
+    again = processed.load("huawei_revenue")
+    assert len(again) == len(lines) - 2
+    assert again.loc[0, ["year", "revenue_cny_mn"]].tolist() == [2009, 149059.0]

@@ -38,13 +38,41 @@ def _no_frames_because() -> str:
             "data/ and notebooks/")
 
 
+# Frames already read in this process, by file: the file's identity when read (device, inode,
+# size, modification time) and the frame. A notebook reads the same frames several times (its
+# hand-off checks the range on the data, then the notebook loads it), and each read would parse
+# the CSV and validate it against its schema again. A file replaced or edited since (a data
+# build, an import) has another identity and is read anew. The build's kernel template reads
+# every frame once before it forks (`preload`), so the kernels start with them.
+_READ: dict[Path, tuple[tuple[int, int, int, int], pd.DataFrame]] = {}
+
+
 def load(name: str) -> pd.DataFrame:
-    """A processed frame with the dtypes its schema declares."""
+    """A processed frame with the dtypes its schema declares (a copy: callers may change it)."""
     if name not in schemas.FRAMES:
         raise KeyError(f"no processed frame {name!r}; known: {', '.join(schemas.FRAMES)}")
     path = paths.processed_dir() / f"{name}.csv"
     if not path.is_file():
         raise FileNotFoundError(f"{path} is missing: {_no_frames_because()}")
+    stat = path.stat()
+    identity = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    read = _READ.get(path)
+    if read is None or read[0] != identity:
+        read = _READ[path] = (identity, _read(name, path))
+    return read[1].copy()
+
+
+def preload() -> None:
+    """Read every processed frame into this process (see `_READ`); a frame that cannot be read
+    is left for the reader that needs it, which then reports why."""
+    for name in schemas.FRAMES:
+        try:
+            load(name)
+        except Exception:  # noqa: BLE001, S112 - reported by the notebook that reads it
+            continue
+
+
+def _read(name: str, path: Path) -> pd.DataFrame:
     columns = schemas.FRAMES[name].columns
     # Text stays text ("" is an empty note, not a missing value); in every other column an
     # empty field is missing. The schema then converts each column to its declared dtype.

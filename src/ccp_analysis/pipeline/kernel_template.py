@@ -51,7 +51,9 @@ READY = b"r"
 # one must equal the template's own, or a forked kernel would carry state imported under
 # another environment.
 PER_KERNEL_ENV = ("JPY_PARENT_PID", "JPY_SESSION_NAME")
-KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell")
+# ipykernel.debugger (and debugpy under it) is imported by every kernel as it initialises.
+KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
+                  "ipykernel.debugger")
 # Imported on a kernel's first saved or inline figure (renderers, PDF font subsetting, image
 # writers, IPython's figure formatter); pure imports, loaded once here when the notebooks use
 # matplotlib. (Never matplotlib_inline: it hooks into the shell that imports it.)
@@ -95,6 +97,11 @@ def comparable(env: dict[str, str], per_run: list[str]) -> dict[str, str]:
 KERNEL_DISPLAY = {"pandas": {"display.max_columns": 20, "display.encoding": "UTF-8"}}
 
 
+# Imported by the notebooks (through ccp_analysis.data.editions): its `preload()` reads every
+# processed frame into the process, to be found by each kernel's reads (processed._READ).
+DATA_READER = "ccp_analysis.data.processed"
+
+
 class PreloadFailed(Exception):
     """An import of the template failed; it then serves no kernel."""
 
@@ -111,6 +118,11 @@ def preload(modules: list[str]) -> None:
             except Exception as exc:  # noqa: BLE001 - e.g. a pandas without these options
                 raise PreloadFailed(f"setting {library}'s kernel defaults failed: {exc!r}") \
                     from exc
+    # The processed frames, read and validated once here rather than in every kernel (the
+    # kernels' environment names the project, so they are the frames each kernel would read).
+    reader = sys.modules.get(DATA_READER)
+    if reader is not None:
+        reader.preload()
 
 
 def _import_all(modules: list[str]) -> None:

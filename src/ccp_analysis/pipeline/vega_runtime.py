@@ -9,9 +9,15 @@ old one, and nothing is fetched from elsewhere.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import functools
 import hashlib
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
 from importlib import metadata
 from pathlib import Path
 
@@ -19,6 +25,84 @@ from ccp_analysis.errors import CcpError
 from ccp_analysis.pipeline import versions
 
 ASSETS = "assets"
+# Run by `prefetch` in a process of its own: the script text of Vega-Lite version argv[2] into
+# the file argv[1] (vl_convert alone: `bundle` checks the version before it takes the text).
+_BUNDLE_TO_FILE = """
+import os, sys
+import vl_convert
+partial = sys.argv[1] + ".partial"
+with open(partial, "w", encoding="utf-8", newline="") as out:
+    out.write(vl_convert.javascript_bundle(vl_version="v" + sys.argv[2]))
+os.replace(partial, sys.argv[1])
+"""
+# The prefetching process and the file it writes, while one runs (see `prefetch`).
+_prefetch: tuple[subprocess.Popen, Path] | None = None
+
+
+def prefetch() -> None:
+    """Start bundling the runtime in a background process at the lowest CPU priority.
+
+    Bundling takes seconds of CPU, all of it after the notebooks of a build ran, when their
+    version is assembled. Started before the notebooks run, it uses the time a core would
+    otherwise idle (kernel starts, the last notebook running alone), and `bundle` takes its
+    result. Never needed for correctness: whatever goes wrong, `bundle` bundles itself."""
+    global _prefetch
+    if _prefetch is not None or bundle.cache_info().currsize:
+        return
+    from ccp_analysis.figures import interactive
+
+    target = Path(tempfile.mkdtemp(prefix="ccp-vega-")) / "runtime.js"
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-c", _BUNDLE_TO_FILE, str(target), interactive.VEGA_LITE],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            preexec_fn=_lowest_priority if hasattr(os, "nice") else None)
+    except OSError:
+        shutil.rmtree(target.parent, ignore_errors=True)
+        return
+    _prefetch = (process, target)
+    atexit.register(_discard)
+
+
+def _discard() -> None:
+    """At exit, a prefetch never taken (the build failed): stopped, its file removed."""
+    global _prefetch
+    if _prefetch is None:
+        return
+    process, target = _prefetch
+    _prefetch = None
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+    shutil.rmtree(target.parent, ignore_errors=True)
+
+
+def _lowest_priority() -> None:
+    os.nice(19)
+
+
+def _prefetched() -> str | None:
+    """The prefetching process's script text (None if it failed). Now that the text is needed
+    it is waited for at this process's own priority where the system allows raising it back
+    (on a quiet machine it then runs alone anyway)."""
+    global _prefetch
+    if _prefetch is None:
+        return None
+    process, target = _prefetch
+    _prefetch = None
+    try:
+        if process.poll() is None:
+            with contextlib.suppress(OSError, AttributeError):  # not allowed, or not POSIX
+                os.setpriority(os.PRIO_PROCESS, process.pid,
+                               os.getpriority(os.PRIO_PROCESS, 0))
+            process.wait()
+        if process.returncode != 0 or not target.is_file():
+            return None
+        with target.open(encoding="utf-8", newline="") as found:
+            return found.read()
+    finally:
+        shutil.rmtree(target.parent, ignore_errors=True)
 
 
 @functools.cache
@@ -34,7 +118,9 @@ def bundle() -> tuple[str, str]:
         raise CcpError(f"vl-convert-python {metadata.version('vl-convert-python')} bundles no "
                        f"Vega-Lite {wanted} (it has {', '.join(bundled)}); pin a "
                        "vl-convert-python that does in constraints.txt")
-    text = vl_convert.javascript_bundle(vl_version=f"v{wanted}")
+    text = _prefetched()
+    if text is None:
+        text = vl_convert.javascript_bundle(vl_version=f"v{wanted}")
     return text, hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
