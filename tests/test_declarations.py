@@ -314,3 +314,18 @@ def test_each_notebook_exports_exactly_the_tables_it_declares():
         source = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
         exported = re.findall(r"style\.export_table\(\s*\w+,\s*\"(\w+)\"\)", source)
         assert sorted(exported) == sorted(t.name for t in spec.tables), spec.notebook
+
+
+def test_a_numpy_integer_outside_a_kernel_is_used_not_dropped_for_the_default():
+    """Outside a kernel the hand-off reads the caller's namespace: a declared parameter holding
+    a numpy integer (what a year taken from a frame is) is the span drawn, not the default."""
+    import numpy as np
+
+    namespace = {"edition": "as-published", "year_start": np.int64(2016), "year_end": 2021,
+                 "currency": "USD", "fx_series": "ecb"}
+    run = figures.start("fig4_huawei_revenue", namespace)
+    assert run.values["year_start"] == 2016
+    assert list(run.table()["year"]) == [2016, 2017, 2018, 2019, 2020, 2021]
+    namespace["year_start"] = [2016]
+    with pytest.raises(ParameterError, match="year_start"):
+        figures.start("fig4_huawei_revenue", namespace)

@@ -86,9 +86,14 @@ def given(namespace: MutableMapping[str, object], declared: list[str]) -> dict[s
     if recent is not None:
         names = dict.fromkeys(declared + recent)
         return {name: namespace[name] for name in names if name in namespace}
-    return {name: value for name, value in namespace.items()
-            if not name.startswith("_") and isinstance(value, LITERALS)
-            and not isinstance(value, types.ModuleType)}
+    found = {name: value for name, value in namespace.items()
+             if not name.startswith("_") and isinstance(value, LITERALS)
+             and not isinstance(value, types.ModuleType)}
+    # A declared name is always passed on, whatever its type, so that a value the checks do
+    # not accept (a numpy integer, a list) is refused with the parameter's message instead of
+    # being dropped in favour of the default without a word.
+    found.update({name: namespace[name] for name in declared if name in namespace})
+    return found
 
 
 @dataclass(frozen=True)
