@@ -360,7 +360,7 @@ def kernel_config(folder: Path, env: dict[str, str], cwd: Path, log: Path,
 
 def notebook_imports(sources: list[Path]) -> list[str]:
     """Modules the notebooks import at the top level of a code cell (what the template
-    preloads), e.g. `from ccp_analysis import charts` gives ccp_analysis.figures.charts."""
+    preloads), e.g. `from ccp_analysis.figures import charts` gives ccp_analysis.figures.charts."""
     found: dict[str, None] = {}
     for source in sources:
         for cell in json.loads(source.read_text(encoding="utf-8"))["cells"]:
