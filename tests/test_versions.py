@@ -169,7 +169,7 @@ def test_code_changes_without_output_changes_make_no_version(
 
     # It reruns (code can change figures), the bytes come out the same, so the version that
     # exists is the answer: nothing under reports/ is written, the new run keys go to runs.json.
-    _append(package / "figure_data.py", "\n# a change that draws nothing differently\n")
+    _append(package / "figures" / "figure_data.py", "\n# a change that draws nothing differently\n")
     rerun = ccp_cli(root, *args, **env)
     assert rerun.returncode == 0, rerun.stderr
     assert "1 notebook run(s) to do, 0 reused from the cache" in rerun.stderr
