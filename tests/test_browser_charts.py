@@ -23,9 +23,8 @@ import pytest
 from test_browser import DESKTOP, PHONE
 
 from ccp_analysis import figures, paths
+from ccp_analysis.edition_names import EDITIONS
 from ccp_analysis.figures import interactive
-
-EDITIONS = ("as-published", "updated")
 DRAWN = ("() => document.querySelectorAll('[data-chart]').length > 0 && "
          "document.querySelectorAll('[data-chart]').length === "
          "document.querySelectorAll('[data-chart][data-drawn]').length")
