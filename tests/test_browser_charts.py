@@ -25,6 +25,7 @@ from test_browser import DESKTOP, PHONE
 from ccp_analysis import figures, paths
 from ccp_analysis.edition_names import EDITIONS
 from ccp_analysis.figures import interactive
+
 DRAWN = ("() => document.querySelectorAll('[data-chart]').length > 0 && "
          "document.querySelectorAll('[data-chart]').length === "
          "document.querySelectorAll('[data-chart][data-drawn]').length")
