@@ -109,3 +109,29 @@ def test_every_notebook_is_in_the_latest_version_as_it_is_now(edition):
         "'ccp-analysis build' and commit the new version"
     executed = sorted(p.stem for p in (ROOT / "reports" / version / "notebooks").glob("*.ipynb"))
     assert executed == names
+
+
+def test_pytest_nbval_reports_collects_the_latest_versions_and_names_the_others():
+    """`pytest --nbval reports/`, the command a CI engineer types first: only the notebooks of
+    the versions LATEST.json names are collected, and one line names every other version (and
+    nothing that is not a version, such as reports/assets)."""
+    import subprocess
+    import sys
+
+    from ccp_analysis import paths
+
+    reports = paths.reports_dir()
+    latest = set(json.loads((reports / "LATEST.json").read_text(encoding="utf-8")).values())
+    others = sorted(d.name for d in reports.iterdir()
+                    if (d / "manifest.json").is_file() and d.name not in latest)
+    result = subprocess.run([sys.executable, "-m", "pytest", "--nbval", "reports/", "--co", "-q",
+                             "-p", "no:cacheprovider", "-n", "0"], cwd=paths.project_root(),
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout[-2000:]
+    said = [line for line in result.stdout.splitlines() if line.startswith("nbval: reports:")]
+    assert said == [f"nbval: reports: checking the latest version of each edition (LATEST.json); "
+                    f"left out {len(others)} older version(s), history made by older code (or "
+                    f"custom builds), not expected to match today's: {', '.join(others)}"]
+    collected = {line.split("/")[1] for line in result.stdout.splitlines()
+                 if line.startswith("reports/") and "::" in line}
+    assert collected == latest

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from ccp_analysis.pipeline.versions import MANIFEST
+
 LATEST = "LATEST.json"
 _LEFT_OUT = pytest.StashKey[dict[Path, list[str]]]()
 _SAID = pytest.StashKey[set[Path]]()
@@ -57,6 +59,8 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     latest = _latest(reports)
     if latest is None or collection_path.name in latest:
         return None
+    if not (collection_path / MANIFEST).is_file():
+        return True  # not a version (the pages' assets, the comparison pages): no notebooks
     config.stash.setdefault(_LEFT_OUT, {}).setdefault(reports, []).append(collection_path.name)
     return True
 
@@ -82,7 +86,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
                 continue
             config.stash.setdefault(_SAID, set()).add(reports.resolve())
             left = [d.name for d in reports.iterdir()
-                    if d.is_dir() and not d.name.startswith(".") and d.name not in latest]
+                    if (d / MANIFEST).is_file() and d.name not in latest]
             if left:
                 lines.append(_line(reports, left))
     return lines
