@@ -21,6 +21,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from ccp_analysis.claims import thresholds
+from ccp_analysis.claims.deals import entries
 from ccp_analysis.claims.registry import (
     REPORT,
     Frames,
@@ -39,15 +40,6 @@ MAJORS = (HUAWEI, ALIBABA, "ZTE")  # "the usual majors" of Appendix C's May 2017
 LOST_5G_BID_YEAR = 2021
 NUMBER_WORDS = {w: i for i, w in enumerate(
     ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"))}
-
-
-def _deals(frames: Frames) -> pd.DataFrame:
-    deals = frame(frames, "malaysia_deals").sort_values(["event_date", "entry_id"])
-    # The company groups come from appendix_c_parties (a subsidiary, affiliate or product
-    # belongs to its parent's group), the one place that says who belongs to whom.
-    groups = deals["chinese_groups"].map(
-        lambda names: frozenset(n for n in names.split("; ") if n))
-    return deals.assign(groups=groups)
 
 
 def _naming(deals: pd.DataFrame, group: str) -> pd.DataFrame:
@@ -102,7 +94,7 @@ def _years_missing(label: str, rows_for: Callable[[pd.DataFrame], dict[str, pd.D
     of the named firms has no entry; 0 when each is there every year."""
 
     def recompute(frames: Frames) -> Recomputed:
-        deals = _deals(frames)
+        deals = entries(frames)
         span = _within_timeline(deals, first, last)
         if not span:
             return no_data(f"Appendix C has no entry in {first}-{last}", REPORT)
@@ -127,7 +119,7 @@ register("both_firms_years_missing_2010s_at_most", _years_missing(
 
 @method("years_without_new_company_2010s_at_most")
 def years_without_new_company_2010s_at_most(frames: Frames) -> Recomputed:
-    deals = _deals(frames)
+    deals = entries(frames)
     span = _within_timeline(deals, 2010, 2019)
     seen: set[str] = set()
     new: dict[int, list[str]] = {}
@@ -151,7 +143,7 @@ def _worst_rank(label: str, first: int | None, last: int | None) -> Method:
     """The lower rank of Huawei and Alibaba by entries (groups) in first-last."""
 
     def recompute(frames: Frames) -> Recomputed:
-        deals = _deals(frames)
+        deals = entries(frames)
         window = deals if first is None else deals[deals["year"].between(first, last)]
         if window.empty:
             return no_data(f"Appendix C has no entry in {first}-{last}", REPORT)
@@ -181,7 +173,7 @@ register("huawei_alibaba_rank_late_2010s_at_most", _worst_rank(
 
 @method("alibaba_rank_among_newcomers_at_most")
 def alibaba_rank_among_newcomers_at_most(frames: Frames) -> Recomputed:
-    deals = _deals(frames)
+    deals = entries(frames)
     alibaba = _naming(deals, ALIBABA)
     if alibaba.empty:
         return no_data("no Appendix C entry names Alibaba", REPORT)
@@ -202,7 +194,7 @@ def alibaba_rank_among_newcomers_at_most(frames: Frames) -> Recomputed:
 
 @method("siasun_position_outside_majors_at_most")
 def siasun_position_outside_majors_at_most(frames: Frames) -> Recomputed:
-    deals = _deals(frames)
+    deals = entries(frames)
     outside = deals[deals["groups"].map(lambda gs: bool(gs - set(MAJORS)))]
     hit = outside[outside["text"].str.contains("Siasun", regex=False)]
     if hit.empty:
@@ -221,7 +213,7 @@ def siasun_position_outside_majors_at_most(frames: Frames) -> Recomputed:
 
 @method("alibaba_share_of_2017_entries_above")
 def alibaba_share_of_2017_entries_above(frames: Frames) -> Recomputed:
-    deals = _deals(frames)
+    deals = entries(frames)
     year = deals[deals["year"] == 2017]
     if year.empty:
         return no_data("Appendix C has no entry dated 2017", REPORT)
@@ -233,7 +225,7 @@ def alibaba_share_of_2017_entries_above(frames: Frames) -> Recomputed:
 
 @method("hangzhou_visits_at_least")
 def hangzhou_visits_at_least(frames: Frames) -> Recomputed:
-    deals = _deals(frames)
+    deals = entries(frames)
     visits = deals[deals["text"].str.contains(r"(?:visits|pilgrimage to) Hangzhou")]
     return Recomputed(len(visits), (
         f"malaysia_deals: entries telling a Malaysian visit to Hangzhou: "
@@ -247,7 +239,7 @@ def _meetings(before: int | None) -> Method:
     `before` (all when None)."""
 
     def recompute(frames: Frames) -> Recomputed:
-        deals = _naming(_deals(frames), ALIBABA)
+        deals = _naming(entries(frames), ALIBABA)
         if before is not None:
             deals = deals[deals["year"] < before]
         told = []
@@ -279,7 +271,7 @@ register("alibaba_meetings_before_2020_at_least", _meetings(2020))
 
 @method("huawei_share_early_2010s_above")
 def huawei_share_early_2010s_above(frames: Frames) -> Recomputed:
-    deals = _deals(frames)
+    deals = entries(frames)
     first, last = thresholds.decade_part("early", 2010)
     span = _within_timeline(deals, first, last)
     early = deals[deals["year"].between(span.start, span.stop - 1)]
@@ -303,7 +295,7 @@ def _first_other(deals: pd.DataFrame) -> str:
 
 @method("huawei_kinds_missing_decade_after_2011_at_most")
 def huawei_kinds_missing_decade_after_2011_at_most(frames: Frames) -> Recomputed:
-    deals = _naming(_deals(frames), HUAWEI)
+    deals = _naming(entries(frames), HUAWEI)
     decade = deals[deals["year"].between(2012, 2021)]
     # The kinds the sentence names that Appendix C types; "investments" and "other
     # initiatives" have no deal type of their own.
@@ -318,7 +310,7 @@ def huawei_kinds_missing_decade_after_2011_at_most(frames: Frames) -> Recomputed
 
 @method("huawei_4g_years_to_lost_bid_at_least")
 def huawei_4g_years_to_lost_bid_at_least(frames: Frames) -> Recomputed:
-    deals = _deals(frames)
+    deals = entries(frames)
     hits = deals[deals["text"].str.contains(r"selects Huawei to install 4G")]
     if hits.empty:
         return no_data("no Appendix C entry selects Huawei for 4G", REPORT)
@@ -337,7 +329,7 @@ def _trend(label: str, rows_of: Callable[[pd.DataFrame], pd.DataFrame],
     """Entries per year in the later window over entries per year in the earlier one."""
 
     def recompute(frames: Frames) -> Recomputed:
-        deals = _deals(frames)
+        deals = entries(frames)
         rows = rows_of(deals)
         early = earlier(deals) if callable(earlier) else earlier
         late = later(deals) if callable(later) else later

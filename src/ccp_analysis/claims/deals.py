@@ -32,12 +32,18 @@ NUMBER_WORDS = {w: i for i, w in enumerate(
     ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"))}
 
 
-def _deals(frames: Frames) -> pd.DataFrame:
-    return frame(frames, "malaysia_deals").sort_values(["event_date", "entry_id"])
+def entries(frames: Frames) -> pd.DataFrame:
+    """Appendix C's entries in date order, each with `groups`: the Chinese company groups it
+    names (a subsidiary, affiliate or product belongs to its parent's group, as
+    appendix_c_parties says, the one place that says who belongs to whom)."""
+    deals = frame(frames, "malaysia_deals").sort_values(["event_date", "entry_id"])
+    groups = deals["chinese_groups"].map(
+        lambda names: frozenset(n for n in names.split("; ") if n))
+    return deals.assign(groups=groups)
 
 
 def _matching(frames: Frames, pattern: str) -> pd.DataFrame:
-    deals = _deals(frames)
+    deals = entries(frames)
     found = re.compile(pattern)
     return deals[deals["text"].map(lambda text: found.search(text) is not None)]
 
@@ -114,7 +120,7 @@ def huawei_malaysia_entry_year(frames: Frames) -> Recomputed:
 
 
 def _group_first_year(frames: Frames, group: re.Pattern[str]) -> int | None:
-    deals = _deals(frames)
+    deals = entries(frames)
     named = deals["chinese_companies"].map(
         lambda names: any(group.match(n) for n in names.split("; ")))
     return None if not named.any() else int(deals.loc[named, "year"].min())
@@ -125,7 +131,7 @@ def _years_in_malaysia(group: re.Pattern[str], firm: str) -> Method:
         first = _group_first_year(frames, group)
         if first is None:
             return no_data(f"no Appendix C entry names {firm}", REPORT)
-        last = int(_deals(frames)["year"].max())
+        last = int(entries(frames)["year"].max())
         return Recomputed(last - first + 1, (
             f"malaysia_deals: the first entry naming {firm} is dated {first}, the timeline "
             f"ends in {last}: {first}-{last} inclusive"), REPORT)
@@ -165,7 +171,7 @@ def years_huawei_before_alibaba_at_least(frames: Frames) -> Recomputed:
 
 @method("timeline_span_years_at_least")
 def timeline_span_years_at_least(frames: Frames) -> Recomputed:
-    deals = _deals(frames)
+    deals = entries(frames)
     first, last = int(deals["year"].min()), int(deals["year"].max())
     return Recomputed(last - first + 1, (
         f"malaysia_deals: Appendix C's entries run from {first} to {last}"), REPORT)
@@ -196,7 +202,7 @@ MALAYSIAN_PROVIDERS = ("Maxis", "Celcom", "Digi", "U Mobile", "Telekom Malaysia"
 
 @method("huawei_5g_mous_2018_2019_at_least")
 def huawei_5g_mous_2018_2019_at_least(frames: Frames) -> Recomputed:
-    deals = _deals(frames)
+    deals = entries(frames)
     provider = re.compile("|".join(re.escape(p) for p in MALAYSIAN_PROVIDERS))
     dated = deals[deals["year"].between(2018, 2019) & deals["text"].str.contains("Huawei")
                   & deals["text"].str.contains("5G")
@@ -215,7 +221,7 @@ def huawei_5g_mous_2018_2019_at_least(frames: Frames) -> Recomputed:
 
 @method("deals_2020_count_below")
 def deals_2020_count_below(frames: Frames) -> Recomputed:
-    deals = _deals(frames)
+    deals = entries(frames)
     count = int((deals["year"] == 2020).sum())
     return Recomputed(count, (
         f"malaysia_deals: {count} Appendix C entries dated 2020 (2019: "
@@ -225,7 +231,7 @@ def deals_2020_count_below(frames: Frames) -> Recomputed:
 
 @method("deals_12_months_after_peak_below")
 def deals_12_months_after_peak_below(frames: Frames) -> Recomputed:
-    deals = _deals(frames)
+    deals = entries(frames)
     start = pd.Timestamp("2020-02-01")  # "early 2020" read as ending with January 2020
     window = deals[(deals["event_date"] >= start)
                    & (deals["event_date"] < start + pd.DateOffset(months=12))]
@@ -243,7 +249,7 @@ def _monthly_trailing(deals: pd.DataFrame) -> pd.Series:
 
 @method("deals_trailing_12m_peak_year")
 def deals_trailing_12m_peak_year(frames: Frames) -> Recomputed:
-    deals = _deals(frames)
+    deals = entries(frames)
     trailing = _monthly_trailing(deals)
     # The latest month holding the maximum, so a plateau is dated by its end.
     end = trailing[trailing == trailing.max()].index[-1]
@@ -254,7 +260,7 @@ def deals_trailing_12m_peak_year(frames: Frames) -> Recomputed:
 
 
 def _per_year(frames: Frames) -> pd.Series:
-    deals = _deals(frames)
+    deals = entries(frames)
     years = range(int(deals["year"].min()), int(deals["year"].max()) + 1)
     return deals["year"].value_counts().reindex(years, fill_value=0)
 
@@ -305,7 +311,7 @@ def deals_mean_2018_2019_over_2016_2017_above(frames: Frames) -> Recomputed:
 
 @method("deals_new_companies_2016_2019_above")
 def deals_new_companies_2016_2019_above(frames: Frames) -> Recomputed:
-    deals = _deals(frames)
+    deals = entries(frames)
 
     # Company groups, not names: a subsidiary or product (Lazada, Alipay, WeChat Pay, China
     # Unicom's subsidiary) is its parent's group, not another company (appendix_c_parties).
@@ -323,7 +329,7 @@ def deals_new_companies_2016_2019_above(frames: Frames) -> Recomputed:
 def deals_entries_2021_2022(frames: Frames) -> Recomputed:
     # An entry dated 2021-2022 would contradict "froze ... well into 2022"; none cannot confirm
     # it, since Appendix C's own coverage may end before then.
-    deals = _deals(frames)
+    deals = entries(frames)
     later = deals[deals["year"].between(2021, 2022)]
     after = deals[deals["event_date"] >= pd.Timestamp("2020-04-01")]
     listed = ", ".join(f"{r.entry_id} ({r.date_text})" for r in after.itertuples()) or "none"
@@ -345,7 +351,7 @@ ARRIVAL_ORDER = (("Huawei",), ("ZTE",), ("Alibaba", "Ant Financial"), ("Tencent"
 
 @method("arrival_order_breaks")
 def arrival_order_breaks(frames: Frames) -> Recomputed:
-    deals = _deals(frames)
+    deals = entries(frames)
     firsts: list[tuple[str, pd.Timestamp]] = []
     for group in ARRIVAL_ORDER:
         dates = [deals.loc[deals["text"].str.contains(name, regex=False), "event_date"].min()
@@ -364,7 +370,7 @@ def arrival_order_breaks(frames: Frames) -> Recomputed:
 
 @method("entries_before_huawei")
 def entries_before_huawei(frames: Frames) -> Recomputed:
-    deals = _deals(frames)
+    deals = entries(frames)
     first = _group_first_year(frames, HUAWEI)
     if first is None:
         return no_data("no Appendix C entry names Huawei", REPORT)
@@ -382,7 +388,7 @@ PRODUCTS = {"Alipay": "Ant Financial", "WeChat Pay": "Tencent"}
 def chinese_players_at_least(frames: Frames) -> Recomputed:
     # "dozens of Chinese players": Appendix C and Figure 3 are the report's selection, so a count
     # of at least the bound confirms the statement, while a smaller one cannot refute it.
-    deals = _deals(frames)
+    deals = entries(frames)
     park = frame(frames, "ai_park_network")
     named = {n for names in deals["chinese_companies"] for n in names.split("; ") if n}
     for side in ("source", "target"):
