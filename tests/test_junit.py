@@ -55,9 +55,11 @@ def test_failures_and_errors_per_notebook_and_cell(results, tmp_path):
     assert list(results) == [(root / NB).resolve(), (root / OTHER).resolve(),
                              (root / BROKEN).resolve()]
     fig4 = results[(root / NB).resolve()]
-    assert fig4.tests == 4  # the skipped cell is a test case too, with no problem
+    assert fig4.tests == 4
+    # A cell nbval skipped was never compared: the gate counts it as a problem.
     assert [(p.kind, p.nodeid) for p in fig4.problems] == [
-        ("failure", f"{NB}::Cell 1"), ("failure", f"{NB}::Cell 2"), ("error", f"{NB}::Cell 2")]
+        ("failure", f"{NB}::Cell 1"), ("failure", f"{NB}::Cell 2"), ("error", f"{NB}::Cell 2"),
+        ("skipped", f"{NB}::Cell 3")]
     assert fig4.problems[0].text.endswith("Input:\ntable\n\n  '98.743' == '98.1'")
     # The kernel's colour codes, escaped by pytest, are dropped from nbval's report.
     assert fig4.problems[1].text == "Cell 2: Cell execution caused an exception\nValueError: x"
@@ -75,11 +77,12 @@ def test_the_gate_lines_from_a_notebook_result(results, tmp_path):
     fig4 = results[(tmp_path / "project" / NB).resolve()]
     lines = gate._nbval_findings("updated-abc/notebooks/fig4_huawei_revenue.ipynb", fig4, 1)
     assert lines[0] == ("updated-abc/notebooks/fig4_huawei_revenue.ipynb: nbval: 2 of 4 "
-                        "cell(s) failed, 1 could not run (pytest exit 1):")
+                        "cell(s) failed, 1 could not run, 1 skipped, so never compared "
+                        "(pytest exit 1):")
     assert f"      {'_' * 20} {NB}::Cell 1 {'_' * 20}" in lines
     assert "        '98.743' == '98.1'" in lines
-    assert lines[-3:] == [f"      FAILED {NB}::Cell 1", f"      FAILED {NB}::Cell 2",
-                          f"      ERROR {NB}::Cell 2"]
+    assert lines[-4:] == [f"      FAILED {NB}::Cell 1", f"      FAILED {NB}::Cell 2",
+                          f"      ERROR {NB}::Cell 2", f"      SKIPPED {NB}::Cell 3"]
 
 
 def test_a_file_that_is_no_junit_report_is_named(tmp_path):

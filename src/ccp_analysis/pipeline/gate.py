@@ -199,20 +199,26 @@ def _nbval(group: list[tuple[str, execute.Task]], manifests: dict[str, dict], in
     return found
 
 
+# How pytest's summary names each kind of problem a cell can have.
+LABELS = {"failure": "FAILED", "error": "ERROR", "skipped": "SKIPPED"}
+
+
 def _nbval_findings(notebook: str, result: junit.FileResult, status: int) -> list[str]:
     """What nbval found in one notebook, from pytest's JUnit XML: a line counting the cells
-    that failed and those that could not run, nbval's report of each (the cell, its input,
-    what differs; cut when long), then every such cell by name, whole."""
+    that failed, those that could not run and those skipped (a skipped cell was never
+    compared), nbval's report of each (the cell, its input, what differs; cut when long), then
+    every such cell by name, whole."""
     failed, errors = result.of_kind("failure"), result.of_kind("error")
+    skipped = result.of_kind("skipped")
     counts = [f"{len(failed)} of {result.tests} cell(s) failed"] if failed else []
     counts += [f"{len(errors)} could not run"] if errors else []
+    counts += [f"{len(skipped)} skipped, so never compared"] if skipped else []
     report = [line for problem in result.problems
               for line in (f"{'_' * 20} {problem.nodeid} {'_' * 20}",
                            *problem.text.splitlines())]
     return ([f"{notebook}: nbval: {', '.join(counts)} (pytest exit {status}):"]
             + [f"      {line}" for line in _cut(report)]
-            + [f"      {'FAILED' if p.kind == 'failure' else 'ERROR'} {p.nodeid}"
-               for p in result.problems])
+            + [f"      {LABELS[p.kind]} {p.nodeid}" for p in result.problems])
 
 
 def _groups(items: list[tuple[str, execute.Task]], count: int) -> list[list]:

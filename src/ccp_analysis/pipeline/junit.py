@@ -14,6 +14,8 @@ the file each test case belongs to (`file`, relative to pytest's rootdir).
 A test case holds `<failure>` when the test failed (nbval: outputs differ, or the cell raised),
 `<error>` when it could not run (setup, teardown, or the file's collection: then the test case
 is the file itself, with an empty classname), `<skipped>` when skipped, none when it passed.
+A skipped cell (an `nbval-skip` tag) counts as a problem too: the gate promises that every
+cell is compared, and a skip would let a cell pass without it.
 """
 
 from __future__ import annotations
@@ -28,20 +30,21 @@ from ccp_analysis.errors import CcpError
 # pytest writes a character XML cannot hold as "#x1B" (bin_xml_escape); the kernel's
 # tracebacks are coloured, so its terminal colour codes arrive as "#x1B[31m" and are dropped.
 _COLOUR = re.compile(r"#x1B\[[0-9;]*[A-Za-z]")
-PROBLEMS = ("failure", "error")
+PROBLEMS = ("failure", "error", "skipped")
 
 
 @dataclass(frozen=True)
 class Problem:
     nodeid: str  # as pytest names the test: "reports/v/notebooks/fig4.ipynb::Cell 3"
-    kind: str  # "failure" (the test failed) or "error" (it could not run)
+    kind: str  # "failure" (the test failed), "error" (it could not run) or "skipped"
     message: str
     text: str  # the test's report (nbval: the cell, its input, what differs)
 
 
 @dataclass
 class FileResult:
-    """The test cases of one file: how many ran, and those that failed or could not run."""
+    """The test cases of one file: how many ran, and those that failed, could not run or were
+    skipped."""
 
     tests: int = 0
     problems: list[Problem] = field(default_factory=list)
