@@ -28,8 +28,12 @@ data: $(STAMP)
 	$(BIN)/ccp-analysis data verify
 	$(BIN)/ccp-analysis data build
 
-## test: lint, the whole suite (unit, build, robustness, drift), then the gate through nbval
+## test: lint, then the whole suite and the gate through nbval side by side
 # Each check announces itself; the first that fails is named on the last line.
+# Checks 2 and 3 share nothing but the checkout, which both only read (tests work on copies,
+# the gate in a temporary folder), so they run at once: each leaves a core idle at times
+# (kernels starting, the browser rendering, the last test module or notebook running alone)
+# and the other fills it. The gate's output is held and printed after pytest's.
 test: $(STAMP)
 	@echo "== check 1/3: ruff (src, tests, notebooks, benchmarks; the only lint run), import layers"
 	@$(BIN)/ruff check src tests notebooks benchmarks || \
@@ -37,15 +41,19 @@ test: $(STAMP)
 	@$(BIN)/lint-imports --no-cache --no-logo || \
 		{ echo "make test: FAILED at check 1/3: import layers (docs/architecture.md)"; exit 1; }
 	@echo "== check 2/3: pytest tests (unit, build, robustness, gate and drift on copies)"
-	@$(BIN)/python -m pytest -n 2 --dist loadscope tests || \
-		{ echo "make test: FAILED at check 2/3: pytest tests"; exit 1; }
-	@echo "== check 3/3: the reproducibility gate through nbval, both editions"
-	@# Every executed notebook of the latest versions rerun once by nbval in a fresh kernel,
-	@# two at a time (kernels on private sockets: no lock): nbval compares each cell's output,
-	@# the gate each figure and table with the manifest.
-	@$(BIN)/ccp-analysis check --nbval || \
-		{ echo "make test: FAILED at check 3/3: gate through nbval"; exit 1; }
-	@echo "make test: all 3 checks passed"
+	@echo "   (check 3/3, the gate through nbval, runs meanwhile; its report follows)"
+	@# The gate: every executed notebook of the latest versions rerun once by nbval in a fresh
+	@# kernel, two at a time (kernels on private sockets: no lock); nbval compares each cell's
+	@# output, the gate each figure and table with the manifest.
+	@gate_log=$$(mktemp); \
+	$(BIN)/ccp-analysis check --nbval >"$$gate_log" 2>&1 & gate=$$!; \
+	$(BIN)/python -m pytest -n 2 --dist loadscope tests; tests=$$?; \
+	wait $$gate; gated=$$?; \
+	echo "== check 3/3: the reproducibility gate through nbval, both editions"; \
+	cat "$$gate_log"; rm -f "$$gate_log"; \
+	if [ $$tests -ne 0 ]; then echo "make test: FAILED at check 2/3: pytest tests"; exit 1; fi; \
+	if [ $$gated -ne 0 ]; then echo "make test: FAILED at check 3/3: gate through nbval"; exit 1; fi; \
+	echo "make test: all 3 checks passed"
 
 ## test-fast: the unit tests only (seconds)
 test-fast: $(STAMP)
