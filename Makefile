@@ -34,6 +34,10 @@ data: $(STAMP)
 # the gate in a temporary folder), so they run at once: each leaves a core idle at times
 # (kernels starting, the browser rendering, the last test module or notebook running alone)
 # and the other fills it. The gate's output is held and printed after pytest's.
+# About 50 Python processes start (pytest and its workers, kernels, command lines): with byte
+# code cached (in the ignored __pycache__ folders) each reads the library and pytest's rewritten
+# tests instead of compiling them again, even where the environment says not to write it.
+test: export PYTHONDONTWRITEBYTECODE =
 test: $(STAMP)
 	@echo "== check 1/3: ruff (src, tests, notebooks, benchmarks; the only lint run), import layers"
 	@$(BIN)/ruff check src tests notebooks benchmarks || \
