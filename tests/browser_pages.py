@@ -59,7 +59,8 @@ class Tab:
         wait for its charts to be drawn (any chart left undrawn fails); the page."""
         # The last document goes first: whatever it still sends (an aborted request, a late
         # message) arrives before the records are cleared, and is not this page's.
-        self.page.goto("about:blank")
+        if self.page.url != "about:blank":
+            self.page.goto("about:blank")
         if self.page.viewport_size != viewport:
             self.page.set_viewport_size(viewport)
         for record in (self.errors, self.warnings, self.requests):
