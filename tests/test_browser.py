@@ -41,7 +41,7 @@ def _local_target(page: Path, href: str) -> tuple[Path | None, str]:
     return target, parts.fragment
 
 
-def _visit(tab, page_path: Path) -> dict:
+def _visit(tab) -> dict:
     """What a reader meets on the page the tab shows: images, links, errors, requests, width."""
     page = tab.page
     # Images loaded lazily (the versions page's thumbnails, as a reader scrolls to them) are
@@ -70,7 +70,7 @@ def _check_page(tabs, page_path: Path) -> dict:
     page must hold; what was found."""
     assert page_path.is_file()
     tabs.screen.show(page_path, PHONE)
-    phone = _visit(tabs.screen, page_path)
+    phone = _visit(tabs.screen)
     assert phone["errors"] == []
     outside = [u for u in phone["requests"] if not u.startswith(("file:", "data:"))]
     assert outside == []
