@@ -235,8 +235,8 @@ def browser():
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
-    """A copy of the committed reports/ with every page written, and the comparison page of
-    the two committed editions; the checkout's reports/ is only read. One per test process:
+    """A copy of the committed reports/ with every page written by this checkout's code (as
+    `ccp-analysis site` does); the checkout's reports/ is only read. One per test process:
     the page tests only read it (a browser writes nothing)."""
     root = tmp_path_factory.mktemp("browser") / "project"
     shutil.copytree(PROJECT_ROOT / "reports", root / "reports",
@@ -244,11 +244,38 @@ def site(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(ROOT_ENV, str(root))
         from ccp_analysis.pipeline import versions
-        from ccp_analysis.publish import diff, diffpage, site
+        from ccp_analysis.publish import site
 
         site.refresh(rewrite_versions=True)
         latest = versions.read_latest()
-        result = diff.compare(diff.Side.load(versions.folder(latest["as-published"])),
-                              diff.Side.load(versions.folder(latest["updated"])))
-        page = diffpage.write(result, root / "compare" / "diff.html")
-    return {"root": root, "latest": latest, "diff": page}
+    return {"root": root, "latest": latest}
+
+
+@pytest.fixture(scope="session")
+def diff_page(site) -> Path:
+    """The comparison page of the two latest versions (as-published, updated) in the `site`
+    copy, written at first use: only test_browser opens it, and its pixel differences are
+    most of the copy's cost."""
+    root = site["root"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(ROOT_ENV, str(root))
+        from ccp_analysis.pipeline import versions
+        from ccp_analysis.publish import diff, diffpage
+
+        result = diff.compare(diff.Side.load(versions.folder(site["latest"]["as-published"])),
+                              diff.Side.load(versions.folder(site["latest"]["updated"])))
+        return diffpage.write(result, root / "compare" / "diff.html")
+
+
+@pytest.fixture(scope="module")
+def tabs(browser):
+    """The module's browser tabs (tests/browser_pages.py), reused by its tests; None without a
+    browser. One set per module, as the browser is."""
+    if browser is None:
+        yield None
+        return
+    from browser_pages import Tabs
+
+    opened = Tabs(browser)
+    yield opened
+    opened.close()

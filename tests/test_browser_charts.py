@@ -5,12 +5,13 @@ checkout's reports/): every figure has its interactive twin, and each draws with
 runtime, with no console error and no request leaving the file system; hovering a known mark
 shows its value, unit and source as the version's own tables give them (Figure 5's close on
 2020-10-27, Figure 4's 2021 bar, ...), and so does tapping it on a phone; hovering or tapping a
-company in Figure 3 highlights exactly its links; at 390 px the charts make nothing scroll
-sideways; with JavaScript off every figure is still shown as its PNG with its alt text, and no
-chart box is.
+company in Figure 3 highlights exactly its links. That at 390 px the drawn charts make nothing
+scroll sideways, and that with JavaScript off every figure is still shown as its PNG with its
+alt text and no chart box is, test_browser checks on the pages it opens at that width anyway
+(test_version_page_in_a_browser, test_without_javascript_every_figure_shows_with_its_alt_text).
 
-Uses conftest's browser (one per module) and site copy (one per test process), as
-test_browser does.
+Uses conftest's browser and tabs (one set per module; tests that only read a page share its
+load, tests/browser_pages.py) and site copy (one per test process), as test_browser does.
 """
 
 from __future__ import annotations
@@ -20,15 +21,12 @@ import json
 from pathlib import Path
 
 import pytest
-from test_browser import DESKTOP, PHONE
+from browser_pages import DESKTOP, PHONE
 
 from ccp_analysis import figures, paths
 from ccp_analysis.edition_names import EDITIONS
 from ccp_analysis.figures import interactive
 
-DRAWN = ("() => document.querySelectorAll('[data-chart]').length > 0 && "
-         "document.querySelectorAll('[data-chart]').length === "
-         "document.querySelectorAll('[data-chart][data-drawn]').length")
 # The page position of the first mark of a chart whose datum has `field` equal to `value`
 # (a day given as YYYY-MM-DD matches Vega's timestamp of that UTC day), scrolled into view.
 FIND_MARK = """([name, field, value]) => {
@@ -67,22 +65,9 @@ def _figure_names(folder: Path) -> list[str]:
             if (folder / "figures" / f"{name}.png").is_file()]
 
 
-def _open(chromium, folder: Path, viewport: dict, *, javascript: bool = True,
-          touch: bool = False):
-    context = chromium.new_context(viewport=viewport, java_script_enabled=javascript,
-                                   has_touch=touch, is_mobile=touch)
-    page = context.new_page()
-    errors: list[str] = []
-    requests: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning")
-            else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url}"))
-    page.on("request", lambda r: requests.append(r.url))
-    page.goto((folder / "index.html").as_uri(), wait_until="load")
-    if javascript:
-        page.wait_for_function(DRAWN, timeout=60_000)
-    return context, page, errors, requests
+def _quiet(tab) -> list[str]:
+    """The console errors and warnings, failed requests and page errors of the tab's page."""
+    return tab.errors + tab.warnings
 
 
 def _hover(page, name: str, field: str, value: object, *, tap: bool = False) -> str:
@@ -101,18 +86,24 @@ def _hover(page, name: str, field: str, value: object, *, tap: bool = False) -> 
     return "\n".join(" ".join(row.split()) for row in rows)
 
 
-@pytest.fixture(scope="module", params=EDITIONS)
-def desktop(request, browser, site):
-    """The latest version page of an edition at desktop width with its charts drawn, opened
-    once for the tests that read it (every chart drawn, then marks hovered); what the console
-    and the requests record over all of them is checked by each. None without a browser."""
-    if browser is None:
-        yield None
-        return
+@pytest.fixture(scope="module", params=EDITIONS[::-1])
+def desktop(request, tabs, site):
+    """The latest version page of an edition at desktop width with its charts drawn, loaded
+    once for the tests that read it (every chart drawn, then marks hovered: module scope
+    groups them by edition); what the console and the requests record over all of them is
+    checked by each. None without a browser. As-published last: Figure 3's hover test, which
+    reads that page too, follows on the same load."""
+    if tabs is None:
+        return None
     folder = _folder(site, request.param)
-    context, page, errors, requests = _open(browser, folder, DESKTOP)
-    yield {"folder": folder, "page": page, "errors": errors, "requests": requests}
-    context.close()
+    tab = tabs.screen
+
+    def page():
+        """The tab showing the page (loaded again only if another test took the tab away)."""
+        return tab.show(folder / "index.html", DESKTOP)
+
+    page()
+    return {"folder": folder, "tab": tab, "page": page}
 
 
 def test_every_figure_has_an_interactive_twin_that_draws_from_the_vendored_runtime(
@@ -130,10 +121,10 @@ def test_every_figure_has_an_interactive_twin_that_draws_from_the_vendored_runti
     for name in names:  # each spec is an output the manifest lists, with its sha256
         spec = f"figures/{name}{paths.CHART_SUFFIX}"
         assert manifest["outputs"][spec] == sha256_file(folder / spec)
-    page, errors, requests = desktop["page"], desktop["errors"], desktop["requests"]
-    assert errors == []
-    assert [u for u in requests if not u.startswith("file:")] == []
-    assert f"reports/{runtime['path']}" in " ".join(requests)  # the vendored script only
+    page, tab = desktop["page"](), desktop["tab"]
+    assert _quiet(tab) == []
+    assert [u for u in tab.requests if not u.startswith("file:")] == []
+    assert f"reports/{runtime['path']}" in " ".join(tab.requests)  # the vendored script only
     drawn = page.evaluate("""() => Array.from(document.querySelectorAll('[data-chart]'))
         .map(box => ({name: box.getAttribute('data-chart'), hidden: box.hidden,
                       width: box.querySelector('svg').getBoundingClientRect().width,
@@ -148,7 +139,7 @@ def test_hovering_a_known_mark_shows_its_value_unit_and_source(desktop):
     if desktop is None:
         return
     folder = desktop["folder"]
-    page, errors = desktop["page"], desktop["errors"]
+    page, tab = desktop["page"](), desktop["tab"]
     # Figure 5: the highest close, 317.14 on 2020-10-27 (in both editions' data).
     day = next(r for r in _rows(folder, "fig5_alibaba_stock") if r["date"] == "2020-10-27")
     assert float(day["value"]) == 317.14
@@ -204,7 +195,7 @@ def test_hovering_a_known_mark_shows_its_value_unit_and_source(desktop):
     assert f"entries {row['entries']}" in tip
     assert f"entries that year (all groups) {busiest['entries_in_year']}" in tip
     assert "Appendix C (RWR IntelTrak)" in tip
-    assert errors == []
+    assert _quiet(tab) == []
 
 
 # The links drawn highlighted (interactive.HIGHLIGHT_WIDTH), as "company|counterpart|entry".
@@ -222,8 +213,8 @@ HIGHLIGHTED = """(width) => {
 
 @pytest.mark.parametrize("tap", [False, True], ids=["hover", "tap"])
 def test_hovering_or_tapping_a_company_highlights_exactly_its_links(
-        browser, site, tap):
-    if browser is None:
+        tabs, site, tap):
+    if tabs is None:
         return
     folder = _folder(site, "as-published")
     entries = _rows(folder, "fig3_deal_network_entries")
@@ -234,83 +225,39 @@ def test_hovering_or_tapping_a_company_highlights_exactly_its_links(
                                 if "Huawei" in (r["company"], r["counterpart"]))
     assert len(expected) > 10  # Huawei is the hub
     width = interactive.HIGHLIGHT_WIDTH
-    context, page, errors, _ = _open(browser, folder, PHONE if tap else DESKTOP, touch=tap)
-    try:
-        assert page.evaluate(HIGHLIGHTED, width) == []
-        tip = _hover(page, "fig3_deal_network", "node", "Huawei", tap=tap)
-        assert "party Huawei" in tip
-        assert page.evaluate(HIGHLIGHTED, width) == expected
-        assert errors == []
-        if tap:  # a link is a line of a pixel or two: hovered with the mouse only
-            return
-        # One of those links, hovered: its entry, date, kind and words (a solid line, whose
-        # middle no other line crosses: a dashed line's middle may fall in a gap).
-        entry = next(r for r in entries if r["entry_id"] == "C08")
-        tip = _hover(page, "fig3_deal_network", "entry_id", "C08")
-        assert "entry C08" in tip
-        assert "date (report's words) April 2014" in tip
-        assert f"date (report's words) {entry['date_text']}" in tip
-        assert "Chinese party Huawei" in tip and "counterpart Altel Communications" in tip
-        assert "link contract" in tip
-        assert "words stating the link Altel Communications selects Huawei" in tip
-        assert f"entry's words {entry['text']}" in tip
-        assert errors == []
-    finally:
-        context.close()
+    # Nothing of Figure 3 has been hovered or tapped on this page yet (a test before this one
+    # on the same load hovers or taps other figures only).
+    tab = tabs.touch if tap else tabs.screen
+    page = tab.show(folder / "index.html", PHONE if tap else DESKTOP)
+    assert page.evaluate(HIGHLIGHTED, width) == []
+    tip = _hover(page, "fig3_deal_network", "node", "Huawei", tap=tap)
+    assert "party Huawei" in tip
+    assert page.evaluate(HIGHLIGHTED, width) == expected
+    assert _quiet(tab) == []
+    if tap:  # a link is a line of a pixel or two: hovered with the mouse only
+        return
+    # One of those links, hovered: its entry, date, kind and words (a solid line, whose
+    # middle no other line crosses: a dashed line's middle may fall in a gap).
+    entry = next(r for r in entries if r["entry_id"] == "C08")
+    tip = _hover(page, "fig3_deal_network", "entry_id", "C08")
+    assert "entry C08" in tip
+    assert "date (report's words) April 2014" in tip
+    assert f"date (report's words) {entry['date_text']}" in tip
+    assert "Chinese party Huawei" in tip and "counterpart Altel Communications" in tip
+    assert "link contract" in tip
+    assert "words stating the link Altel Communications selects Huawei" in tip
+    assert f"entry's words {entry['text']}" in tip
+    assert _quiet(tab) == []
 
 
-def test_tapping_a_mark_on_a_phone_shows_its_value_and_source(
-        browser, site):
-    if browser is None:
+def test_tapping_a_mark_on_a_phone_shows_its_value_and_source(tabs, site):
+    if tabs is None:
         return
     folder = _folder(site, "as-published")
-    context, page, errors, _ = _open(browser, folder, PHONE, touch=True)
-    try:
-        tip = _hover(page, "fig4_huawei_revenue", "year", 2021, tap=True)
-        assert "revenue (USD) 98.7 USD bn" in tip and "source Huawei annual report" in tip
-        tip = _hover(page, "fig5_alibaba_stock", "date", "2020-10-27", tap=True)
-        assert "close 317.14 USD per ADS" in tip and "Yahoo Finance history via" in tip
-        assert errors == []
-    finally:
-        context.close()
-
-
-@pytest.mark.parametrize("edition", EDITIONS)
-def test_charts_make_nothing_scroll_sideways_on_a_phone(
-        browser, site, edition):
-    if browser is None:
-        return
-    context, page, errors, _ = _open(browser, _folder(site, edition), PHONE)
-    try:
-        width = page.evaluate("() => Math.max(document.documentElement.scrollWidth, "
-                              "document.body.scrollWidth)")
-        assert width <= PHONE["width"]
-        assert errors == []
-    finally:
-        context.close()
-
-
-@pytest.mark.parametrize("edition", EDITIONS)
-def test_without_javascript_every_figure_stands_with_its_alt_text(
-        browser, site, edition):
-    if browser is None:
-        return
-    folder = _folder(site, edition)
-    context, page, errors, requests = _open(browser, folder, PHONE, javascript=False)
-    try:
-        images = page.evaluate("""() => Array.from(document.images).map(i => ({
-            src: i.getAttribute('src'), alt: i.getAttribute('alt'), complete: i.complete,
-            width: i.naturalWidth, shown: i.getBoundingClientRect().height > 0}))""")
-        assert [i["src"] for i in images] == [f"figures/{n}.png" for n in _figure_names(folder)]
-        for image in images:
-            name = Path(image["src"]).stem
-            sidecar = json.loads((folder / "figures" / f"{name}.json").read_text("utf-8"))
-            assert image["alt"] == sidecar["alt_text"]
-            assert image["complete"] and image["width"] > 0 and image["shown"], image
-        assert page.locator("[data-chart]").count() == len(images)
-        assert page.evaluate("() => Array.from(document.querySelectorAll('[data-chart]'))"
-                             ".every(box => box.getBoundingClientRect().height === 0)")
-        assert not any(u.endswith(".js") for u in requests)
-        assert errors == []
-    finally:
-        context.close()
+    tab = tabs.touch  # the load the tap test of Figure 3 made, if it ran
+    page = tab.show(folder / "index.html", PHONE)
+    tip = _hover(page, "fig4_huawei_revenue", "year", 2021, tap=True)
+    assert "revenue (USD) 98.7 USD bn" in tip and "source Huawei annual report" in tip
+    tip = _hover(page, "fig5_alibaba_stock", "date", "2020-10-27", tap=True)
+    assert "close 317.14 USD per ADS" in tip and "Yahoo Finance history via" in tip
+    assert _quiet(tab) == []
