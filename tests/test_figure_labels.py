@@ -326,7 +326,7 @@ def _fig2(table: pd.DataFrame, standard: float) -> matplotlib.figure.Figure:
 
 # ------------------------------------------------------------------------------ SVG
 
-def test_svg_keeps_its_text_as_text_and_names_a_generic_family():
+def test_svg_keeps_its_text_as_text_and_names_a_generic_family(no_pixels):
     run = _start("fig4_huawei_revenue", {})
     fig = charts.revenue_bars(run.table(), title="Huawei revenue", ylabel="USD billion",
                               highlight_year=2021, highlight_text="-23.6% in 2021")
