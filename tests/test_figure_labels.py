@@ -8,16 +8,26 @@ that start or end on Figure 5's peak, both currencies and every exchange-rate se
 measures. Every label's box, as the renderer measures it, must stay clear of the other labels,
 of every tick label and axis label, of the bars, dots and the line's points (the line sampled
 every pixel along each segment), and inside its axes. SVG keeps its text as text.
+
+Every parameter set is a test of its own, but a figure is drawn once per test process: sets
+that hand the chart the very same table (a span both editions hold alike) draw the very same
+figure, so a later one takes the outcome of the first (a failure too, naming the set that drew
+it). The checks read only the boxes the renderer measures, so the grid draws without painting
+pixels (`no_pixels`): every artist's state and box is what a full drawing gives, which
+`test_a_drawing_without_pixels_measures_every_box_as_a_full_drawing` proves for each chart.
 """
 
 from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 
 import matplotlib
 import numpy as np
+import pandas as pd
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Bbox
 
@@ -90,6 +100,55 @@ def check(fig, labels: list[Text], data: list[tuple[str, Bbox]],
                 assert not _overlap(a, b), "tick labels collide"
 
 
+def _draw_without_pixels(canvas: FigureCanvasAgg) -> None:
+    """FigureCanvasAgg.draw, with the renderer's painting calls made no-ops (matplotlib's own
+    `_draw_disabled`, what it measures tight boxes with): every artist updates its state
+    (layout, ticks, label positions, arrows) as in a full drawing; no pixel is painted."""
+    canvas.renderer = canvas.get_renderer()
+    canvas.renderer.clear()
+    with canvas.renderer._draw_disabled():
+        canvas.figure.draw(canvas.renderer)
+
+
+@pytest.fixture
+def no_pixels(monkeypatch):
+    """Every `fig.canvas.draw()` of the test (the chart's, `style.finish`'s) paints nothing."""
+    monkeypatch.setattr(FigureCanvasAgg, "draw", _draw_without_pixels)
+
+
+# The outcome of each figure drawn and checked in this process, by what the chart was given:
+# (the parameter set that drew it, its failure or None).
+_CHECKED: dict[tuple[str, ...], tuple[str, Exception | None]] = {}
+
+
+def _given(table: pd.DataFrame, *args: object) -> tuple[str, ...]:
+    """What a chart function is given, as text that is equal only for equal inputs (floats
+    written to round-trip, dtypes included)."""
+    return (table.to_csv(), repr(table.dtypes.to_dict()), *map(repr, args))
+
+
+def _once(figure: str, given: tuple[str, ...], case: str, draw_and_check: Callable[[], None],
+          ) -> None:
+    """Draw and check a figure once per test process: the chart functions and `style.finish`
+    draw the same inputs to the same figure, so a parameter set handing over what an earlier
+    one did takes that one's outcome."""
+    key = (figure, *given)
+    if key not in _CHECKED:
+        try:
+            draw_and_check()
+        except Exception as failure:
+            _CHECKED[key] = (case, failure)
+            raise
+        finally:
+            matplotlib.pyplot.close("all")
+        _CHECKED[key] = (case, None)
+        return
+    first, failure = _CHECKED[key]
+    if failure is not None:
+        raise AssertionError(f"the same figure as for {first}, which failed: "
+                             f"{failure!r}") from failure
+
+
 def _start(notebook: str, values: dict):
     try:
         return figures.start(notebook, dict(values))
@@ -116,21 +175,30 @@ def _stock_cases() -> list[tuple[str, str, str, str]]:
 
 
 @pytest.mark.parametrize("edition, measure, start, end", _stock_cases(), ids=str)
-def test_fig5_labels_clear_the_line_the_ticks_and_each_other(edition, measure, start, end):
+def test_fig5_labels_clear_the_line_the_ticks_and_each_other(no_pixels, edition, measure, start,
+                                                            end):
     run = _start("fig5_alibaba_stock", {"edition": edition, "measure": measure,
                                         "date_start": start, "date_end": end})
     table = run.table()
     marks = figure_data.stock_marks(table)
     assert [m[2].split(" ")[0] for m in marks][:2] == ["first", "peak"]
+
+    def draw_and_check() -> None:
+        fig = _fig5(table, marks)
+        ax = fig.axes[0]
+        labels = [t for t in ax.texts if isinstance(t, Annotation)]
+        assert [t.get_text() for t in labels] == [m[2] for m in marks]
+        line = charts._line_pixels(ax, matplotlib.dates.date2num(table["date"]),
+                                   table["value"].to_numpy(dtype=float))
+        check(fig, labels, [], line)
+
+    _once("fig5", _given(table), str((edition, measure, start, end)), draw_and_check)
+
+
+def _fig5(table: pd.DataFrame, marks: list) -> matplotlib.figure.Figure:
     fig = charts.stock_line(table, title="t", ylabel="y", marks=marks)
     style.finish(fig, "fig5_alibaba_stock", "Source: a source line")
-    ax = fig.axes[0]
-    labels = [t for t in ax.texts if isinstance(t, Annotation)]
-    assert [t.get_text() for t in labels] == [m[2] for m in marks]
-    line = charts._line_pixels(ax, matplotlib.dates.date2num(table["date"]),
-                               table["value"].to_numpy(dtype=float))
-    check(fig, labels, [], line)
-    matplotlib.pyplot.close(fig)
+    return fig
 
 
 def test_fig5_default_marks_are_the_reports_days():
@@ -158,8 +226,8 @@ def _revenue_cases() -> list[tuple[str, str, str, int, int]]:
 
 
 @pytest.mark.parametrize("edition, currency, series, start, end", _revenue_cases(), ids=str)
-def test_fig4_labels_clear_the_bars_the_ticks_and_each_other(edition, currency, series,
-                                                             start, end):
+def test_fig4_labels_clear_the_bars_the_ticks_and_each_other(no_pixels, edition, currency,
+                                                             series, start, end):
     try:
         run = figures.start("fig4_huawei_revenue", {"edition": edition, "currency": currency,
                                                     "fx_series": series, "year_start": start,
@@ -177,19 +245,30 @@ def test_fig4_labels_clear_the_bars_the_ticks_and_each_other(edition, currency, 
     changes = table[table["change_pct"].notna()]
     worst = changes.loc[changes["change_pct"].idxmin()] if len(changes) else None
     fell = worst is not None and worst["change_pct"] < 0
-    fig = charts.revenue_bars(
-        table, title="t", ylabel=f"{currency} billion",
-        highlight_year=int(worst["year"]) if fell else None,
-        highlight_text=f"{worst['change_pct']:.1f}% in {int(worst['year'])}" if fell else "")
+    ylabel = f"{currency} billion"
+    highlight_year = int(worst["year"]) if fell else None
+    highlight_text = f"{worst['change_pct']:.1f}% in {int(worst['year'])}" if fell else ""
+
+    def draw_and_check() -> None:
+        fig = _fig4(table, ylabel, highlight_year, highlight_text)
+        ax = fig.axes[0]
+        renderer = fig.canvas.get_renderer()
+        labels = list(ax.texts)  # the value over each bar, then the drop's label
+        assert len(labels) == len(table) + (1 if fell else 0)
+        # A value stands on its own bar's top edge, touching it: no label may enter any bar.
+        bars = [(f"bar {i}", b.get_window_extent(renderer)) for i, b in enumerate(ax.patches)]
+        check(fig, labels, bars)
+
+    _once("fig4", _given(table, ylabel, highlight_year, highlight_text),
+          str((edition, currency, series, start, end)), draw_and_check)
+
+
+def _fig4(table: pd.DataFrame, ylabel: str, highlight_year: int | None,
+          highlight_text: str) -> matplotlib.figure.Figure:
+    fig = charts.revenue_bars(table, title="t", ylabel=ylabel, highlight_year=highlight_year,
+                              highlight_text=highlight_text)
     style.finish(fig, "fig4_huawei_revenue", "Source: a source line")
-    ax = fig.axes[0]
-    renderer = fig.canvas.get_renderer()
-    labels = list(ax.texts)  # the value over each bar, then the drop's label
-    assert len(labels) == len(table) + (1 if fell else 0)
-    # A value stands on its own bar's top edge, touching it: no label may enter any bar.
-    bars = [(f"bar {i}", b.get_window_extent(renderer)) for i, b in enumerate(ax.patches)]
-    check(fig, labels, bars)
-    matplotlib.pyplot.close(fig)
+    return fig
 
 
 # ------------------------------------------------------------------------------ Figure 2
@@ -210,7 +289,7 @@ def _support_cases() -> list[tuple[str, int, int]]:
 
 
 @pytest.mark.parametrize("edition, start, end", _support_cases(), ids=str)
-def test_fig2_labels_clear_the_dots_the_ticks_and_each_other(edition, start, end):
+def test_fig2_labels_clear_the_dots_the_ticks_and_each_other(no_pixels, edition, start, end):
     run = _start("fig2_alibaba_support", {"edition": edition, "year_start": start,
                                           "year_end": end})
     if run is None:
@@ -218,28 +297,36 @@ def test_fig2_labels_clear_the_dots_the_ticks_and_each_other(edition, start, end
     table = run.table()
     support = ccp_analysis.load("alibaba_state_support", edition=edition)
     standard = support["standard_tax_rate_pct"].dropna().iloc[0]
+
+    def draw_and_check() -> None:
+        fig = _fig2(table, standard)
+        left, right = fig.axes[:2]
+        renderer = fig.canvas.get_renderer()
+        dots = []
+        for collection in left.collections:
+            radius = np.sqrt(collection.get_sizes()[0]) / 2 * fig.dpi / 72
+            for x, y in left.transData.transform(collection.get_offsets()):
+                dots.append(("dot", Bbox([[x - radius, y - radius], [x + radius, y + radius]])))
+        bars = [(f"bar {i}", b.get_window_extent(renderer)) for i, b in enumerate(right.patches)]
+        check(fig, list(left.texts), dots)
+        # Rate labels stand on their own bars; the standard-rate words clear every bar.
+        check(fig, list(right.texts), [])
+        standard_words = [t for t in right.texts if t.get_text().startswith("standard rate")]
+        for text in standard_words:
+            assert not any(_overlap(_words(text, renderer), box) for _, box in bars)
+
+    _once("fig2", _given(table, standard), str((edition, start, end)), draw_and_check)
+
+
+def _fig2(table: pd.DataFrame, standard: float) -> matplotlib.figure.Figure:
     fig = charts.alibaba_support(table, title="t", standard_rate=standard)
     style.finish(fig, "fig2_alibaba_support", "Source: a source line")
-    left, right = fig.axes[:2]
-    renderer = fig.canvas.get_renderer()
-    dots = []
-    for collection in left.collections:
-        radius = np.sqrt(collection.get_sizes()[0]) / 2 * fig.dpi / 72
-        for x, y in left.transData.transform(collection.get_offsets()):
-            dots.append(("dot", Bbox([[x - radius, y - radius], [x + radius, y + radius]])))
-    bars = [(f"bar {i}", b.get_window_extent(renderer)) for i, b in enumerate(right.patches)]
-    check(fig, list(left.texts), dots)
-    # Rate labels stand on their own bars; the standard-rate words clear every bar.
-    check(fig, list(right.texts), [])
-    standard_words = [t for t in right.texts if t.get_text().startswith("standard rate")]
-    for text in standard_words:
-        assert not any(_overlap(_words(text, renderer), box) for _, box in bars)
-    matplotlib.pyplot.close(fig)
+    return fig
 
 
 # ------------------------------------------------------------------------------ SVG
 
-def test_svg_keeps_its_text_as_text_and_names_a_generic_family():
+def test_svg_keeps_its_text_as_text_and_names_a_generic_family(no_pixels):
     run = _start("fig4_huawei_revenue", {})
     fig = charts.revenue_bars(run.table(), title="Huawei revenue", ylabel="USD billion",
                               highlight_year=2021, highlight_text="-23.6% in 2021")
@@ -258,3 +345,40 @@ def test_svg_keeps_its_text_as_text_and_names_a_generic_family():
     families = set(re.findall(r"font-family: ([^;\"]+)", svg))
     assert families and all(f.rstrip().endswith("sans-serif") for f in families), families
     assert "'DejaVu Sans'" in next(iter(families))
+
+
+# ------------------------------------------------------------------------------ no pixels
+
+def _measured(fig: matplotlib.figure.Figure) -> list[tuple[str, tuple[float, ...]]]:
+    """What the checks above read, and more: every artist's box as the renderer measures it
+    (the words of each text with its white box), each axes' place and limits."""
+    renderer = fig.canvas.get_renderer()
+    found = [(f"{type(artist).__name__} {artist.get_label()!r}",
+              tuple(artist.get_window_extent(renderer).bounds)) for artist in fig.findobj()]
+    found += [(f"words {text.get_text()!r}", tuple(_words(text, renderer).bounds))
+              for text in fig.findobj(Text)]
+    found += [(f"axes {i}", (*ax.get_position().bounds, *ax.get_xlim(), *ax.get_ylim()))
+              for i, ax in enumerate(fig.axes)]
+    return found
+
+
+def test_a_drawing_without_pixels_measures_every_box_as_a_full_drawing(monkeypatch):
+    """`no_pixels` changes nothing the checks read: Figures 2, 4 and 5 (their defaults) drawn
+    in full and drawn without pixels give every artist the same box, to the last bit."""
+    revenue = _start("fig4_huawei_revenue", {}).table()
+    stock = _start("fig5_alibaba_stock", {}).table()
+    support = _start("fig2_alibaba_support", {}).table()
+    draws = {"fig2": lambda: _fig2(support, 25.0),
+             "fig4": lambda: _fig4(revenue, "USD billion", 2021, "-23.6% in 2021"),
+             "fig5": lambda: _fig5(stock, figure_data.stock_marks(stock))}
+    for name, draw in draws.items():
+        full = draw()
+        with monkeypatch.context() as patch:
+            patch.setattr(FigureCanvasAgg, "draw", _draw_without_pixels)
+            bare = draw()
+        try:
+            measured = _measured(full)
+            assert len(measured) > 100, name
+            assert _measured(bare) == measured, name
+        finally:
+            matplotlib.pyplot.close("all")

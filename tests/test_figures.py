@@ -443,6 +443,9 @@ def test_export_numbers_titles_sources_and_shows_with_alt_text(monkeypatch, tmp_
     monkeypatch.setattr("IPython.display.display",
                         lambda data, **kw: shown.append((data, kw)))
     monkeypatch.setenv(style.OUTPUT_ENV, str(tmp_path))
+    # The PNG alone: that a build writes the SVG and PDF beside it is test_build's
+    # (FIG4_FILES), through a real kernel.
+    monkeypatch.setattr(style, "FORMATS", ("png",))
     fig, table = _revenue_figure()
     style.export_table(table, FIG4)  # as the notebook does, before the figure
     style.export(fig, FIG4, caption="cap", alt_text="Bar chart <of> revenue",
@@ -473,7 +476,7 @@ def _overlaps(a, b) -> bool:
 
 def test_fig4_drop_label_is_clear_of_every_bar_and_hidden_gridline():
     fig, _ = _revenue_figure()
-    fig.canvas.draw()
+    fig.draw_without_rendering()  # laid out and measured, no pixel painted
     renderer = fig.canvas.get_renderer()
     ax = fig.axes[0]
     label = next(t for t in ax.texts if t.get_text() == "-23.6% in 2021")
@@ -491,7 +494,7 @@ def test_fig3_arcs_stay_clear_of_the_labels_and_the_chart_has_a_legend():
                                               ccp_analysis.load("malaysia_deal_parties"),
                                               year_start=2011, year_end=2020, min_degree=1)
     fig = charts.deal_network(nodes, links, title="t")
-    fig.canvas.draw()
+    fig.draw_without_rendering()  # laid out and measured, no pixel painted
     renderer = fig.canvas.get_renderer()
     ax = fig.axes[0]
     left_labels = [t.get_window_extent(renderer) for t in ax.texts
@@ -547,7 +550,7 @@ def _source_line_clears_legends() -> None:
     ax.set_xlabel("x label")
     fig.legend(loc="outside lower center", title="Legend below")
     style.frame(fig, FIG4, "Source: a source line long enough to matter " * 3)
-    fig.canvas.draw()
+    fig.draw_without_rendering()  # laid out and measured, no pixel painted
     source = next(t for t in fig.texts if t.get_text().startswith("Source:"))
     box = source.get_window_extent()
     legend = fig.legends[0].get_window_extent()

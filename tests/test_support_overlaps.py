@@ -412,7 +412,7 @@ def test_the_chart_labels_clear_each_other_and_the_bars(figure_table):
         fig = charts.support_bars(figure_table, title="t",
                                   bound_labels=figure_data.bound_labels())
         style.frame(fig, "fig1_huawei_support", "Source: s")
-        fig.canvas.draw()
+        fig.draw_without_rendering()  # laid out and measured, no pixel painted
         renderer = fig.canvas.get_renderer()
         labels, bars = [], []
         for ax in fig.axes:
