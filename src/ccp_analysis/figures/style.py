@@ -25,9 +25,7 @@ from ccp_analysis.figures.palette import PALETTE  # noqa: F401 - the charts read
 
 STYLE = paths.package_dir() / "ccp.mplstyle"
 FORMATS = ("png", "svg", "pdf")
-# Where a build wants figures and tables; unset in an interactive or nbval run, which then
-# writes nothing. An environment variable, not a parameter, so no path enters a notebook.
-OUTPUT_ENV = "CCP_OUTPUT_DIR"
+OUTPUT_ENV = paths.OUTPUT_ENV  # where a build wants figures and tables (paths.py)
 METADATA = {
     "png": {"Software": None},
     "svg": {"Date": None, "Creator": None},
