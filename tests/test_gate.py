@@ -265,3 +265,30 @@ def test_gate_through_nbval_refuses_a_committed_notebook_edited_by_hand(latest_c
                         f"{versions.manifest(version)['outputs'][rel]}, committed "
                         f"{sha256_file(executed)} (edited since the version was built; nbval "
                         "needs the committed notebook as built)"]
+
+
+def test_the_check_command_hands_the_gate_publishs_drift_pages_and_table_rows(
+        tmp_path, monkeypatch, capsys):
+    """`ccp-analysis check` imports publish only once something drifted, through two functions
+    it hands the gate: each gives what publish's own gives (here on the committed table and a
+    copy with its last row edited, and on an empty rebuilt folder), no kernel run."""
+    from e2e_support import run_cli
+
+    from ccp_analysis.pipeline import gate
+    from ccp_analysis.publish import drift
+
+    given: dict = {}
+    monkeypatch.setattr(gate, "check", lambda **kwargs: given.update(kwargs) or [])
+    assert run_cli(capsys, "check", "--nbval", "--only", FIG4).returncode == 0
+    assert (given["nbval"], given["notebooks"]) == (True, [FIG4])
+    version = json.loads((PROJECT_ROOT / "reports" / "LATEST.json").read_text("utf-8"))["updated"]
+    committed = PROJECT_ROOT / "reports" / version / TABLE
+    lines = committed.read_text(encoding="utf-8").splitlines(keepends=True)
+    rebuilt = tmp_path / f"{FIG4}.csv"
+    rebuilt.write_text("".join(lines[:-1] + [lines[-1].replace(",USD,", ",CNY,", 1)]),
+                       encoding="utf-8")
+    rows = given["table_rows"](FIG4, committed, rebuilt)
+    assert rows == drift.table_rows(FIG4, committed, rebuilt)
+    assert [row.strip().split(":")[0] for row in rows] == [f"changed year={_year(lines[-1])}"]
+    (tmp_path / "rebuilt").mkdir()
+    assert given["drift_pages"](tmp_path / "rebuilt", []) == drift.pages(tmp_path / "rebuilt", [])
