@@ -28,6 +28,9 @@ from ccp_analysis.pipeline import execute, kernels, workers
 
 ROOT = Path(__file__).resolve().parents[1]
 READY_TIMEOUT = kernels.READY_TIMEOUT
+# How long the run whose forked kernel hangs before ready waits for it: that kernel is never
+# ready, so any bound gives the same outcome; a short one only shortens the test.
+HANG_WAIT = 0.5
 
 CELLS = (
     "import fault_probe\nimport matplotlib.pyplot as plt\nimport pandas as pd",
@@ -113,14 +116,14 @@ def _launch_arguments_changed() -> Callable:
 
 
 def _short_wait_for_the_hang() -> Callable:
-    """READY_TIMEOUT of 2 s for the run in the folder named 'hang' (its kernel is never ready,
-    so any bound gives the same outcome; the others keep the real one, so a loaded machine
-    cannot make their forks fall back)."""
+    """READY_TIMEOUT of HANG_WAIT for the run in the folder named 'hang' (its kernel is never
+    ready, so any bound gives the same outcome; the others keep the real one, so a loaded
+    machine cannot make their forks fall back)."""
     original = kernels.ForkProvisioner.launch_kernel
 
     async def launch(self, cmd: list[str], **kwargs: object):
         hang = Path(str(kwargs.get("cwd", ""))).name == "hang"
-        kernels.READY_TIMEOUT = 2.0 if hang else READY_TIMEOUT
+        kernels.READY_TIMEOUT = HANG_WAIT if hang else READY_TIMEOUT
         return await original(self, cmd, **kwargs)
 
     return launch
@@ -169,8 +172,8 @@ def test_changed_launch_arguments_fall_back_with_the_same_bytes(forked_and_fault
 def test_a_kernel_hanging_before_ready_is_replaced_with_the_same_bytes(forked_and_faulted):
     executed, notes = forked_and_faulted
     assert executed["hang"] == executed["forked"]
-    assert (f"{workers.FALLBACK_NOTE}: the forked kernel was not ready within 2 s; stopped "
-            "(first probe probe)") in notes
+    assert (f"{workers.FALLBACK_NOTE}: the forked kernel was not ready within {HANG_WAIT:g} s; "
+            "stopped (first probe probe)") in notes
     assert len(notes) == 2  # the forked run said nothing
 
 

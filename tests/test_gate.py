@@ -23,10 +23,12 @@ import csv
 import io
 import json
 import re
+import shutil
 import types
+from pathlib import Path
 
 import pytest
-from conftest import copy_project, point_at, snapshot, write_raw
+from conftest import BUILD_STATE, PROJECT_ROOT, copy_project, point_at, snapshot, write_raw
 
 from ccp_analysis.hashing import sha256_file
 
@@ -65,6 +67,26 @@ def _table_row(text: str, year: str) -> dict[str, str]:
     return rows[0]
 
 
+def copy_latest(dest: Path) -> Path:
+    """A copy of the project whose reports/ holds LATEST.json and the versions it names: all the
+    gate reads (the older versions, most of reports/, are not copied, hashed or compared)."""
+    root = copy_project(dest, reports=False)
+    reports = PROJECT_ROOT / "reports"
+    shutil.copyfile(reports / "LATEST.json", root / "reports" / "LATEST.json")
+    for version in json.loads((reports / "LATEST.json").read_text(encoding="utf-8")).values():
+        shutil.copytree(reports / version, root / "reports" / version,
+                        ignore=shutil.ignore_patterns(*BUILD_STATE, "*.tmp"))
+    return root
+
+
+@pytest.fixture
+def latest_copy(tmp_path, monkeypatch) -> Path:
+    """`copy_latest` in the test's folder, the library and its kernels pointed at it."""
+    root = copy_latest(tmp_path / "project")
+    point_at(monkeypatch, root)
+    return root
+
+
 @pytest.fixture(scope="module")
 def drifted(tmp_path_factory):
     from ccp_analysis.data import frame_builders
@@ -72,7 +94,7 @@ def drifted(tmp_path_factory):
     from ccp_analysis.pipeline import gate, junit, versions
     from ccp_analysis.publish import drift
 
-    root = copy_project(tmp_path_factory.mktemp("gate") / "project")
+    root = copy_latest(tmp_path_factory.mktemp("gate") / "project")
     with pytest.MonkeyPatch.context() as patch:
         point_at(patch, root)
         # What the gate through nbval read from pytest's JUnit XML, kept for the tests.
@@ -206,15 +228,14 @@ def test_gate_through_nbval_names_the_cells_and_values_that_moved(drifted):
     assert drifted.nbval_said[0].startswith(f"[1/1] nbval {drifted.updated} {FIG4}: ")
 
 
-@pytest.mark.copy_reports
-def test_gate_through_nbval_reports_a_changed_source_notebook(project_copy):
+def test_gate_through_nbval_reports_a_changed_source_notebook(latest_copy):
     """nbval reruns the committed executed notebook, which a later edit of the source
     notebook does not touch: the gate names the source by its sha256 instead of passing."""
     from ccp_analysis.pipeline import gate, versions
 
     version = versions.read_latest()["as-published"]
     recorded = versions.manifest(version)["notebooks"][FIG4]["source_sha256"]
-    source = project_copy / "notebooks" / f"{FIG4}.ipynb"
+    source = latest_copy / "notebooks" / f"{FIG4}.ipynb"
     nb = json.loads(source.read_text(encoding="utf-8"))
     nb["cells"][0]["source"].append("\nEdited after the version was built.")
     source.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -227,15 +248,14 @@ def test_gate_through_nbval_reports_a_changed_source_notebook(project_copy):
                         "the change does)"]
 
 
-@pytest.mark.copy_reports
-def test_gate_through_nbval_refuses_a_committed_notebook_edited_by_hand(project_copy):
+def test_gate_through_nbval_refuses_a_committed_notebook_edited_by_hand(latest_copy):
     """nbval compares with what the committed executed notebook now says: one edited since its
     version was built is named instead of being trusted."""
     from ccp_analysis.pipeline import gate, versions
 
     version = versions.read_latest()["updated"]
     rel = f"notebooks/{FIG4}.ipynb"
-    executed = project_copy / "reports" / version / rel
+    executed = latest_copy / "reports" / version / rel
     executed.write_text(executed.read_text(encoding="utf-8").replace("2024", "2025"),
                         encoding="utf-8")
 
@@ -245,3 +265,30 @@ def test_gate_through_nbval_refuses_a_committed_notebook_edited_by_hand(project_
                         f"{versions.manifest(version)['outputs'][rel]}, committed "
                         f"{sha256_file(executed)} (edited since the version was built; nbval "
                         "needs the committed notebook as built)"]
+
+
+def test_the_check_command_hands_the_gate_publishs_drift_pages_and_table_rows(
+        tmp_path, monkeypatch, capsys):
+    """`ccp-analysis check` imports publish only once something drifted, through two functions
+    it hands the gate: each gives what publish's own gives (here on the committed table and a
+    copy with its last row edited, and on an empty rebuilt folder), no kernel run."""
+    from e2e_support import run_cli
+
+    from ccp_analysis.pipeline import gate
+    from ccp_analysis.publish import drift
+
+    given: dict = {}
+    monkeypatch.setattr(gate, "check", lambda **kwargs: given.update(kwargs) or [])
+    assert run_cli(capsys, "check", "--nbval", "--only", FIG4).returncode == 0
+    assert (given["nbval"], given["notebooks"]) == (True, [FIG4])
+    version = json.loads((PROJECT_ROOT / "reports" / "LATEST.json").read_text("utf-8"))["updated"]
+    committed = PROJECT_ROOT / "reports" / version / TABLE
+    lines = committed.read_text(encoding="utf-8").splitlines(keepends=True)
+    rebuilt = tmp_path / f"{FIG4}.csv"
+    rebuilt.write_text("".join(lines[:-1] + [lines[-1].replace(",USD,", ",CNY,", 1)]),
+                       encoding="utf-8")
+    rows = given["table_rows"](FIG4, committed, rebuilt)
+    assert rows == drift.table_rows(FIG4, committed, rebuilt)
+    assert [row.strip().split(":")[0] for row in rows] == [f"changed year={_year(lines[-1])}"]
+    (tmp_path / "rebuilt").mkdir()
+    assert given["drift_pages"](tmp_path / "rebuilt", []) == drift.pages(tmp_path / "rebuilt", [])

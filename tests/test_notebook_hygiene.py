@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import types
 from pathlib import Path
 
 import nbformat
@@ -111,12 +112,16 @@ def test_every_notebook_is_in_the_latest_version_as_it_is_now(edition):
     assert executed == names
 
 
-def test_pytest_nbval_reports_collects_the_latest_versions_and_names_the_others():
+def test_pytest_nbval_reports_collects_the_latest_versions_and_names_the_others(monkeypatch):
     """`pytest --nbval reports/`, the command a CI engineer types first: only the notebooks of
     the versions LATEST.json names are collected, and one line names every other version (and
-    nothing that is not a version, such as reports/assets)."""
-    import subprocess
-    import sys
+    nothing that is not a version, such as reports/assets).
+
+    Collection only, so pytest runs in this process (`pytest.main`, what the command calls; a
+    process of its own would add only its start-up and imports), from the project's folder,
+    with its own settings and plugins (the nbval_reports entry point among them)."""
+    import contextlib
+    import io
 
     from ccp_analysis import paths
 
@@ -124,9 +129,13 @@ def test_pytest_nbval_reports_collects_the_latest_versions_and_names_the_others(
     latest = set(json.loads((reports / "LATEST.json").read_text(encoding="utf-8")).values())
     others = sorted(d.name for d in reports.iterdir()
                     if (d / "manifest.json").is_file() and d.name not in latest)
-    result = subprocess.run([sys.executable, "-m", "pytest", "--nbval", "reports/", "--co", "-q",
-                             "-p", "no:cacheprovider", "-n", "0"], cwd=paths.project_root(),
-                            capture_output=True, text=True, check=False)
+    monkeypatch.chdir(paths.project_root())
+    printed = io.StringIO()
+    # --capture=no: the outer run captures; the inner one writes its report to `printed`.
+    with contextlib.redirect_stdout(printed):
+        status = pytest.main(["--nbval", "reports/", "--co", "-q", "-p", "no:cacheprovider",
+                              "-n", "0", "--capture=no"])
+    result = types.SimpleNamespace(returncode=int(status), stdout=printed.getvalue())
     assert result.returncode == 0, result.stdout[-2000:]
     said = [line for line in result.stdout.splitlines() if line.startswith("nbval: reports:")]
     assert said == [f"nbval: reports: checking the latest version of each edition (LATEST.json); "

@@ -11,6 +11,11 @@ import os
 from pathlib import Path
 
 ROOT_ENV = "CCP_ANALYSIS_ROOT"
+# Where a build wants a notebook's figures and tables; unset in an interactive or nbval run,
+# which then writes nothing. An environment variable, not a parameter, so no path enters a
+# notebook. Here, with the root, so the build and the gate name it without importing the
+# figure library (matplotlib, pandas, altair) for a constant.
+OUTPUT_ENV = "CCP_OUTPUT_DIR"
 
 
 def project_root() -> Path:

@@ -135,10 +135,12 @@ def start(notebook: str, namespace: MutableMapping[str, object]) -> Run:
     years it will actually plot. Also applies the project style, and has every table the
     notebook exports checked against its declaration (columns and key).
     """
-    from ccp_analysis.figures import style  # matplotlib only once a notebook starts, not in the CLI
-
     declared = list(checks.spec_of(notebook).params())
     values, notes = checks.resolve(notebook, given(namespace, declared))
+    # matplotlib only once a notebook starts with parameters it accepts: not in the CLI, nor in
+    # a kernel whose parameters are refused.
+    from ccp_analysis.figures import style
+
     namespace.update(values)
     for note in notes:
         print(note)

@@ -20,14 +20,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from ccp_analysis import paths
-from ccp_analysis.figures import interactive
 from ccp_analysis.figures.palette import PALETTE  # noqa: F401 - the charts read it from here
 
 STYLE = paths.package_dir() / "ccp.mplstyle"
 FORMATS = ("png", "svg", "pdf")
-# Where a build wants figures and tables; unset in an interactive or nbval run, which then
-# writes nothing. An environment variable, not a parameter, so no path enters a notebook.
-OUTPUT_ENV = "CCP_OUTPUT_DIR"
+OUTPUT_ENV = paths.OUTPUT_ENV  # where a build wants figures and tables (paths.py)
 METADATA = {
     "png": {"Software": None},
     "svg": {"Date": None, "Creator": None},
@@ -187,6 +184,10 @@ def export(fig: plt.Figure, name: str, *, caption: str, alt_text: str,
         sidecar.write_text(json.dumps({"name": name, "caption": caption, "alt_text": alt_text,
                                        "source_note": source_note}, indent=2,
                                       ensure_ascii=False) + "\n", encoding="utf-8")
+        # Altair only here, in a build: a notebook shown inline, or one that draws nothing,
+        # never imports it (a fresh kernel spends about 0.2 s on it).
+        from ccp_analysis.figures import interactive
+
         if name in interactive.CHARTS:
             chart = interactive.spec(name, _EXPORTED, alt_text=alt_text,
                                      source_note=source_note)

@@ -195,11 +195,9 @@ def _run(task: Task, env: Mapping[str, str], kernel_folder: Path,
         from papermill.exceptions import PapermillExecutionError
         from traitlets.config import Config
 
-        # Here, not at the top: style imports matplotlib, which a no-op build never needs.
-        from ccp_analysis.figures.style import OUTPUT_ENV
         from ccp_analysis.pipeline.kernels import RunKernelManager, kernel_config
 
-        config = Config(kernel_config(kernel_folder, {**env, OUTPUT_ENV: str(task.run_dir)},
+        config = Config(kernel_config(kernel_folder, {**env, paths.OUTPUT_ENV: str(task.run_dir)},
                                       task.run_dir, log_path, template))
         try:
             pm.execute_notebook(

@@ -37,8 +37,8 @@ from pathlib import Path
 from ccp_analysis import paths
 from ccp_analysis.determinism import DETERMINISM_ENV
 from ccp_analysis.errors import CcpError
-from ccp_analysis.figures.style import OUTPUT_ENV
 from ccp_analysis.hashing import sha256_file
+from ccp_analysis.paths import OUTPUT_ENV
 from ccp_analysis.pipeline import (
     execute,
     junit,

@@ -97,6 +97,12 @@ def comparable(env: dict[str, str], per_run: list[str]) -> dict[str, str]:
 KERNEL_DISPLAY = {"pandas": {"display.max_columns": 20, "display.encoding": "UTF-8"}}
 
 
+# The figures' interactive twins (Altair), which the style imports on a build's first figure,
+# not when a notebook imports it (a notebook that draws nothing, or one run outside a build,
+# never needs Altair): loaded here once when the notebooks use the style.
+FIGURE_STYLE, INTERACTIVE = "ccp_analysis.figures.style", "ccp_analysis.figures.interactive"
+
+
 # Imported by the notebooks (through ccp_analysis.data.editions): its `preload()` reads every
 # processed frame into the process, to be found by each kernel's reads (processed._READ).
 DATA_READER = "ccp_analysis.data.processed"
@@ -111,6 +117,8 @@ def preload(modules: list[str]) -> None:
     _import_all([*KERNEL_MODULES, *modules])
     if "matplotlib" in sys.modules:
         _import_all(list(DRAWING_MODULES))
+    if FIGURE_STYLE in sys.modules:
+        _import_all([INTERACTIVE])
     for library, options in KERNEL_DISPLAY.items():
         if library in sys.modules:
             try:

@@ -47,6 +47,7 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.paths import jupyter_path
 from traitlets import Dict, Instance, Unicode, default
 
+from ccp_analysis.paths import OUTPUT_ENV
 from ccp_analysis.pipeline import kernel_template
 from ccp_analysis.pipeline.provisioner import (
     PrivateSocketProvisioner,
@@ -121,8 +122,6 @@ class KernelTemplate:
         self.broken = False
         # Why the last kernel was started from its kernelspec instead ('' if it was forked).
         self.fallback = ""
-        from ccp_analysis.figures.style import OUTPUT_ENV
-
         # Variables that differ from run to run and are read only when used, never at import.
         self.per_run = (OUTPUT_ENV,)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageChops, ImageFilter
+from PIL import Image, ImageChops
 
 HIGHLIGHT = (230, 0, 126)
 WHITE = (255, 255, 255)
@@ -37,6 +37,38 @@ def _canvas(image: Image.Image, size: tuple[int, int]) -> Image.Image:
     return canvas
 
 
+# Each changed pixel is shown as a square this many pixels wide (odd: centred on it).
+WIDEN = 7
+
+
+def _widen(mask: Image.Image, width: int) -> Image.Image:
+    """The largest value of each `width` x `width` square around each pixel (the window cut at
+    the image's edges): exactly `mask.filter(ImageFilter.MaxFilter(width))`, which compares
+    width**2 pixels for each pixel of a 300 dpi image. A square's maximum is the maximum of
+    its rows' maxima, so the mask is shifted and combined along each axis in turn, every
+    shift filled with 0 (the smallest value, so a cut window keeps its maximum)."""
+    reach = width // 2
+    width_px, height_px = mask.size
+    out = mask
+    for horizontal in (True, False):
+        widest = out
+        # A shift as long as the image leaves nothing: only 0s, which change no maximum.
+        for step in range(1, min(reach, (width_px if horizontal else height_px) - 1) + 1):
+            for sign in (1, -1):
+                moved = Image.new(mask.mode, mask.size, 0)
+                if horizontal:
+                    box = (0, 0, width_px - step, height_px) if sign > 0 else \
+                        (step, 0, width_px, height_px)
+                    moved.paste(out.crop(box), (step, 0) if sign > 0 else (0, 0))
+                else:
+                    box = (0, 0, width_px, height_px - step) if sign > 0 else \
+                        (0, step, width_px, height_px)
+                    moved.paste(out.crop(box), (0, step) if sign > 0 else (0, 0))
+                widest = ImageChops.lighter(widest, moved)
+        out = widest
+    return out
+
+
 def compare(old_png: Path, new_png: Path, out_png: Path) -> PixelDiff:
     """Write the highlighted difference of two PNGs to `out_png` and say how much differs."""
     with Image.open(old_png) as old_image, Image.open(new_png) as new_image:
@@ -48,7 +80,7 @@ def compare(old_png: Path, new_png: Path, out_png: Path) -> PixelDiff:
     faded = Image.blend(new.convert("L").convert("RGB"), Image.new("RGB", size, WHITE), 0.7)
     # Widened for display only: a one-pixel change at 300 dpi vanishes when the page scales
     # the image down; the count above is of the exact pixels.
-    faded.paste(Image.new("RGB", size, HIGHLIGHT), (0, 0), mask.filter(ImageFilter.MaxFilter(7)))
+    faded.paste(Image.new("RGB", size, HIGHLIGHT), (0, 0), _widen(mask, WIDEN))
     out_png.parent.mkdir(parents=True, exist_ok=True)
     faded.save(out_png, format="PNG", optimize=False)
     return PixelDiff(changed=changed, total=size[0] * size[1], box=mask.getbbox(),
