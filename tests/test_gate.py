@@ -292,3 +292,20 @@ def test_the_check_command_hands_the_gate_publishs_drift_pages_and_table_rows(
     assert [row.strip().split(":")[0] for row in rows] == [f"changed year={_year(lines[-1])}"]
     (tmp_path / "rebuilt").mkdir()
     assert given["drift_pages"](tmp_path / "rebuilt", []) == drift.pages(tmp_path / "rebuilt", [])
+
+
+@pytest.mark.parametrize("nbval", [False, True], ids=["forked", "nbval"])
+def test_a_gate_with_no_version_to_check_fails_instead_of_passing(tmp_path, monkeypatch, nbval):
+    """A root whose reports/ names no version (a checkout without its versions, or
+    CCP_ANALYSIS_ROOT pointing elsewhere) leaves the gate nothing to compare: that is a
+    problem, never "every output matches"."""
+    from ccp_analysis.pipeline import gate
+
+    root = tmp_path / "project"
+    (root / "reports").mkdir(parents=True)
+    point_at(monkeypatch, root)
+
+    problems = gate.check(nbval=nbval)
+
+    assert problems == [f"{root / 'reports' / 'LATEST.json'} names no version: there is "
+                        "nothing to check (`make report` builds the versions)"]

@@ -254,6 +254,11 @@ def check(editions: list[str] | None = None, jobs: int = 2,
     this one, and `drift.table_rows` as `table_rows`, which lists the rows of a drifted table
     by key (without it only the table's sha256 is named)."""
     latest = versions.read_latest()
+    if not latest:
+        # Nothing to compare is not "nothing differs": a gate that checked no notebook must
+        # not pass (a checkout without its reports/, or a root pointing elsewhere).
+        return [f"{versions.reports() / versions.LATEST} names no version: there is nothing to "
+                "check (`make report` builds the versions)"]
     chosen = sorted(editions or latest)
     missing = [e for e in chosen if e not in latest]
     if missing:
