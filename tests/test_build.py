@@ -205,6 +205,20 @@ def test_custom_build_writes_a_complete_version_that_follows_its_parameters(
     # A custom build does not move LATEST.json.
     assert (root / "reports" / "LATEST.json").read_bytes() == latest_before
 
+    # Its page shows what it ran; the versions page lists it, compared with the latest
+    # version of its edition; the changelog names it; every page, older versions' included,
+    # is what `ccp-analysis site` renders.
+    page = (folder / site.PAGE).read_text(encoding="utf-8")
+    assert '<h2 id="fig4_huawei_revenue">Figure 4<span class="vh">: Huawei&#39;s Annual ' \
+        'Revenue</span></h2>' in page
+    assert "fig1_huawei_support" not in page.split('id="parameters"')[0]  # only what it ran
+    index = (root / "reports" / site.PAGE).read_text(encoding="utf-8")
+    default = json.loads(latest_before)["as-published"]
+    entry = index[index.index('<li id="t1">'):]
+    assert f'Compared with <a href="#{default}">' in entry[:entry.index("</li>\n</ul>")]
+    assert "### t1\n" in (root / "reports" / site.CHANGELOG).read_text(encoding="utf-8")
+    assert run_cli(capsys, "site", "--check").returncode == 0
+
     # The same label and inputs again: unchanged, no kernel, nothing written.
     cache_before = _tree(root / ".cache")
     reports_before = reports_check.snapshot(root)
@@ -213,6 +227,17 @@ def test_custom_build_writes_a_complete_version_that_follows_its_parameters(
     assert again.stdout.strip() == "as-published: unchanged, reports/t1"
     assert "run(s) to do" not in again.stderr
     assert _tree(root / ".cache") == cache_before  # not even a kernel log
+    assert reports_check.snapshot(root) == reports_before
+
+    # The same label with other content (another notebook): refused before any kernel, in
+    # one line; nothing written, the version as it was.
+    other = run_cli(capsys, "build", "--edition", "as-published", "--only", "fig5_alibaba_stock",
+                    "--label", "t1", "--publish")
+    assert other.returncode == 2
+    assert other.stderr == ("ccp-analysis: error: reports/t1 exists with other content; it is "
+                            "never overwritten: choose another --label\n")
+    assert other.stdout == ""
+    assert _tree(root / ".cache") == cache_before
     assert reports_check.snapshot(root) == reports_before
 
 
