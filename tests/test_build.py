@@ -241,6 +241,40 @@ def test_custom_build_writes_a_complete_version_that_follows_its_parameters(
     assert reports_check.snapshot(root) == reports_before
 
 
+@pytest.mark.copy_reports
+def test_a_build_takes_the_vendored_chart_runtime_as_its_versions_record_it(
+        project_copy, tmp_path, monkeypatch):
+    """The committed versions record the chart runtime this vl-convert-python bundles for this
+    Vega-Lite, and reports/assets holds its bytes: publishing and exporting take that file as
+    it is, without bundling (test_interactive.py bundles afresh and finds the same bytes). A
+    file changed by hand, or a record of another bundler, is not taken."""
+    from ccp_analysis.pipeline import vega_runtime
+
+    entry = versions.manifest(versions.read_latest()["updated"])["chart_runtime"]
+    vendored = project_copy / "reports" / entry["path"]
+
+    def no_bundling():
+        raise AssertionError("bundled although the runtime is vendored")
+
+    monkeypatch.setattr(vega_runtime, "bundle", no_bundling)
+    assert vega_runtime.vendored() == entry
+    assert vega_runtime.ensure() == entry
+    assert vega_runtime.copy_into(tmp_path / "export") == entry
+    assert (tmp_path / "export" / entry["path"]).read_bytes() == vendored.read_bytes()
+
+    original = vendored.read_bytes()
+    vendored.write_bytes(original + b"\n")
+    assert vega_runtime.vendored() is None
+    vendored.write_bytes(original)
+    for version in versions.all_versions():
+        path = versions.folder(version) / versions.MANIFEST
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        if "chart_runtime" in manifest:
+            manifest["chart_runtime"]["bundled_by"] = "vl-convert-python 0.0.1"
+            path.write_text(json.dumps(manifest), encoding="utf-8")
+    assert vega_runtime.vendored() is None
+
+
 def _example_builds(text: str) -> list[list[str]]:
     """The `ccp-analysis build ...` example commands of a help text, as argv lists."""
     import shlex
