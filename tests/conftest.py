@@ -279,3 +279,40 @@ def tabs(browser):
     opened = Tabs(browser)
     yield opened
     opened.close()
+
+
+
+# ------------------------------------------------------------------------- the run keys' code
+
+
+@pytest.fixture(scope="session", autouse=True)
+def hash_code_once():
+    """`fingerprint.code_files` (which package files a notebook run executes, found by parsing
+    the package's modules, and their sha256) is worked out once per test process for each
+    content of the package and the notebooks, then handed out as copies: it is a function of
+    those bytes alone, and every in-process build, plan and check calls it (a few tenths of a
+    second each). A changed file (a copy's notebook, a fake package) gives another content,
+    worked out afresh. Subprocesses and kernels use the library's own function."""
+    from ccp_analysis import paths
+    from ccp_analysis.pipeline import fingerprint
+
+    work_out = fingerprint.code_files
+    seen: dict[bytes, dict[str, str]] = {}
+
+    def code_files() -> dict[str, str]:
+        package, notebooks = paths.package_dir(), paths.notebooks_dir()
+        content = hashlib.sha256(repr((fingerprint.PACKAGE, fingerprint.WORKER_MODULES,
+                                       fingerprint.PRELOADERS)).encode())
+        for folder, files in ((package, package.rglob("*")), (notebooks, notebooks.glob("*"))):
+            for path in sorted(files):
+                if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                    content.update(path.relative_to(folder).as_posix().encode() + b"\0")
+                    content.update(hashlib.sha256(path.read_bytes()).digest())
+        key = content.digest()
+        if key not in seen:
+            seen[key] = work_out()
+        return dict(seen[key])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fingerprint, "code_files", code_files)
+        yield

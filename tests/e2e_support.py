@@ -5,7 +5,7 @@ directory, its exit status and what it printed.
 A `ccp-analysis` subprocess pays a Python start-up and the imports of pandas and the library
 (about a second) before it does anything; in this process they are paid once. Tests that must
 see a process from outside (signals, a kill, a lock held by another process, an interpreter
-started without a capability, the copy's own src/ on PYTHONPATH) keep the `ccp_cli` subprocess.
+started without a capability) keep a subprocess.
 """
 
 from __future__ import annotations

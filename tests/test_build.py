@@ -205,6 +205,20 @@ def test_custom_build_writes_a_complete_version_that_follows_its_parameters(
     # A custom build does not move LATEST.json.
     assert (root / "reports" / "LATEST.json").read_bytes() == latest_before
 
+    # Its page shows what it ran; the versions page lists it, compared with the latest
+    # version of its edition; the changelog names it; every page, older versions' included,
+    # is what `ccp-analysis site` renders.
+    page = (folder / site.PAGE).read_text(encoding="utf-8")
+    assert '<h2 id="fig4_huawei_revenue">Figure 4<span class="vh">: Huawei&#39;s Annual ' \
+        'Revenue</span></h2>' in page
+    assert "fig1_huawei_support" not in page.split('id="parameters"')[0]  # only what it ran
+    index = (root / "reports" / site.PAGE).read_text(encoding="utf-8")
+    default = json.loads(latest_before)["as-published"]
+    entry = index[index.index('<li id="t1">'):]
+    assert f'Compared with <a href="#{default}">' in entry[:entry.index("</li>\n</ul>")]
+    assert "### t1\n" in (root / "reports" / site.CHANGELOG).read_text(encoding="utf-8")
+    assert run_cli(capsys, "site", "--check").returncode == 0
+
     # The same label and inputs again: unchanged, no kernel, nothing written.
     cache_before = _tree(root / ".cache")
     reports_before = reports_check.snapshot(root)
@@ -214,6 +228,51 @@ def test_custom_build_writes_a_complete_version_that_follows_its_parameters(
     assert "run(s) to do" not in again.stderr
     assert _tree(root / ".cache") == cache_before  # not even a kernel log
     assert reports_check.snapshot(root) == reports_before
+
+    # The same label with other content (another notebook): refused before any kernel, in
+    # one line; nothing written, the version as it was.
+    other = run_cli(capsys, "build", "--edition", "as-published", "--only", "fig5_alibaba_stock",
+                    "--label", "t1", "--publish")
+    assert other.returncode == 2
+    assert other.stderr == ("ccp-analysis: error: reports/t1 exists with other content; it is "
+                            "never overwritten: choose another --label\n")
+    assert other.stdout == ""
+    assert _tree(root / ".cache") == cache_before
+    assert reports_check.snapshot(root) == reports_before
+
+
+@pytest.mark.copy_reports
+def test_a_build_takes_the_vendored_chart_runtime_as_its_versions_record_it(
+        project_copy, tmp_path, monkeypatch):
+    """The committed versions record the chart runtime this vl-convert-python bundles for this
+    Vega-Lite, and reports/assets holds its bytes: publishing and exporting take that file as
+    it is, without bundling (test_interactive.py bundles afresh and finds the same bytes). A
+    file changed by hand, or a record of another bundler, is not taken."""
+    from ccp_analysis.pipeline import vega_runtime
+
+    entry = versions.manifest(versions.read_latest()["updated"])["chart_runtime"]
+    vendored = project_copy / "reports" / entry["path"]
+
+    def no_bundling():
+        raise AssertionError("bundled although the runtime is vendored")
+
+    monkeypatch.setattr(vega_runtime, "bundle", no_bundling)
+    assert vega_runtime.vendored() == entry
+    assert vega_runtime.ensure() == entry
+    assert vega_runtime.copy_into(tmp_path / "export") == entry
+    assert (tmp_path / "export" / entry["path"]).read_bytes() == vendored.read_bytes()
+
+    original = vendored.read_bytes()
+    vendored.write_bytes(original + b"\n")
+    assert vega_runtime.vendored() is None
+    vendored.write_bytes(original)
+    for version in versions.all_versions():
+        path = versions.folder(version) / versions.MANIFEST
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        if "chart_runtime" in manifest:
+            manifest["chart_runtime"]["bundled_by"] = "vl-convert-python 0.0.1"
+            path.write_text(json.dumps(manifest), encoding="utf-8")
+    assert vega_runtime.vendored() is None
 
 
 def _example_builds(text: str) -> list[list[str]]:

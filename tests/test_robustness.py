@@ -31,12 +31,13 @@ from e2e_support import run_cli
 
 from ccp_analysis.cli import main
 from ccp_analysis.errors import ParameterError
-from ccp_analysis.pipeline import versions
+from ccp_analysis.pipeline import runrecord, versions
 from ccp_analysis.publish import history, site
 
 PREFIX = "ccp-analysis: error: "
 FIG4 = "fig4_huawei_revenue"
 FIG5 = "fig5_alibaba_stock"
+AUDIT = "claims_audit"  # the quickest notebook to run (no figure)
 CAP_DAC_OVERRIDE = 1
 PR_CAPBSET_DROP = 24
 # Bound on any wait for a build to reach a state: a hang guard only, far above the seconds a
@@ -341,31 +342,6 @@ def test_label_limits():
         versions.check_label("x" * 65)
 
 
-@pytest.mark.slow
-@pytest.mark.copy_reports
-def test_existing_label_with_other_content_is_refused(project_copy, reports_check, capsys,
-                                                      monkeypatch):
-    monkeypatch.chdir(project_copy)
-    first = run_cli(capsys, "build", "--edition", "as-published", "--only", FIG4,
-                    "--label", "lab1", "--publish")
-    assert first.returncode == 0, first.stderr
-    assert first.stdout.strip() == "as-published: built reports/lab1"
-    before = reports_check.snapshot(project_copy)
-    assert any(rel.startswith("lab1/") for rel in before)
-
-    second = run_cli(capsys, "build", "--edition", "as-published", "--only", FIG5,
-                     "--label", "lab1", "--publish")
-
-    assert second.returncode == 2
-    message = _only_error(second.stderr)
-    assert "reports/lab1 exists with other content" in message
-    assert "choose another --label" in message
-    assert second.stdout == ""
-    assert reports_check.snapshot(project_copy) == before
-    manifest = json.loads((project_copy / "reports/lab1/manifest.json").read_text("utf-8"))
-    assert list(manifest["notebooks"]) == [FIG4]
-
-
 # ---------------------------------------------------------------- 3. a notebook that raises
 
 
@@ -373,19 +349,28 @@ def test_existing_label_with_other_content_is_refused(project_copy, reports_chec
 @pytest.mark.copy_reports
 def test_failing_notebook_publishes_nothing_and_the_next_build_reuses_the_other_run(
         project_copy, reports_check, capsys, monkeypatch):
+    """Figure 4 raises in the first cell after its parameters (so the failing run draws
+    nothing), the claims audit (changed, so it must run) finishes in the same build; then,
+    Figure 4 fixed, only it runs and the audit's run is reused."""
     root = project_copy
     monkeypatch.chdir(root)
     source = root / "notebooks" / f"{FIG4}.ipynb"
     original = source.read_bytes()
     nb = json.loads(original)
-    nb["cells"].append({"cell_type": "code", "id": "robustness-boom", "metadata": {},
-                        "execution_count": None, "outputs": [],
-                        "source": ['raise ValueError("boom")\n']})
+    at = 1 + next(i for i, c in enumerate(nb["cells"])
+                  if "parameters" in c["metadata"].get("tags", []))
+    # After the parameters cell: in the executed notebook the injected parameters cell
+    # precedes it, so the cell is named by its place in the source, not in what ran.
+    assert 0 < at < len(nb["cells"]) - 1
+    nb["cells"].insert(at, {"cell_type": "code", "id": "robustness-boom", "metadata": {},
+                            "execution_count": None, "outputs": [],
+                            "source": ['raise ValueError("boom")\n']})
     source.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    # Parameters no committed version used: both notebooks really run (nothing is seeded).
-    args = ("build", "--edition", "as-published", "--only", FIG4, "--only", FIG5,
-            "-p", f"{FIG4}:currency=CNY", "-p", f"{FIG5}:measure=market_value",
-            "--label", "f1", "--publish")
+    _touch_notebook(root, AUDIT)
+    # A parameter no committed version used and a changed notebook: both really run (nothing
+    # is seeded).
+    args = ("build", "--edition", "as-published", "--only", FIG4, "--only", AUDIT,
+            "-p", f"{FIG4}:currency=CNY", "--label", "f1", "--publish")
     before = reports_check.snapshot(root)
     entries_before = {p.name for p in (root / "reports").iterdir()}
 
@@ -394,7 +379,7 @@ def test_failing_notebook_publishes_nothing_and_the_next_build_reuses_the_other_
     assert failed.returncode == 2
     assert failed.stdout == ""
     assert _plan_line(failed.stderr) == (2, 0)
-    assert f"ran as-published {FIG5}" in failed.stderr
+    assert f"ran as-published {AUDIT}" in failed.stderr
     assert f"FAILED as-published {FIG4}" in failed.stderr
     assert _error(failed.stderr) == f"{PREFIX}notebook {FIG4} failed (edition as-published)"
     assert "ValueError: boom" in failed.stderr
@@ -404,9 +389,9 @@ def test_failing_notebook_publishes_nothing_and_the_next_build_reuses_the_other_
     partial = root / "reports" / ".failures" / "as-published" / f"{FIG4}.ipynb"
     assert f"partial notebook kept at {partial}" in failed.stderr
     assert partial.is_file()
-    # The reported cell is the boom cell: by its position and id in the source notebook, and
-    # by its execution count in the partial notebook kept under .failures.
-    assert int(cell.group(1)) == len(nb["cells"])
+    # The reported cell is the boom cell: by its position (counted from 1) and id in the
+    # source notebook, and by its execution count in the partial notebook kept under .failures.
+    assert int(cell.group(1)) == at + 1
     assert cell.group(2) == "robustness-boom"
     kept = json.loads(partial.read_text(encoding="utf-8"))
     by_count = [c for c in kept["cells"] if c.get("execution_count") == int(cell.group(3))]
@@ -420,8 +405,12 @@ def test_failing_notebook_publishes_nothing_and_the_next_build_reuses_the_other_
     assert {p.name for p in (root / "reports").iterdir()} - entries_before <= {
         ".failures", ".lock", ".staging"}
     assert not _staging_files(root)
+    # The audit's finished run is in the run store; the failed one is not.
+    stored = [p.name for p in (root / ".cache" / "notebooks").iterdir()
+              if (p / "notebook.ipynb").is_file()]
+    assert len(stored) == 1
 
-    # Fixed: only the failed notebook runs again; fig5's finished run is reused.
+    # Fixed: only the failed notebook runs again; the audit's finished run is reused.
     source.write_bytes(original)
     fixed = run_cli(capsys, *args)
     assert fixed.returncode == 0, fixed.stderr
@@ -429,7 +418,9 @@ def test_failing_notebook_publishes_nothing_and_the_next_build_reuses_the_other_
     assert f"[1/1] ran as-published {FIG4}" in fixed.stderr
     assert fixed.stdout.strip() == "as-published: built reports/f1"
     manifest = _assert_complete(root / "reports" / "f1")
-    assert manifest["parameters"][FIG5]["measure"] == "market_value"
+    assert manifest["parameters"][FIG4]["currency"] == "CNY"
+    # The audit's run is the one the failed build made and stored.
+    assert [manifest["notebooks"][AUDIT]["run_key"]] == stored
     _assert_only_added(before, reports_check.snapshot(root), "f1")
 
 
@@ -439,15 +430,16 @@ def test_failing_notebook_publishes_nothing_and_the_next_build_reuses_the_other_
 @pytest.mark.slow
 @pytest.mark.copy_reports
 def test_ctrl_c_leaves_existing_versions_and_no_new_one(project_copy, reports_check, tmp_path):
-    """Ctrl-C while a notebook is known to be running (it wrote its file and waits)."""
+    """Ctrl-C while a notebook is known to be running (it wrote its file and waits): the
+    claims audit, the quickest notebook, whose change leaves it the one run to do."""
     root = project_copy
     started, release = tmp_path / "started", tmp_path / "release"
-    _hold_notebook(root, FIG5, started, release)
+    _hold_notebook(root, AUDIT, started, release)
     before, found = reports_check.snapshot(root), _versions(root)
     assert found
     proc = _start_build(root, tmp_path / "sigint.log", "--edition", "as-published")
     try:
-        _wait_for(started.exists, f"{FIG5} is running", proc)
+        _wait_for(started.exists, f"{AUDIT} is running", proc)
 
         os.killpg(proc.pid, signal.SIGINT)  # a terminal's Ctrl-C: the whole process group
         out = _finish(proc)
@@ -470,31 +462,32 @@ def test_ctrl_c_leaves_existing_versions_and_no_new_one(project_copy, reports_ch
 @pytest.mark.copy_reports
 def test_second_build_is_refused_and_a_killed_build_resumes(project_copy, reports_check,
                                                             capsys, monkeypatch, tmp_path):
-    """A default build: fig4 (changed) and every other notebook to run finish, fig5 is held
-    running. Meanwhile a second build is refused, naming the first one's pid. The first is
-    then killed (SIGKILL to its process group): nothing published changes, nothing keeps
-    running, and the next build runs only fig5, reusing every finished run, and publishes a
-    complete version that becomes the latest.
+    """A default build: fig4 (changed) and every other notebook to run finish, the claims
+    audit (the quickest notebook) is held running. Meanwhile a second build is refused, naming
+    the first one's pid. The first is then killed (SIGKILL to its process group): nothing
+    published changes, nothing keeps running, and the next build runs only the audit, reusing
+    every finished run, and publishes a complete version that becomes the latest.
 
     With the committed versions current, the other five notebooks come from them and only
-    fig4 and fig5 run."""
+    fig4 and the audit run."""
     root = project_copy
     monkeypatch.chdir(root)
     started, release = tmp_path / "started", tmp_path / "release"
     _touch_notebook(root, FIG4)
-    _hold_notebook(root, FIG5, started, release)
+    _hold_notebook(root, AUDIT, started, release)
     before, found = reports_check.snapshot(root), _versions(root)
     latest_before = reports_check.latest(root)
     log = tmp_path / "first.log"
     first = _start_build(root, log, "--edition", "as-published", "--jobs", "2")
     try:
         to_do, reused = _wait_for(lambda: _plan_or_none(log), "the build's plan", first)
-        # Every run but fig5's finished, and fig5 is running: the state the kill interrupts.
+        # Every run but the audit's finished, and the audit is running: the state the kill
+        # interrupts.
         _wait_for(lambda: started.exists() and len(_ran(log)) == to_do - 1,
-                  f"every notebook but {FIG5} finished and {FIG5} is running", first)
+                  f"every notebook but {AUDIT} finished and {AUDIT} is running", first)
         assert to_do >= 2 and f"as-published {FIG4}" in _ran(log)
 
-        # The first build holds the lock while fig5 runs: a second build is refused.
+        # The first build holds the lock while the audit runs: a second build is refused.
         second = run_cli(capsys, "build", "--edition", "as-published", "--only", FIG4,
                          "--label", "c1", "--publish")
         assert second.returncode == 2
@@ -519,9 +512,9 @@ def test_second_build_is_refused_and_a_killed_build_resumes(project_copy, report
     again = run_cli(capsys, "build", "--edition", "as-published")
 
     assert again.returncode == 0, again.stderr
-    # Only fig5 runs: fig4's finished run (and every other one) is reused.
+    # Only the audit runs: fig4's finished run (and every other one) is reused.
     assert _plan_line(again.stderr) == (1, to_do + reused - 1)
-    assert f"[1/1] ran as-published {FIG5}" in again.stderr
+    assert f"[1/1] ran as-published {AUDIT}" in again.stderr
     built = re.fullmatch(r"as-published: built reports/(as-published-[0-9a-f]{12})",
                          again.stdout.strip())
     assert built, again.stdout
@@ -662,35 +655,33 @@ def test_prune_refuses_the_latest_version(project_copy, reports_check, capsys):
     assert reports_check.snapshot(root) == before
 
 
-@pytest.mark.slow
 @pytest.mark.copy_reports
-def test_prune_removes_only_the_named_old_version(project_copy, reports_check, capsys,
-                                                  monkeypatch):
+def test_prune_removes_only_the_named_old_version(project_copy, reports_check, capsys):
+    """A committed version that is no longer the latest of its edition, and that a comparison
+    page compares with the one before it."""
     root = project_copy
-    monkeypatch.chdir(root)
-    built = run_cli(capsys, "build", "--edition", "as-published", "--only", FIG4,
-                    "--label", "old1", "--publish")
-    assert built.returncode == 0, built.stderr
     before = reports_check.snapshot(root)
     latest = json.loads((root / "reports/LATEST.json").read_text(encoding="utf-8"))
+    old = max(v for v in _versions(root) - set(latest.values())
+              if f"{history.CHANGES}/{v}.html" in before)
 
     # With the latest among the names, nothing at all is removed.
-    assert main(["prune", "old1", latest["as-published"]]) == 2
+    assert main(["prune", old, latest["as-published"]]) == 2
     _only_error(capsys.readouterr().err)
     assert reports_check.snapshot(root) == before
 
-    assert main(["prune", "old1"]) == 0
+    assert main(["prune", old]) == 0
     out, err = capsys.readouterr()
-    assert out.strip() == "removed reports/old1"
+    assert out.strip() == f"removed reports/{old}"
     assert err == ""
-    assert not (root / "reports" / "old1").exists()
+    assert not (root / "reports" / old).exists()
     after = reports_check.snapshot(root)
     # The versions index, the changelog and the comparison pages are rewritten without it;
     # nothing else changes.
     pages = ("index.html", "CHANGELOG.md")
     assert {k: v for k, v in after.items() if not _rewritten(k)} == {
-        k: v for k, v in before.items() if not k.startswith("old1/") and not _rewritten(k)}
+        k: v for k, v in before.items() if not k.startswith(f"{old}/") and not _rewritten(k)}
     for page in pages:
-        assert "old1" not in (root / "reports" / page).read_text(encoding="utf-8")
-    assert f"{history.CHANGES}/old1.html" in before
-    assert not any("old1" in k for k in after)
+        assert old not in (root / "reports" / page).read_text(encoding="utf-8")
+    assert not any(old in k for k in after)
+    assert old not in runrecord.read()  # its run keys make nothing any more

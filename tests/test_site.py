@@ -18,7 +18,6 @@ from pathlib import Path
 
 import markupsafe
 import pytest
-from e2e_support import run_cli
 
 from ccp_analysis import cli, figures, paths
 from ccp_analysis.paths import ROOT_ENV
@@ -27,13 +26,36 @@ from ccp_analysis.publish import history, site
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture
-def reports_copy(tmp_path, monkeypatch) -> Path:
-    root = tmp_path / "project"
+def _copy_reports(root: Path) -> Path:
     shutil.copytree(PROJECT_ROOT / "reports", root / "reports",
                     ignore=shutil.ignore_patterns(".lock", ".staging", ".failures", ".drift"))
-    monkeypatch.setenv(ROOT_ENV, str(root))
     return root / "reports"
+
+
+@pytest.fixture
+def reports_copy(tmp_path, monkeypatch) -> Path:
+    """A copy of the committed reports/ of a test's own, which it may change."""
+    monkeypatch.setenv(ROOT_ENV, str(tmp_path / "project"))
+    return _copy_reports(tmp_path / "project")
+
+
+@pytest.fixture(scope="module")
+def written_reports(tmp_path_factory) -> Path:
+    """A copy of the committed reports/ with every page written (`ccp-analysis site`, version
+    pages included), once for the tests that only read it."""
+    root = tmp_path_factory.mktemp("site") / "project"
+    reports = _copy_reports(root)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(ROOT_ENV, str(root))
+        site.refresh(rewrite_versions=True)
+    return reports
+
+
+@pytest.fixture
+def written(written_reports, monkeypatch) -> Path:
+    """`written_reports`, with the library pointed at it for the test."""
+    monkeypatch.setenv(ROOT_ENV, str(written_reports.parent))
+    return written_reports
 
 
 def _latest(reports: Path) -> dict[str, str]:
@@ -49,9 +71,8 @@ def _text(fragment: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", fragment))
 
 
-def test_version_page_holds_every_figure_in_report_order(reports_copy):
-    site.refresh(rewrite_versions=True)
-    folder = reports_copy / _latest(reports_copy)["as-published"]
+def test_version_page_holds_every_figure_in_report_order(written):
+    folder = written / _latest(written)["as-published"]
     page = (folder / "index.html").read_text(encoding="utf-8")
 
     headings = [_text(h) for h in re.findall(r'<h2 id="[^"]+">(.*?)</h2>', page)]
@@ -98,9 +119,8 @@ def test_version_page_holds_every_figure_in_report_order(reports_copy):
     assert "http://" not in page and "https://" not in page  # nothing fetched from elsewhere
 
 
-def test_version_page_lists_claims_parameters_and_provenance(reports_copy):
-    site.refresh(rewrite_versions=True)
-    folder = reports_copy / _latest(reports_copy)["updated"]
+def test_version_page_lists_claims_parameters_and_provenance(written):
+    folder = written / _latest(written)["updated"]
     page = (folder / "index.html").read_text(encoding="utf-8")
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     with (folder / "tables" / "claims_audit.csv").open(encoding="utf-8", newline="") as handle:
@@ -255,7 +275,7 @@ def test_index_and_changelog_say_what_changed_from_the_previous_version(reports_
         assert f'<img src="zz-later/figures/{png.stem}.png" alt="{_esc(alt)}"' in later
 
 
-def test_dates_are_those_of_the_commits_the_versions_were_built_from(reports_copy):
+def test_dates_are_those_of_the_commits_the_versions_were_built_from(written):
     entries = history.entries()
     assert entries
     for entry in entries:
@@ -267,14 +287,14 @@ def test_dates_are_those_of_the_commits_the_versions_were_built_from(reports_cop
         assert entry.date.startswith(stamp.stdout.strip()[:10])
 
 
-def test_versions_command_names_edition_commit_and_date(reports_copy, capsys):
+def test_versions_command_names_edition_commit_and_date(written, capsys):
     assert cli.main(["versions"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
-    latest = _latest(reports_copy)
-    assert len(lines) == len([p for p in reports_copy.iterdir() if (p / "manifest.json").is_file()])
+    latest = _latest(written)
+    assert len(lines) == len([p for p in written.iterdir() if (p / "manifest.json").is_file()])
     for line in lines:
         version, edition, build, commit, rest = line.split("\t")
-        manifest = json.loads((reports_copy / version / "manifest.json").read_text("utf-8"))
+        manifest = json.loads((written / version / "manifest.json").read_text("utf-8"))
         assert edition == manifest["edition"] and build == manifest["build"]
         assert commit.startswith(manifest["package"]["git_commit"][:12])
         assert rest.startswith(history.commit_date(manifest["package"]["git_commit"])
@@ -325,34 +345,12 @@ def test_licence_citation_and_data_terms_agree_with_the_project():
             entry["path"].startswith("report/") and "`data/raw/report/*.csv`" in terms)
 
 
-@pytest.mark.slow
-@pytest.mark.copy_reports
-def test_a_build_writes_its_page_and_refreshes_the_index(project_copy, capsys, monkeypatch):
-    root = project_copy
-    monkeypatch.chdir(root)
-    proc = run_cli(capsys, "build", "--edition", "as-published", "--only", "fig4_huawei_revenue",
-                   "--label", "t-site", "--publish")
-    assert proc.returncode == 0, proc.stderr
-    reports = root / "reports"
-    page = (reports / "t-site" / "index.html").read_text(encoding="utf-8")
-    assert '<h2 id="fig4_huawei_revenue">Figure 4<span class="vh">: Huawei&#39;s Annual ' \
-        'Revenue</span></h2>' in page
-    assert "fig1_huawei_support" not in page.split('id="parameters"')[0]  # only what it ran
-    index = (reports / "index.html").read_text(encoding="utf-8")
-    default = _latest(reports)["as-published"]
-    entry = index[index.index('<li id="t-site">'):]
-    assert f'Compared with <a href="#{default}">' in entry[:entry.index("</li>\n</ul>")]
-    assert "### t-site\n" in (reports / "CHANGELOG.md").read_text(encoding="utf-8")
-    # Every page, older versions' included, is what `ccp-analysis site` renders.
-    assert run_cli(capsys, "site", "--check").returncode == 0
-
-
-def test_headline_names_the_figures_that_moved_with_their_data(reports_copy):
+def test_headline_names_the_figures_that_moved_with_their_data(written):
     """A figure whose own frames moved says so; the inputs are sorted into data, method and
     drawing; equal verdict counts read as unchanged."""
     from ccp_analysis.publish import diff
 
-    folder = reports_copy / _latest(reports_copy)["updated"]
+    folder = written / _latest(written)["updated"]
     side = diff.Side.load(folder)
     result = diff.VersionDiff(
         old=side, new=side, tables=[], verdicts=[], parameters=[], environment=[],

@@ -17,12 +17,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from e2e_support import run_cli
 
+from ccp_analysis import paths
 from ccp_analysis.errors import CcpError
 from ccp_analysis.pipeline import fingerprint, kernels, runrecord, versions
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FIG4 = "fig4_huawei_revenue"
+AUDIT = "claims_audit"  # the quickest notebook to run
+CODE_THE_AUDIT_RUNS = "claims/engine.py"
 
 
 def _notebook_imports() -> list[str]:
@@ -114,17 +118,24 @@ def _append(path: Path, text: str) -> None:
 @pytest.mark.slow
 @pytest.mark.copy_reports
 def test_code_changes_without_output_changes_make_no_version(
-        project_copy, reports_check, ccp_cli):
+        project_copy, reports_check, capsys, monkeypatch):
     """In a copy of the project with its own src/: a change to the command line and the runner
     reruns nothing and publishes nothing; a change to code the notebooks run reruns them, and
     with the same bytes out still publishes nothing but records the new run keys in runs.json,
     from which the next build, even without a cache, knows the version is made. One notebook
-    execution in all."""
+    execution in all, of the quickest notebook (the claims audit).
+
+    The copy's package is the one the run keys hash and the one every kernel imports, as for
+    a `ccp-analysis` started with the copy's src/ on PYTHONPATH: the run keys are made from the
+    files under `paths.package_dir()` (here the copy's package), and the kernels inherit
+    PYTHONPATH. The command line itself runs in this process (tests/e2e_support.py)."""
     root = project_copy
     shutil.copytree(PROJECT_ROOT / "src" / "ccp_analysis", root / "src" / "ccp_analysis",
                     ignore=shutil.ignore_patterns("__pycache__"))
-    env = {"PYTHONPATH": str(root / "src")}  # the copy's package, in the CLI and its kernels
     package = root / "src" / "ccp_analysis"
+    monkeypatch.setattr(paths, "package_dir", lambda: package)
+    monkeypatch.setenv("PYTHONPATH", str(root / "src"))  # the copy's package, in its kernels
+    monkeypatch.chdir(root)
     latest = (root / "reports" / "LATEST.json").read_bytes()
     version = json.loads(latest)["as-published"]
     manifest = json.loads((root / "reports" / version / "manifest.json").read_text("utf-8"))
@@ -134,7 +145,8 @@ def test_code_changes_without_output_changes_make_no_version(
     # The manifest names the inputs that made it: the code the runs executed, file by file
     # (as it was then: a later change that draws nothing differently keeps the version and
     # goes to runs.json, below). It holds no hash over its run keys: the keys are compared.
-    for rel in ("src/ccp_analysis/figures/figure_data.py", "src/ccp_analysis/pipeline/execute.py"):
+    for rel in ("src/ccp_analysis/figures/figure_data.py", "src/ccp_analysis/pipeline/execute.py",
+                f"src/ccp_analysis/{CODE_THE_AUDIT_RUNS}"):
         assert re.fullmatch(r"[0-9a-f]{64}", manifest["inputs"][rel]), rel
     assert "src/ccp_analysis/cli.py" not in manifest["inputs"]
     before = reports_check.snapshot(root)
@@ -144,33 +156,35 @@ def test_code_changes_without_output_changes_make_no_version(
     # the run keys, test_run_keys_cover_every_module_a_notebook_imports).
     _append(package / "cli.py", "\n# a change to the command line only\n")
     _append(package / "pipeline" / "runner.py", "\n# a change to the runner only\n")
-    second = ccp_cli(root, "build", "--edition", "as-published", **env)
+    second = run_cli(capsys, "build", "--edition", "as-published")
     assert second.returncode == 0, second.stderr
     assert second.stdout.strip() == f"as-published: unchanged, reports/{version}"
     assert "run(s) to do" not in second.stderr
     assert reports_check.snapshot(root) == before
     assert (root / "reports" / "LATEST.json").read_bytes() == latest
 
-    # Code the notebooks run, shown on one notebook: a version of Figure 4 alone, seeded from
-    # the committed runs (no kernel), then the same build after a change to code it runs.
-    args = ("build", "--edition", "as-published", "--only", FIG4, "--label", "lab", "--publish")
-    seeded = ccp_cli(root, *args, **env)
+    # Code the notebooks run, shown on one notebook: a version of the claims audit alone,
+    # seeded from the committed runs (no kernel), then the same build after a change to code
+    # it runs.
+    args = ("build", "--edition", "as-published", "--only", AUDIT, "--label", "lab",
+            "--publish")
+    seeded = run_cli(capsys, *args)
     assert seeded.returncode == 0, seeded.stderr
     assert "0 notebook run(s) to do, 1 reused from the cache" in seeded.stderr
     assert seeded.stdout.strip() == "as-published: built reports/lab"
     lab = json.loads((root / "reports" / "lab" / "manifest.json").read_text("utf-8"))
-    assert f"figures/{FIG4}.png" in lab["outputs"]
+    assert f"tables/{AUDIT}.csv" in lab["outputs"]
     assert lab["outputs"] == {rel: sha for rel, sha in manifest["outputs"].items()
-                              if rel in lab["outputs"]}  # the committed Figure 4, byte for byte
+                              if rel in lab["outputs"]}  # the committed audit, byte for byte
     before = reports_check.snapshot(root)
     assert "inputs_id" not in lab  # the run keys themselves say what made it
     record = root / "runs.json"
     record_before = record.read_bytes() if record.is_file() else None
 
-    # It reruns (code can change figures), the bytes come out the same, so the version that
+    # It reruns (code can change outputs), the bytes come out the same, so the version that
     # exists is the answer: nothing under reports/ is written, the new run keys go to runs.json.
-    _append(package / "figures" / "figure_data.py", "\n# a change that draws nothing differently\n")
-    rerun = ccp_cli(root, *args, **env)
+    _append(package / CODE_THE_AUDIT_RUNS, "\n# a change that changes no output\n")
+    rerun = run_cli(capsys, *args)
     assert rerun.returncode == 0, rerun.stderr
     assert "1 notebook run(s) to do, 0 reused from the cache" in rerun.stderr
     assert rerun.stdout.strip() == "as-published: unchanged, reports/lab"
@@ -179,9 +193,9 @@ def test_code_changes_without_output_changes_make_no_version(
     assert reports_check.snapshot(root) == before
     assert (root / "reports" / "LATEST.json").read_bytes() == latest
     recorded = json.loads(record.read_text("utf-8"))["run_keys"]["lab"]
-    assert list(recorded) == [FIG4]
-    new_key = recorded[FIG4]
-    assert new_key != lab["notebooks"][FIG4]["run_key"]
+    assert list(recorded) == [AUDIT]
+    new_key = recorded[AUDIT]
+    assert new_key != lab["notebooks"][AUDIT]["run_key"]
     assert (root / ".cache" / "notebooks" / new_key / "notebook.ipynb").is_file()  # what ran
     assert record.read_bytes() != record_before
     assert "runs.lock" not in {p.name for p in root.iterdir()}  # "lock" is the build's lock
@@ -189,7 +203,7 @@ def test_code_changes_without_output_changes_make_no_version(
     # As in a fresh clone of that state: no run cache, and no kernel either, since the run
     # record says these run keys made reports/lab.
     shutil.rmtree(root / ".cache")
-    again = ccp_cli(root, *args, **env)
+    again = run_cli(capsys, *args)
     assert again.returncode == 0, again.stderr
     assert again.stdout.strip() == "as-published: unchanged, reports/lab"
     assert "run(s) to do" not in again.stderr

@@ -268,11 +268,7 @@ def _assemble(edition: str, items: list[Item], build_kind: str,
     }
     if any(path.endswith(paths.CHART_SUFFIX) for path in outputs) and export is not None:
         # An export carries its own copy (in its assets/): reports/ is not touched.
-        text, _ = vega_runtime.bundle()
-        manifest["chart_runtime"] = vega_runtime.record()
-        runtime = staging / manifest["chart_runtime"]["path"]
-        runtime.parent.mkdir(parents=True, exist_ok=True)
-        runtime.write_text(text, encoding="utf-8")
+        manifest["chart_runtime"] = vega_runtime.copy_into(staging)
     elif any(path.endswith(paths.CHART_SUFFIX) for path in outputs):
         # The script that draws the interactive charts: vendored once under reports/assets,
         # recorded with its sha256 (the page loads exactly these bytes, from no other place).
@@ -396,8 +392,10 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
             reused = len(todo) - len(to_run)
             progress(f"{len(to_run)} notebook run(s) to do, {reused} reused from the cache")
             if to_run:
-                # Every published version records the chart runtime: bundled meanwhile.
-                vega_runtime.prefetch()
+                # Every published version records the chart runtime: bundled meanwhile,
+                # unless a published version already vendors the one this bundler makes.
+                if vega_runtime.vendored() is None:
+                    vega_runtime.prefetch()
                 _run_all(to_run, jobs, progress, fork)
         published = False
         for edition, mine in targets.items():

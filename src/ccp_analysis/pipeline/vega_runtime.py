@@ -124,22 +124,76 @@ def bundle() -> tuple[str, str]:
     return text, hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def record() -> dict[str, str]:
-    """What a manifest says of the runtime: its path under reports/, sha256 and versions."""
+def _made_by() -> dict[str, str]:
+    """The versions a runtime record names besides its file: what the bundle is made from."""
     import vl_convert
 
     from ccp_analysis.figures import interactive
 
-    _, sha = bundle()
-    return {"path": f"{ASSETS}/vega-{sha[:16]}.js", "sha256": sha,
-            "vega": vl_convert.get_vega_version(), "vega_lite": interactive.VEGA_LITE,
+    return {"vega": vl_convert.get_vega_version(), "vega_lite": interactive.VEGA_LITE,
             "vega_embed": vl_convert.get_vega_embed_version(),
             "bundled_by": f"vl-convert-python {metadata.version('vl-convert-python')}"}
 
 
+def record() -> dict[str, str]:
+    """What a manifest says of the runtime: its path under reports/, sha256 and versions."""
+    _, sha = bundle()
+    return {"path": f"{ASSETS}/vega-{sha[:16]}.js", "sha256": sha, **_made_by()}
+
+
+def vendored() -> dict[str, str] | None:
+    """The record of the runtime this bundler makes for this Vega-Lite, when a published
+    version already records it and its file under reports/assets/ has the recorded sha256;
+    None otherwise.
+
+    The bundle is a function of those versions alone (the same versions give the same bytes:
+    tests/test_interactive.py bundles afresh and compares with the vendored file), so a build
+    that finds it takes it as it is, without bundling again (a couple of CPU-seconds)."""
+    wanted = _made_by()
+    reports = versions.reports()
+    for version in versions.all_versions():
+        try:
+            entry = versions.manifest(version).get("chart_runtime")
+        except (OSError, ValueError):
+            continue
+        if (not isinstance(entry, dict) or set(entry) != {"path", "sha256", *wanted}
+                or any(entry[key] != value for key, value in wanted.items())
+                or not isinstance(entry["sha256"], str)
+                or entry["path"] != f"{ASSETS}/vega-{entry['sha256'][:16]}.js"):
+            continue
+        try:
+            found = hashlib.sha256((reports / entry["path"]).read_bytes()).hexdigest()
+        except OSError:
+            continue
+        if found == entry["sha256"]:
+            return dict(entry)
+    return None
+
+
+def copy_into(folder: Path) -> dict[str, str]:
+    """Write the runtime into `folder` (an export's own copy, at the record's path) and return
+    its record: the vendored file when there is one (`vendored`), else a fresh bundle."""
+    entry = vendored()
+    if entry is not None:
+        target = folder / entry["path"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(versions.reports() / entry["path"], target)
+        return entry
+    text, _ = bundle()
+    entry = record()
+    target = folder / entry["path"]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    return entry
+
+
 def ensure() -> dict[str, str]:
     """Write the runtime under reports/assets/ if it is not there (atomically), check the bytes
-    of one that is, and return its record."""
+    of one that is, and return its record. A runtime a published version already records for
+    this bundler is taken as it is (`vendored`)."""
+    known = vendored()
+    if known is not None:
+        return known
     text, sha = bundle()
     entry = record()
     target = versions.reports() / entry["path"]
