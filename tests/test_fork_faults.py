@@ -1,13 +1,13 @@
 """The fork degrades, it never breaks: each fault falls back to a kernelspec start, same bytes.
 
 One probe notebook (a 25-column frame as pandas shows it in a kernel, every pandas option with
-its default, an inline figure) runs in the build's engine (workers.run), forked, and then
-under each fault kernels.py lists; every run must complete, say in one line why its kernel was
-not forked, and give exactly the forked run's executed notebook. Faults are made as they would
-happen, not through switches in the code: a module that cannot be imported without a running
-shell, jupyter_client handing over its launch arguments in another form, an IPython start-up
-file that hangs a forked kernel before it is ready, library versions the fork was not
-validated on, the user's switch, a platform without fork.
+its default, an inline figure, the garbage collector's settings) runs in the build's engine
+(workers.run), forked, and then under each fault kernels.py lists; every run must complete, say
+in one line why its kernel was not forked, and give exactly the forked run's executed notebook.
+Faults are made as they would happen, not through switches in the code: a module that cannot be
+imported without a running shell, jupyter_client handing over its launch arguments in another
+form, an IPython start-up file that hangs a forked kernel before it is ready, library versions
+the fork was not validated on, the user's switch, a platform without fork.
 """
 
 from __future__ import annotations
@@ -41,6 +41,9 @@ CELLS = (
     "import hashlib\n"
     "print(hashlib.sha256(pd.describe_option(_print_desc=False).encode()).hexdigest())",
     "fig, ax = plt.subplots(figsize=(2, 1))\nax.plot([1, 3, 2])\nplt.show()",
+    # The collector as in any Python process: on, default thresholds (the template imports
+    # without it and freezes its heap before it forks; the build's process runs without it).
+    "import gc\nprint(gc.isenabled(), gc.get_threshold())",
 )
 
 # Fails to import where no IPython shell runs (the template), once its folder says so.
@@ -151,6 +154,7 @@ def test_a_forked_kernel_shows_what_a_kernel_from_its_kernelspec_shows(forked_an
     # max_columns 20: the first and last 10 columns, c10 to c14 left out.
     assert "25 columns" in text and "<th>c15</th>" in text and "<th>c12</th>" not in text
     assert "image/png" in text
+    assert "True (700, 10, 10)" in text
     monkeypatch.setattr(kernels, "platform_forks", lambda: False)
     source, env = _probe(tmp_path / "probe")
     fresh, fresh_notes = _run(source, env, ["fresh"])

@@ -28,6 +28,7 @@ interpreter's kernel unless JUPYTER_PATH names another.
 from __future__ import annotations
 
 import ast
+import asyncio
 import contextlib
 import json
 import os
@@ -36,16 +37,20 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpecManager
-from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.manager import AsyncKernelManager, KernelManager
 from jupyter_core.paths import jupyter_path
-from traitlets import Dict, Instance, Unicode, default
+from jupyter_core.utils import ensure_async
+from traitlets import Dict, Instance, Type, Unicode, default
 
 from ccp_analysis.paths import OUTPUT_ENV
 from ccp_analysis.pipeline import kernel_template
@@ -318,6 +323,57 @@ class ForkProvisioner(PrivateSocketProvisioner):
             process.wait_gone(STARTUP_TIMEOUT)
 
 
+# How long IOPub must stay silent, once a new kernel has answered, for what it delivered before
+# to count as drained (jupyter_client waits 0.2 s; see RunKernelClient).
+IOPUB_DRAINED = 0.01
+
+
+class RunKernelClient(AsyncKernelClient):
+    """jupyter_client's client, but its wait for a new kernel ends once the kernel has answered
+    on the shell and on IOPub and IOPub has nothing more at hand.
+
+    jupyter_client (8.10.0) ends that wait by reading IOPub until it has been silent for 0.2 s:
+    a fifth of a second of idle core at every kernel start, about as long as a short notebook's
+    cells. What it drains is only the kernel-info request's status messages and IOPub's
+    welcome; nbclient reads nothing but the messages whose parent is the cell it executes, so
+    any of these arriving later is skipped the same way. Otherwise the same steps: heartbeat
+    first for a client no kernel manager made, then kernel info until the reply and an IOPub
+    message arrive, with the same errors and timeout."""
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        deadline = time.time() + (float("inf") if timeout is None else timeout)
+        if not isinstance(self.parent, KernelManager):
+            while not await self._async_is_alive():
+                if time.time() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond to heartbeats in {timeout:.0f} "
+                                       "seconds and timed out")
+                await asyncio.sleep(0.2)
+        while True:
+            self.kernel_info()
+            try:
+                msg = await ensure_async(self.shell_channel.get_msg(timeout=1))
+            except Empty:
+                pass
+            else:
+                if msg["msg_type"] == "kernel_info_reply":
+                    try:  # IOPub connected: a message arrives (else ask again)
+                        await ensure_async(self.iopub_channel.get_msg(timeout=0.2))
+                    except Empty:
+                        pass
+                    else:
+                        self._handle_kernel_info_reply(msg)
+                        break
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.time() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+        while True:
+            try:
+                await ensure_async(self.iopub_channel.get_msg(timeout=IOPUB_DRAINED))
+            except Empty:
+                break
+
+
 class RunKernelManager(AsyncKernelManager):
     """A kernel manager for one notebook run, configured by the run (see `kernel_config`):
     IPC sockets in its own folder, the given environment, working directory and log."""
@@ -326,6 +382,7 @@ class RunKernelManager(AsyncKernelManager):
     kernel_env = Dict(help="the kernel's whole environment").tag(config=True)
     kernel_cwd = Unicode().tag(config=True)
     kernel_log = Unicode(help="file receiving the kernel's stdout and stderr").tag(config=True)
+    client_factory = Type(default_value=RunKernelClient, klass=AsyncKernelClient)
 
     @default("kernel_spec_manager")
     def _kernel_spec_manager_default(self) -> KernelSpecManager:

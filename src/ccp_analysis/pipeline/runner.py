@@ -138,7 +138,7 @@ def _longest_first(items: list[Item]) -> list[Item]:
 
 
 def _run_all(items: list[Item], jobs: int, progress: Callable[[str], None],
-             fork: bool = True) -> None:
+             fork: bool = True, meanwhile: Callable[[], object] = lambda: None) -> None:
     items = _longest_first(items)
     tasks = [execute.Task(
         key=i.key, edition=i.edition, notebook=i.notebook, source=i.source,
@@ -165,7 +165,7 @@ def _run_all(items: list[Item], jobs: int, progress: Callable[[str], None],
     # Interrupted: the pool stops its workers and kernels; runs that finished are already in
     # the run store.
     workers.run(tasks, jobs, execute.kernel_environment(os.environ, DETERMINISM_ENV), done,
-                fork_kernels=fork, note=progress)
+                fork_kernels=fork, note=progress, meanwhile=meanwhile)
     if failures:
         raise NotebookError("\n".join(failures) + f"\n{len(failures)} notebook(s) failed; no "
                             "version was written; notebooks that ran are cached")
@@ -393,10 +393,13 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
             progress(f"{len(to_run)} notebook run(s) to do, {reused} reused from the cache")
             if to_run:
                 # Every published version records the chart runtime: bundled meanwhile,
-                # unless a published version already vendors the one this bundler makes.
+                # unless a published version already vendors the one this bundler makes;
+                # started once the kernel template is (its imports are the first kernel's
+                # wait; the bundling process and its own imports here overlap them).
                 if vega_runtime.vendored() is None:
-                    vega_runtime.prefetch()
-                _run_all(to_run, jobs, progress, fork)
+                    _run_all(to_run, jobs, progress, fork, meanwhile=vega_runtime.prefetch)
+                else:
+                    _run_all(to_run, jobs, progress, fork)
         published = False
         for edition, mine in targets.items():
             if out is not None:

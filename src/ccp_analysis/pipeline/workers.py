@@ -16,6 +16,7 @@ on a platform without fork the workers are spawned instead of forked.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import shutil
 import signal
@@ -38,6 +39,8 @@ def _to_stderr(line: str) -> None:
 def _worker(conn: Connection, sock: socket.socket | None, env: dict[str, str],
             modules: list[str], folder: Path) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # On, whatever the forking process chose for itself (the build's runs without it).
+    gc.enable()
     from ccp_analysis.pipeline.kernels import KernelTemplate
 
     template = KernelTemplate(None, sock) if sock is not None else None
@@ -56,14 +59,17 @@ def _worker(conn: Connection, sock: socket.socket | None, env: dict[str, str],
 
 def run(tasks: list[execute.Task], jobs: int, env: Mapping[str, str],
         done: Callable[[execute.Task, execute.Outcome], None], fork_kernels: bool = True,
-        note: Callable[[str], None] = _to_stderr) -> None:
+        note: Callable[[str], None] = _to_stderr,
+        meanwhile: Callable[[], object] = lambda: None) -> None:
     """Run every task in `jobs` workers; `done(task, outcome)` is called here as each ends.
 
     `env` is the kernels' environment (execute.kernel_environment). With fork_kernels=False
     every kernel is started from its kernelspec, as papermill alone would (the reference the
     forked kernels are compared with). When forking was asked for but cannot be used, for all
     runs or for one, `note` gets one line saying why (each reason once). An interruption stops
-    the workers, their kernels and the template before it propagates."""
+    the workers, their kernels and the template before it propagates. `meanwhile` is called
+    once the template has been started, before anything else: work of the caller's that then
+    overlaps the template's imports instead of delaying its start."""
     from ccp_analysis.pipeline.kernels import (
         KernelTemplate,
         fork_refused,
@@ -86,22 +92,29 @@ def run(tasks: list[execute.Task], jobs: int, env: Mapping[str, str],
         modules = notebook_imports(sorted({t.source for t in tasks}))
         if fork_kernels:
             template, socks = KernelTemplate.start(env, modules, jobs, root / "template.log")
+        meanwhile()
         # Imported once here, while the template imports; the forked workers share them.
         import papermill  # noqa: F401
 
         from ccp_analysis.figures import style  # noqa: F401 - run() needs its OUTPUT_ENV
 
         context = multiprocessing.get_context("fork" if platform_forks() else "spawn")
-        for number in range(jobs):
-            ours, theirs = context.Pipe()
-            folder = root / f"w{number}"
-            folder.mkdir()
-            process = context.Process(
-                target=_worker, daemon=True,
-                args=(theirs, socks[number] if socks else None, env, modules, folder))
-            process.start()
-            theirs.close()
-            workers.append((process, ours))
+        # What this process holds stays out of the workers' collections (see
+        # kernel_template.freeze_heap); unfrozen here once they are forked.
+        gc.freeze()
+        try:
+            for number in range(jobs):
+                ours, theirs = context.Pipe()
+                folder = root / f"w{number}"
+                folder.mkdir()
+                process = context.Process(
+                    target=_worker, daemon=True,
+                    args=(theirs, socks[number] if socks else None, env, modules, folder))
+                process.start()
+                theirs.close()
+                workers.append((process, ours))
+        finally:
+            gc.unfreeze()
         for sock in socks or []:
             sock.close()  # the workers hold them; the template sees EOF when they end
         queue = list(tasks)
