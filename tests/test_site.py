@@ -370,3 +370,23 @@ def test_headline_names_the_figures_that_moved_with_their_data(written):
         "What moved: data (huawei_revenue.csv); method (fig5_alibaba_stock.ipynb); drawing "
         "(charts.py).",
         f"Claims audit unchanged: {counts}."]
+
+
+def test_a_commit_date_not_found_from_one_checkout_is_found_later_from_another(
+        tmp_path, monkeypatch):
+    """Looked up from a folder that holds no repository (a copy of the project, a package
+    pointed elsewhere), a commit has no date; the miss is not remembered, so the same process
+    finds the date once it looks from the checkout that holds the commit."""
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
+                            text=True, check=True).stdout.strip()
+    stamp = subprocess.run(["git", "show", "-s", "--format=%cI", commit], cwd=PROJECT_ROOT,
+                           capture_output=True, text=True, check=True).stdout.strip()
+    history._DATES.pop(commit, None)
+    elsewhere = tmp_path / "copy"
+    (elsewhere / "src" / "ccp_analysis").mkdir(parents=True)
+    with monkeypatch.context() as patch:
+        patch.setenv(ROOT_ENV, str(elsewhere))
+        patch.setattr(paths, "package_dir", lambda: elsewhere / "src" / "ccp_analysis")
+        assert history.commit_date(commit) == ""
+    monkeypatch.setenv(ROOT_ENV, str(PROJECT_ROOT))
+    assert history.commit_date(commit).startswith(stamp[:10])

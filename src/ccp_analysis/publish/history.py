@@ -12,7 +12,6 @@ import json
 import subprocess
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
 
 from ccp_analysis import figures as figure_specs
 from ccp_analysis import paths
@@ -29,11 +28,30 @@ DESCRIPTIONS = {
 }
 
 
-@cache
+# Dates found, by commit: a commit's date never changes once found. A miss is not kept: the
+# same process may look again from a checkout that holds the commit (another project root).
+_DATES: dict[str, str] = {}
+
+
 def commit_date(commit: str) -> str:
     """'YYYY-MM-DD HH:MM UTC' of a commit, or '' when git or the commit is not at hand."""
     if not commit or commit == "unknown":
         return ""
+    if commit in _DATES:
+        return _DATES[commit]
+    # A commit id names the same commit in any clone: the project's own checkout first, then
+    # the one the package was installed from (a copy of the project may have no .git).
+    for where in dict.fromkeys([paths.project_root(), paths.package_dir().parents[1]]):
+        try:
+            result = subprocess.run(["git", "show", "-s", "--format=%ct", commit, "--"],
+                                    cwd=where, capture_output=True, text=True, timeout=20,
+                                    check=True)
+            stamp = int(result.stdout.strip())
+        except (OSError, subprocess.SubprocessError, ValueError):
+            continue
+        _DATES[commit] = datetime.fromtimestamp(stamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return _DATES[commit]
+    return ""
     # A commit id names the same commit in any clone: the project's own checkout first, then
     # the one the package was installed from (a copy of the project may have no .git).
     for where in dict.fromkeys([paths.project_root(), paths.package_dir().parents[1]]):
