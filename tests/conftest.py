@@ -10,8 +10,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
-import sys
 import warnings
 from pathlib import Path
 
@@ -123,31 +121,6 @@ def reports_check():
     import types
 
     return types.SimpleNamespace(latest=latest, snapshot=snapshot)
-
-
-# ------------------------------------------------------------------------- the command line
-
-
-def cli_env(root: Path, **extra: str) -> dict[str, str]:
-    """The environment of a `ccp-analysis` subprocess working on the copy at `root`."""
-    env = {k: v for k, v in os.environ.items() if k not in DROP_ENV}
-    env[ROOT_ENV] = str(root)
-    env.update(extra)
-    return env
-
-
-@pytest.fixture(scope="session")
-def ccp_cli():
-    """ccp_cli(root, *args, **extra_env): `python -m ccp_analysis.cli ARGS` on the copy at root
-    (cwd = root); the CompletedProcess with text stdout and stderr. The timeout only guards
-    against a hang."""
-
-    def _run(root: Path, *args: str, **extra_env: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "ccp_analysis.cli", *args], cwd=root,
-                              env=cli_env(root, **extra_env), capture_output=True, text=True,
-                              timeout=900, check=False)
-
-    return _run
 
 
 # ------------------------------------------------------------------------- reading frames
