@@ -109,7 +109,7 @@ def test_a_table_the_figure_does_not_declare_is_refused():
 def test_the_notebooks_export_goes_through_the_check(tmp_path, monkeypatch):
     """`style.export_table`, as a notebook calls it after the hand-off, refuses a table that
     differs from the declaration, in a build and outside one, and writes a good one."""
-    monkeypatch.setenv(style.OUTPUT_ENV, str(tmp_path))
+    monkeypatch.setenv(paths.OUTPUT_ENV, str(tmp_path))
     good = _fig4_table()
     style.export_table(good, FIG4)
     assert (tmp_path / "tables" / f"{FIG4}.csv").read_text().startswith(

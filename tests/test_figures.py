@@ -442,7 +442,7 @@ def test_export_numbers_titles_sources_and_shows_with_alt_text(monkeypatch, tmp_
     shown = []
     monkeypatch.setattr("IPython.display.display",
                         lambda data, **kw: shown.append((data, kw)))
-    monkeypatch.setenv(style.OUTPUT_ENV, str(tmp_path))
+    monkeypatch.setenv(paths.OUTPUT_ENV, str(tmp_path))
     # The PNG alone: that a build writes the SVG and PDF beside it is test_build's
     # (FIG4_FILES), through a real kernel.
     monkeypatch.setattr(style, "FORMATS", ("png",))

@@ -24,7 +24,6 @@ from ccp_analysis.figures.palette import PALETTE  # noqa: F401 - the charts read
 
 STYLE = paths.package_dir() / "ccp.mplstyle"
 FORMATS = ("png", "svg", "pdf")
-OUTPUT_ENV = paths.OUTPUT_ENV  # where a build wants figures and tables (paths.py)
 METADATA = {
     "png": {"Software": None},
     "svg": {"Date": None, "Creator": None},
@@ -73,7 +72,7 @@ def use(headings: Mapping[str, str] | None = None,
 
 
 def output_dir() -> Path | None:
-    value = os.environ.get(OUTPUT_ENV, "")
+    value = os.environ.get(paths.OUTPUT_ENV, "")
     return Path(value) if value else None
 
 

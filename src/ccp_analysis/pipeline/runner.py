@@ -396,10 +396,9 @@ def build(editions: list[str], only: list[str], overrides: list[str], jobs: int,
                 # unless a published version already vendors the one this bundler makes;
                 # started once the kernel template is (its imports are the first kernel's
                 # wait; the bundling process and its own imports here overlap them).
-                if vega_runtime.vendored() is None:
-                    _run_all(to_run, jobs, progress, fork, meanwhile=vega_runtime.prefetch)
-                else:
-                    _run_all(to_run, jobs, progress, fork)
+                vendored = vega_runtime.vendored() is not None
+                _run_all(to_run, jobs, progress, fork,
+                         meanwhile=(lambda: None) if vendored else vega_runtime.prefetch)
         published = False
         for edition, mine in targets.items():
             if out is not None:

@@ -162,11 +162,10 @@ def vendored() -> dict[str, str] | None:
                 or entry["path"] != f"{ASSETS}/vega-{entry['sha256'][:16]}.js"):
             continue
         try:
-            found = hashlib.sha256((reports / entry["path"]).read_bytes()).hexdigest()
-        except OSError:
+            verify(entry, reports)
+        except CcpError:  # missing or changed by hand: not taken
             continue
-        if found == entry["sha256"]:
-            return dict(entry)
+        return dict(entry)
     return None
 
 
@@ -174,16 +173,14 @@ def copy_into(folder: Path) -> dict[str, str]:
     """Write the runtime into `folder` (an export's own copy, at the record's path) and return
     its record: the vendored file when there is one (`vendored`), else a fresh bundle."""
     entry = vendored()
-    if entry is not None:
-        target = folder / entry["path"]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(versions.reports() / entry["path"], target)
-        return entry
-    text, _ = bundle()
-    entry = record()
+    if entry is None:
+        text, _ = bundle()
+        entry, content = record(), text.encode("utf-8")
+    else:
+        content = (versions.reports() / entry["path"]).read_bytes()
     target = folder / entry["path"]
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
+    target.write_bytes(content)
     return entry
 
 

@@ -93,10 +93,8 @@ def run(tasks: list[execute.Task], jobs: int, env: Mapping[str, str],
         if fork_kernels:
             template, socks = KernelTemplate.start(env, modules, jobs, root / "template.log")
         meanwhile()
-        # Imported once here, while the template imports; the forked workers share them.
+        # Imported once here, while the template imports; the forked workers share it.
         import papermill  # noqa: F401
-
-        from ccp_analysis.figures import style  # noqa: F401 - run() needs its OUTPUT_ENV
 
         context = multiprocessing.get_context("fork" if platform_forks() else "spawn")
         # What this process holds stays out of the workers' collections (see
