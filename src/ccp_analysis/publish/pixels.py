@@ -41,6 +41,16 @@ def _canvas(image: Image.Image, size: tuple[int, int]) -> Image.Image:
 WIDEN = 7
 
 
+def _shifted(mask: Image.Image, dx: int, dy: int) -> Image.Image:
+    """`mask` moved by (dx, dy), the uncovered edge filled with 0."""
+    width_px, height_px = mask.size
+    moved = Image.new(mask.mode, mask.size, 0)
+    box = (max(0, -dx), max(0, -dy), width_px - max(0, dx), height_px - max(0, dy))
+    if box[0] < box[2] and box[1] < box[3]:  # a shift as long as the image leaves only 0s
+        moved.paste(mask.crop(box), (max(0, dx), max(0, dy)))
+    return moved
+
+
 def _widen(mask: Image.Image, width: int) -> Image.Image:
     """The largest value of each `width` x `width` square around each pixel (the window cut at
     the image's edges): exactly `mask.filter(ImageFilter.MaxFilter(width))`, which compares
@@ -48,23 +58,12 @@ def _widen(mask: Image.Image, width: int) -> Image.Image:
     its rows' maxima, so the mask is shifted and combined along each axis in turn, every
     shift filled with 0 (the smallest value, so a cut window keeps its maximum)."""
     reach = width // 2
-    width_px, height_px = mask.size
     out = mask
-    for horizontal in (True, False):
+    for axis in ((1, 0), (0, 1)):
         widest = out
-        # A shift as long as the image leaves nothing: only 0s, which change no maximum.
-        for step in range(1, min(reach, (width_px if horizontal else height_px) - 1) + 1):
-            for sign in (1, -1):
-                moved = Image.new(mask.mode, mask.size, 0)
-                if horizontal:
-                    box = (0, 0, width_px - step, height_px) if sign > 0 else \
-                        (step, 0, width_px, height_px)
-                    moved.paste(out.crop(box), (step, 0) if sign > 0 else (0, 0))
-                else:
-                    box = (0, 0, width_px, height_px - step) if sign > 0 else \
-                        (0, step, width_px, height_px)
-                    moved.paste(out.crop(box), (0, step) if sign > 0 else (0, 0))
-                widest = ImageChops.lighter(widest, moved)
+        for step in range(-reach, reach + 1):
+            if step:
+                widest = ImageChops.lighter(widest, _shifted(out, axis[0] * step, axis[1] * step))
         out = widest
     return out
 
