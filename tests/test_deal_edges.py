@@ -388,7 +388,7 @@ def _ai_park_boxes():
     with matplotlib.rc_context(fname=str(style.STYLE)):
         fig = charts.ai_park(park, figure_data.AI_PARK_POSITIONS, kinds, title="t")
         style.frame(fig, "fig3_ai_park", "Source: a source note")
-        fig.canvas.draw()  # as exported: the layout after the heading and the source line
+        fig.draw_without_rendering()  # as exported: the layout after the heading and source
     renderer = fig.canvas.get_renderer()
     ax = fig.axes[0]
     nodes = [charts.node_box(ax, x, y) for x, y in figure_data.AI_PARK_POSITIONS.values()]

@@ -12,9 +12,10 @@ every pixel along each segment), and inside its axes. SVG keeps its text as text
 Every parameter set is a test of its own, but a figure is drawn once per test process: sets
 that hand the chart the very same table (a span both editions hold alike) draw the very same
 figure, so a later one takes the outcome of the first (a failure too, naming the set that drew
-it). The checks read only the boxes the renderer measures, so the grid draws without painting
-pixels (`no_pixels`): every artist's state and box is what a full drawing gives, which
-`test_a_drawing_without_pixels_measures_every_box_as_a_full_drawing` proves for each chart.
+it). The checks read only the boxes the renderer measures, and the charts and `style.finish`
+measure their layout without painting pixels (`Figure.draw_without_rendering`): every artist's
+state and box is what a full drawing gives, which
+`test_layout_draws_without_pixels_measure_every_box_as_a_full_drawing` proves for each chart.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Bbox
 
@@ -100,22 +100,6 @@ def check(fig, labels: list[Text], data: list[tuple[str, Bbox]],
                 assert not _overlap(a, b), "tick labels collide"
 
 
-def _draw_without_pixels(canvas: FigureCanvasAgg) -> None:
-    """FigureCanvasAgg.draw, with the renderer's painting calls made no-ops (matplotlib's own
-    `_draw_disabled`, what it measures tight boxes with): every artist updates its state
-    (layout, ticks, label positions, arrows) as in a full drawing; no pixel is painted."""
-    canvas.renderer = canvas.get_renderer()
-    canvas.renderer.clear()
-    with canvas.renderer._draw_disabled():
-        canvas.figure.draw(canvas.renderer)
-
-
-@pytest.fixture
-def no_pixels(monkeypatch):
-    """Every `fig.canvas.draw()` of the test (the chart's, `style.finish`'s) paints nothing."""
-    monkeypatch.setattr(FigureCanvasAgg, "draw", _draw_without_pixels)
-
-
 # The outcome of each figure drawn and checked in this process, by what the chart was given:
 # (the parameter set that drew it, its failure or None).
 _CHECKED: dict[tuple[str, ...], tuple[str, Exception | None]] = {}
@@ -175,8 +159,7 @@ def _stock_cases() -> list[tuple[str, str, str, str]]:
 
 
 @pytest.mark.parametrize("edition, measure, start, end", _stock_cases(), ids=str)
-def test_fig5_labels_clear_the_line_the_ticks_and_each_other(no_pixels, edition, measure, start,
-                                                            end):
+def test_fig5_labels_clear_the_line_the_ticks_and_each_other(edition, measure, start, end):
     run = _start("fig5_alibaba_stock", {"edition": edition, "measure": measure,
                                         "date_start": start, "date_end": end})
     table = run.table()
@@ -226,7 +209,7 @@ def _revenue_cases() -> list[tuple[str, str, str, int, int]]:
 
 
 @pytest.mark.parametrize("edition, currency, series, start, end", _revenue_cases(), ids=str)
-def test_fig4_labels_clear_the_bars_the_ticks_and_each_other(no_pixels, edition, currency,
+def test_fig4_labels_clear_the_bars_the_ticks_and_each_other(edition, currency,
                                                              series, start, end):
     try:
         run = figures.start("fig4_huawei_revenue", {"edition": edition, "currency": currency,
@@ -289,7 +272,7 @@ def _support_cases() -> list[tuple[str, int, int]]:
 
 
 @pytest.mark.parametrize("edition, start, end", _support_cases(), ids=str)
-def test_fig2_labels_clear_the_dots_the_ticks_and_each_other(no_pixels, edition, start, end):
+def test_fig2_labels_clear_the_dots_the_ticks_and_each_other(edition, start, end):
     run = _start("fig2_alibaba_support", {"edition": edition, "year_start": start,
                                           "year_end": end})
     if run is None:
@@ -326,7 +309,7 @@ def _fig2(table: pd.DataFrame, standard: float) -> matplotlib.figure.Figure:
 
 # ------------------------------------------------------------------------------ SVG
 
-def test_svg_keeps_its_text_as_text_and_names_a_generic_family(no_pixels):
+def test_svg_keeps_its_text_as_text_and_names_a_generic_family():
     run = _start("fig4_huawei_revenue", {})
     fig = charts.revenue_bars(run.table(), title="Huawei revenue", ylabel="USD billion",
                               highlight_year=2021, highlight_text="-23.6% in 2021")
@@ -362,20 +345,33 @@ def _measured(fig: matplotlib.figure.Figure) -> list[tuple[str, tuple[float, ...
     return found
 
 
-def test_a_drawing_without_pixels_measures_every_box_as_a_full_drawing(monkeypatch):
-    """`no_pixels` changes nothing the checks read: Figures 2, 4 and 5 (their defaults) drawn
-    in full and drawn without pixels give every artist the same box, to the last bit."""
+def _painted(fig: matplotlib.figure.Figure) -> None:
+    """A layout draw that paints every pixel (`canvas.draw()`), as the charts' and
+    `style.finish`'s measuring draws once were."""
+    fig.canvas.draw()
+
+
+def test_layout_draws_without_pixels_measure_every_box_as_a_full_drawing(monkeypatch):
+    """The library measures its layout with `Figure.draw_without_rendering` (every artist's
+    state and box updated, no pixel painted): Figures 2, 4 and 5 (their defaults) and the AI
+    park's diagram, drawn so and drawn with every measuring draw painting its pixels, give
+    every artist the same box, to the last bit."""
     revenue = _start("fig4_huawei_revenue", {}).table()
     stock = _start("fig5_alibaba_stock", {}).table()
     support = _start("fig2_alibaba_support", {}).table()
+    park = ccp_analysis.load("ai_park_network")
+    kinds = dict(zip(park["source"], park["source_kind"], strict=True))
+    kinds.update(dict(zip(park["target"], park["target_kind"], strict=True)))
     draws = {"fig2": lambda: _fig2(support, 25.0),
+             "fig3 AI park": lambda: charts.ai_park(park, figure_data.AI_PARK_POSITIONS,
+                                                    kinds, title="t"),
              "fig4": lambda: _fig4(revenue, "USD billion", 2021, "-23.6% in 2021"),
              "fig5": lambda: _fig5(stock, figure_data.stock_marks(stock))}
     for name, draw in draws.items():
-        full = draw()
+        bare = draw()
         with monkeypatch.context() as patch:
-            patch.setattr(FigureCanvasAgg, "draw", _draw_without_pixels)
-            bare = draw()
+            patch.setattr(matplotlib.figure.Figure, "draw_without_rendering", _painted)
+            full = draw()
         try:
             measured = _measured(full)
             assert len(measured) > 100, name

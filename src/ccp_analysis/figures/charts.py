@@ -277,7 +277,7 @@ def ai_park(edges: pd.DataFrame, positions: dict[str, tuple[float, float]],
     ax.set_ylim(-0.2, 1.12)
     ax.axis("off")
     ax.set_title(title)
-    fig.canvas.draw()
+    fig.draw_without_rendering()
     renderer = fig.canvas.get_renderer()
     taken = [node_box(ax, x, y) for x, y in positions.values()]
     taken += [t.get_window_extent(renderer) for t in ax.texts]

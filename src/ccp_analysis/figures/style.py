@@ -79,7 +79,7 @@ def output_dir() -> Path | None:
 def after_layout(fig: plt.Figure, place: Callable[[], None]) -> None:
     """Run `place` now (on the layout so far) and again once export has fixed the figure's
     final layout: labels that must clear the data are placed against the axes as saved."""
-    fig.canvas.draw()
+    fig.draw_without_rendering()
     place()
     fig._ccp_after_layout = [*getattr(fig, "_ccp_after_layout", []), place]
 
@@ -101,7 +101,7 @@ def frame(fig: plt.Figure, name: str, source_note: str) -> None:
     width, height = fig.get_size_inches()
     # Legends a chart put below everything on the figure: measured where the layout puts them,
     # then anchored just above the band, with the layout kept above them.
-    fig.canvas.draw()
+    fig.draw_without_rendering()
     below = [legend for legend in fig.legends
              if legend.get_window_extent().y1 < fig.bbox.height / 2]
     legend_height = max((legend.get_window_extent().height / fig.dpi for legend in below),
@@ -125,7 +125,7 @@ def finish(fig: plt.Figure, name: str, source_note: str) -> None:
     # Lay out once and freeze: constrained layout would otherwise move things a little on each
     # save, so the image shown (compared by nbval as HTML) would depend on whether a build
     # saved files first. Shown first, saved after, all from the same layout.
-    fig.canvas.draw()
+    fig.draw_without_rendering()
     fig.set_layout_engine("none")
     # The layout solver's last bits can differ between processes when axes span several grid
     # cells (its result depends on the order of its internal tables): positions are rounded to
