@@ -51,7 +51,7 @@ test: $(STAMP)
 	@# output, the gate each figure and table with the manifest.
 	@gate_log=$$(mktemp); \
 	$(BIN)/ccp-analysis check --nbval >"$$gate_log" 2>&1 & gate=$$!; \
-	$(BIN)/python -m pytest -n 3 --dist loadscope tests; tests=$$?; \
+	$(BIN)/python -m pytest -n 3 --dist loadscope --no-loadscope-reorder tests; tests=$$?; \
 	wait $$gate; gated=$$?; \
 	echo "== check 3/3: the reproducibility gate through nbval, both editions"; \
 	cat "$$gate_log"; rm -f "$$gate_log"; \

@@ -289,3 +289,23 @@ def hash_code_once():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(fingerprint, "code_files", code_files)
         yield
+
+
+# Test modules by how long they take (wall seconds under `make test`, longest first, measured
+# 2026-12-05). pytest-xdist hands whole modules to its workers (`--dist loadscope`) in
+# collection order (`--no-loadscope-reorder`; by default it would order them by their number
+# of tests, which puts a few-test module of kernel runs last): with the longest first, the
+# short modules fill the end of the run instead of one long module running alone on a core
+# while the others idle. Modules not named keep their place after these.
+LONGEST_FIRST = (
+    "test_gate.py", "test_robustness.py", "test_figure_labels.py", "test_docs_examples.py",
+    "test_browser.py", "test_fork_faults.py", "test_build.py", "test_notebook_clients.py",
+    "test_imports_build.py", "test_interactive.py", "test_browser_charts.py",
+    "test_versions.py", "test_execution_paths.py", "test_site.py", "test_claims.py",
+    "test_imports.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: place for place, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: keeps the rest
