@@ -228,7 +228,18 @@ def _fake_package(tmp_path: Path, files: dict[str, str], notebook_code: str, mon
 FAKE = {
     "__init__.py": "",
     "ccp.mplstyle": "lines.linewidth: 1\n",
-    "money.py": "",
+    # Imports nested in a class, a method and every kind of block count too.
+    "money.py": ("class Rates:\n    def get(self, kind):\n        try:\n            pass\n"
+                 "        except ImportError:\n            from . import fx_try\n"
+                 "        finally:\n            with open(kind):\n"
+                 "                for _ in ():\n                    pass\n"
+                 "                else:\n                    from . import fx_loop\n"
+                 "        match kind:\n            case 'ecb':\n"
+                 "                from ccp_analysis import fx_case\n"),
+    "fx_try.py": "",
+    "fx_loop.py": "",
+    "fx_case.py": "",
+    "fx_unused.py": "import_module = None\n",
     "cli.py": "from ccp_analysis.pipeline import runner\n",
     "claims/__init__.py": "from .engine import judge\n",
     "claims/engine.py": "from .. import money\n\ndef judge():\n"
@@ -248,7 +259,8 @@ def test_run_keys_follow_packages_and_relative_imports(tmp_path, monkeypatch):
     assert sorted(fingerprint.code_files()) == [
         f"src/ccp_analysis/{rel}" for rel in (
             "__init__.py", "ccp.mplstyle", "claims/__init__.py", "claims/engine.py",
-            "claims/stock_methods.py", "money.py", "pipeline/__init__.py",
+            "claims/stock_methods.py", "fx_case.py", "fx_loop.py", "fx_try.py", "money.py",
+            "pipeline/__init__.py",
             "pipeline/execute.py", "pipeline/runstore.py")]
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import json
 import sys
+from collections.abc import Iterator
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -62,10 +63,37 @@ def _module_file(module: str) -> Path | None:
     return None
 
 
-def _imported(tree: ast.AST, package: str, preloader: bool = False) -> set[str]:
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement of `body`, also those nested in functions, classes and blocks: an
+    import is always a statement, so the expressions (most of a module's nodes) are skipped."""
+    for node in body:
+        yield node
+        for field in ("body", "orelse", "finalbody"):
+            nested = getattr(node, field, None)
+            if isinstance(nested, list):
+                yield from _statements(nested)
+        for part in (*getattr(node, "handlers", ()), *getattr(node, "cases", ())):
+            yield from _statements(part.body)
+
+
+def _dynamic(tree: ast.Module) -> bool:
+    """Whether code calls `import_module` or `__import__` (imports no statement shows)."""
+    return any(isinstance(node, ast.Call)
+               and getattr(node.func, "attr", getattr(node.func, "id", ""))
+               in ("import_module", "__import__") for node in ast.walk(tree))
+
+
+def _imported(source: str | bytes, package: str, preloader: bool = False,
+              filename: str = "<notebook>") -> set[str]:
     """Modules of the package that code imports (anywhere, also inside functions)."""
+    tree = ast.parse(source, filename)
+    text = source.decode("utf-8", "replace") if isinstance(source, bytes) else source
+    # Only code that names them can call them: the full walk is for those files alone.
+    if (not preloader and ("import_module" in text or "__import__" in text)
+            and _dynamic(tree)):
+        raise _Dynamic
     found: set[str] = set()
-    for node in ast.walk(tree):
+    for node in _statements(tree.body):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -77,10 +105,6 @@ def _imported(tree: ast.AST, package: str, preloader: bool = False) -> set[str]:
             found.add(base)
             # `from package import module` names a submodule; a plain name is dropped below.
             found.update(f"{base}.{alias.name}" for alias in node.names)
-        elif isinstance(node, ast.Call):
-            name = getattr(node.func, "attr", getattr(node.func, "id", ""))
-            if name in ("import_module", "__import__") and not preloader:
-                raise _Dynamic
     return {m for m in found if m.split(".")[0] == PACKAGE and _module_file(m) is not None}
 
 
@@ -110,8 +134,8 @@ def _closure(roots: set[str]) -> set[Path]:
         todo += [".".join(parts[:i]) for i in range(1, len(parts))]
         file = _module_file(module)
         package = module if file.name == "__init__.py" else ".".join(parts[:-1])
-        todo += _imported(ast.parse(file.read_bytes(), str(file)), package,
-                          preloader=module in PRELOADERS)
+        todo += _imported(file.read_bytes(), package, preloader=module in PRELOADERS,
+                          filename=str(file))
     return {_module_file(m) for m in seen}
 
 
@@ -125,7 +149,7 @@ def code_files() -> dict[str, str]:
             raise _Dynamic  # the worker moved: until this list follows, count everything
         roots = set(WORKER_MODULES)
         for notebook in sorted(paths.notebooks_dir().glob("*.ipynb")):
-            roots |= _imported(ast.parse(_notebook_code(notebook)), PACKAGE)
+            roots |= _imported(_notebook_code(notebook), PACKAGE, filename=str(notebook))
         modules = _closure(roots)
         # Data files (the style sheet) count where code that runs sits beside them; the page
         # templates of publish/ are read by no run.
