@@ -1,6 +1,6 @@
 """`ccp-analysis` run in the test's own process, for end-to-end tests that need no process of
-their own: the function the script calls (`cli.main`), with the project copy as working
-directory, its exit status and what it printed.
+their own: the function the script runs (`cli.main`; the script's `cli.run` adds only the
+exit), with the project copy as working directory, its exit status and what it printed.
 
 A `ccp-analysis` subprocess pays a Python start-up and the imports of pandas and the library
 (about a second) before it does anything; in this process they are paid once. Tests that must

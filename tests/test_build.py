@@ -382,18 +382,23 @@ def test_latest_notebooks_are_paths_that_work_from_any_directory(project_copy, t
 def test_latest_ends_quietly_when_the_reader_stops(project_copy, tmp_path):
     # A pipe whose read end is closed before the command starts: its first write fails
     # (EPIPE), every time, as it does when `head -1` exits before a longer output is written.
-    # POSIX pipes.
+    # POSIX pipes. `latest` says so itself; `versions` (as every other command) through the
+    # command's entry point.
+    script = Path(sys.executable).with_name("ccp-analysis")
     read_end, write_end = os.pipe()
     os.close(read_end)
     try:
         proc = _latest_notebooks(project_copy, tmp_path, stdout=write_end)
+        listed = subprocess.run([str(script), "versions"], cwd=tmp_path, stdout=write_end,
+                                stderr=subprocess.PIPE, text=True, timeout=300, check=False,
+                                env={**os.environ, "CCP_ANALYSIS_ROOT": str(project_copy)})
     finally:
         os.close(write_end)
     assert proc.returncode == 0
     assert proc.stderr == ""
+    assert (listed.returncode, listed.stderr) == (0, "")
 
     # As a user types it; pipefail makes the shell report the command's own status (bash).
-    script = Path(sys.executable).with_name("ccp-analysis")
     shell = subprocess.run(["bash", "-c", f"set -o pipefail; '{script}' latest --notebooks "
                             "| head -1"], cwd=tmp_path, env=dict(os.environ),
                            capture_output=True, text=True, timeout=300, check=False)

@@ -5,7 +5,7 @@ The examples are the lines of the pages' ```sh blocks that start with `.venv/bin
 or `ccp-analysis` (a trailing `# comment` is not part of the command, a `\\` joins the next
 line, a `&&` separates two commands). They run in order, in one copy, with paths under /tmp/
 moved to a temporary folder of their own, in this process through `cli.main` (the function the
-`ccp-analysis` script calls, with the copy as working directory): a process per example would
+`ccp-analysis` script runs, with the copy as working directory): a process per example would
 only add its start-up. A command that several pages show is run once, where a reader first
 meets it. `ccp-analysis check` is not run here: it reruns every notebook of both editions, and
 is run by `make test` (its last step) and by tests/test_gate.py on a copy. Nor is
