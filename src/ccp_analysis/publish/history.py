@@ -52,18 +52,6 @@ def commit_date(commit: str) -> str:
         _DATES[commit] = datetime.fromtimestamp(stamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
         return _DATES[commit]
     return ""
-    # A commit id names the same commit in any clone: the project's own checkout first, then
-    # the one the package was installed from (a copy of the project may have no .git).
-    for where in dict.fromkeys([paths.project_root(), paths.package_dir().parents[1]]):
-        try:
-            result = subprocess.run(["git", "show", "-s", "--format=%ct", commit, "--"],
-                                    cwd=where, capture_output=True, text=True, timeout=20,
-                                    check=True)
-            stamp = int(result.stdout.strip())
-        except (OSError, subprocess.SubprocessError, ValueError):
-            continue
-        return datetime.fromtimestamp(stamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return ""
 
 
 @dataclass
