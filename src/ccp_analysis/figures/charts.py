@@ -452,10 +452,20 @@ def _line_pixels(ax: plt.Axes, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     points = ax.transData.transform(np.column_stack([x, y]))
     if len(points) < 2:
         return points
-    steps = np.maximum(np.ceil(np.hypot(*np.diff(points, axis=0).T)), 1).astype(int)
-    parts = [np.linspace(a, b, n, endpoint=False) for a, b, n in
-             zip(points[:-1], points[1:], steps, strict=True)]
-    return np.vstack(parts + [points[-1:]])
+    starts, delta = points[:-1], np.diff(points, axis=0)
+    steps = np.maximum(np.ceil(np.hypot(*delta.T)), 1).astype(int)
+    # What `np.linspace(start, stop, n, endpoint=False)` gives for each segment, to the last
+    # bit, for all segments at once (a daily line has thousands): i * (delta / n) + start, or
+    # (i / n) * delta + start where a component of the step is zero, as linspace computes it.
+    segment = np.repeat(np.arange(len(steps)), steps)
+    i = (np.arange(len(segment)) - np.repeat(np.cumsum(steps) - steps, steps)).astype(float)
+    n = steps[segment].astype(float)
+    step = delta / steps[:, None].astype(float)
+    flat = (step == 0).any(axis=1)[segment]
+    along = np.where(flat[:, None], (i / n)[:, None] * delta[segment],
+                     i[:, None] * step[segment])
+    along += starts[segment]
+    return np.vstack([along, points[-1:]])
 
 
 def _free(box: Bbox, area: Bbox, taken: list[Bbox], line: np.ndarray) -> bool:
