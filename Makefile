@@ -59,9 +59,9 @@ test: $(STAMP)
 	if [ $$gated -ne 0 ]; then echo "make test: FAILED at check 3/3: gate through nbval"; exit 1; fi; \
 	echo "make test: all 3 checks passed"
 
-## test-fast: the unit tests only (seconds)
+## test-fast: every test that runs no notebook (no `slow` mark), on two workers
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow" tests
+	$(BIN)/python -m pytest -n 2 --dist loadscope --no-loadscope-reorder -m "not slow" tests
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests notebooks benchmarks
