@@ -8,7 +8,7 @@ moved to a temporary folder of their own, in this process through `cli.main` (th
 `ccp-analysis` script runs, with the copy as working directory): a process per example would
 only add its start-up. A command that several pages show is run once, where a reader first
 meets it. `ccp-analysis check` is not run here: it reruns every notebook of both editions, and
-is run by `make test` (its last step) and by tests/test_gate.py on a copy. Nor is
+is run by `make test` (beside pytest) and by tests/test_gate.py on a copy. Nor is
 `data import`, which reads a file of the reader's own.
 """
 

@@ -347,7 +347,9 @@ def test_licence_citation_and_data_terms_agree_with_the_project():
 
 def test_headline_names_the_figures_that_moved_with_their_data(written):
     """A figure whose own frames moved says so; the inputs are sorted into data, method and
-    drawing; equal verdict counts read as unchanged."""
+    drawing (the drawing modules at the paths versions recorded before the figure library
+    was its own folder too); a name two moved files share is shown once, and "more" counts
+    the files not named; equal verdict counts read as unchanged."""
     from ccp_analysis.publish import diff
 
     folder = written / _latest(written)["updated"]
@@ -359,7 +361,13 @@ def test_headline_names_the_figures_that_moved_with_their_data(written):
                  diff.FigureChange("fig5_alibaba_stock", "changed", ("png",))],
         inputs=[diff.ValueChange("data/processed/huawei_revenue.csv", "a", "b"),
                 diff.ValueChange("notebooks/fig5_alibaba_stock.ipynb", "a", "b"),
-                diff.ValueChange("src/ccp_analysis/figures/charts.py", "a", "b"),
+                diff.ValueChange("src/ccp_analysis/data/__init__.py", "a", "b"),
+                diff.ValueChange("src/ccp_analysis/figures/__init__.py", "a", "b"),
+                diff.ValueChange("src/ccp_analysis/figures/figure_data.py", "a", "b"),
+                diff.ValueChange("src/ccp_analysis/charts.py", "a", None),
+                diff.ValueChange("src/ccp_analysis/figures/charts.py", None, "b"),
+                diff.ValueChange("src/ccp_analysis/style.py", "a", None),
+                diff.ValueChange("src/ccp_analysis/figures/style.py", None, "b"),
                 diff.ValueChange(diff.LIBRARY_HASH, "a", "b")])
     with (folder / "tables" / "claims_audit.csv").open(encoding="utf-8") as handle:
         verdicts = [row["verdict"] for row in csv.DictReader(handle)]
@@ -367,8 +375,8 @@ def test_headline_names_the_figures_that_moved_with_their_data(written):
         set(verdicts), key=lambda v: (-verdicts.count(v), v)))
     assert history.headline(result) == [
         "Figures changed: Figure 4 (its data: huawei_revenue), Figure 5.",
-        "What moved: data (huawei_revenue.csv); method (fig5_alibaba_stock.ipynb); drawing "
-        "(charts.py).",
+        "What moved: data (huawei_revenue.csv); method (fig5_alibaba_stock.ipynb, __init__.py "
+        "and 1 more); drawing (charts.py, style.py).",
         f"Claims audit unchanged: {counts}."]
 
 

@@ -436,8 +436,11 @@ def report(result: VersionDiff, max_rows: int = 20) -> list[str]:
 # What moved, in an editor's words: the inputs that differ, sorted into what a figure is made
 # from. Data: anything under data/. Drawing: the style and the drawing code. Method: every other
 # file a run executes (the library's figure tables, checks and texts, the notebooks).
+# Versions built before the figure library was its own folder record the drawing modules at
+# the package's top (src/ccp_analysis/style.py, charts.py): drawing too, when compared.
 DRAWING = ("src/ccp_analysis/ccp.mplstyle", "src/ccp_analysis/figures/style.py",
-           "src/ccp_analysis/figures/charts.py")
+           "src/ccp_analysis/figures/charts.py", "src/ccp_analysis/style.py",
+           "src/ccp_analysis/charts.py")
 LIBRARY_HASH = "src/ccp_analysis (library source)"  # one hash over the files listed anyway
 
 

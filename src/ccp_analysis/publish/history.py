@@ -80,9 +80,12 @@ CHANGES = "changes"
 
 
 def _listed(paths: list[str], most: int = 2) -> str:
+    """The first `most` file names, each once (a module that moved between folders is one
+    name for its old and new paths), and how many of the files are not among them."""
     names = [p.rsplit("/", 1)[-1] for p in paths]
-    shown = ", ".join(names[:most])
-    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+    shown = list(dict.fromkeys(names))[:most]
+    rest = sum(name not in shown for name in names)
+    return ", ".join(shown) + (f" and {rest} more" if rest else "")
 
 
 def _counts(counts: dict[str, int]) -> str:
