@@ -459,10 +459,10 @@ def _line_pixels(ax: plt.Axes, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     # (i / n) * delta + start where a component of the step is zero, as linspace computes it.
     segment = np.repeat(np.arange(len(steps)), steps)
     i = (np.arange(len(segment)) - np.repeat(np.cumsum(steps) - steps, steps)).astype(float)
-    n = steps[segment].astype(float)
-    step = delta / steps[:, None].astype(float)
+    n = steps.astype(float)[:, None]
+    step = delta / n
     flat = (step == 0).any(axis=1)[segment]
-    along = np.where(flat[:, None], (i / n)[:, None] * delta[segment],
+    along = np.where(flat[:, None], (i[:, None] / n[segment]) * delta[segment],
                      i[:, None] * step[segment])
     along += starts[segment]
     return np.vstack([along, points[-1:]])
